@@ -29,7 +29,7 @@ export async function createUser(
   const metadata = { ...(options.username ? { username: options.username } : {}), ...options.metadata };
   await db.query(
     `insert into auth.users (id, aud, role, email, raw_user_meta_data, raw_app_meta_data, created_at, updated_at, email_confirmed_at)
-     values ($1, 'authenticated', 'authenticated', $2, $3::jsonb, '{"provider":"email","providers":["email"]}'::jsonb, now(), now(), now())`,
+     values ($1, 'authenticated', 'authenticated', $2, $3::text::jsonb, '{"provider":"email","providers":["email"]}'::jsonb, now(), now(), now())`,
     [id, email, JSON.stringify(metadata)],
   );
   return { id, email, actor: user(id, email) };
