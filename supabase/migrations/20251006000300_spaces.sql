@@ -7,13 +7,51 @@
 -- Membership changes go through the RPCs of the next migration; clients never
 -- write space_members directly.
 
+-- Invite codes -------------------------------------------------------------------------
+
+create function private.random_invite_code() returns text
+language sql volatile
+set search_path = ''
+as $$
+  -- 31 symbols: A-Z and 2-9 without the look-alikes 0, O, 1, I, L.
+  -- get_byte % 31 has a bias below 1%: irrelevant next to the join rate limit.
+  select string_agg(substr('ABCDEFGHJKMNPQRSTUVWXYZ23456789', (get_byte(b, i) % 31) + 1, 1), '' order by i)
+  from extensions.gen_random_bytes(6) as b, generate_series(0, 5) as i
+$$;
+comment on function private.random_invite_code() is 'Six random characters of the invite alphabet.';
+
+-- security definer: as a column default it runs as the inserting user, whose RLS
+-- would hide other spaces' codes from the collision check.
+create function private.unused_invite_code() returns text
+language plpgsql volatile
+security definer
+set search_path = ''
+as $$
+declare
+  candidate text;
+begin
+  for attempt in 1..50 loop
+    candidate := private.random_invite_code();
+    if not exists (select 1 from public.spaces s where s.invite_code = candidate) then
+      return candidate;
+    end if;
+  end loop;
+  raise exception 'could not find a free invite code after 50 attempts' using errcode = '55000';
+end
+$$;
+comment on function private.unused_invite_code() is
+  'A random invite code no space uses yet; draws again on collision. The default of spaces.invite_code.';
+
+-- Evaluated as the inserting role, because it is a column default.
+grant execute on function private.unused_invite_code() to authenticated, service_role;
+
 -- spaces ---------------------------------------------------------------------------
 
 create table public.spaces (
   id uuid primary key default gen_random_uuid(),
   name text not null,
   description text,
-  invite_code text not null,
+  invite_code text not null default private.unused_invite_code(),
   currency text not null default 'USD',
   timezone text not null default 'UTC',
   is_active boolean not null default true,
@@ -211,36 +249,6 @@ create policy "Users can read their own profile and those of people they share a
 
 -- Space lifecycle triggers ---------------------------------------------------------------
 
-create function private.random_invite_code() returns text
-language sql volatile
-set search_path = ''
-as $$
-  -- 31 symbols: A-Z and 2-9 without the look-alikes 0, O, 1, I, L.
-  -- get_byte % 31 has a bias below 1%: irrelevant next to the join rate limit.
-  select string_agg(substr('ABCDEFGHJKMNPQRSTUVWXYZ23456789', (get_byte(b, i) % 31) + 1, 1), '' order by i)
-  from extensions.gen_random_bytes(6) as b, generate_series(0, 5) as i
-$$;
-comment on function private.random_invite_code() is 'Six random characters of the invite alphabet.';
-
-create function private.unused_invite_code() returns text
-language plpgsql volatile
-set search_path = ''
-as $$
-declare
-  candidate text;
-begin
-  for attempt in 1..50 loop
-    candidate := private.random_invite_code();
-    if not exists (select 1 from public.spaces s where s.invite_code = candidate) then
-      return candidate;
-    end if;
-  end loop;
-  raise exception 'could not find a free invite code after 50 attempts' using errcode = '55000';
-end
-$$;
-comment on function private.unused_invite_code() is
-  'A random invite code no space uses yet; draws again on collision.';
-
 create function private.prepare_new_space() returns trigger
 language plpgsql
 security definer
@@ -253,13 +261,12 @@ begin
   elsif new.created_by is null then
     raise exception 'a space needs a creator (created_by)' using errcode = '23502';
   end if;
-  new.invite_code := private.unused_invite_code();
   new.is_active := true;
   return new;
 end
 $$;
 comment on function private.prepare_new_space() is
-  'Trigger: sets the creator from the JWT and generates the invite code, whatever the client sent.';
+  'Trigger: sets the creator from the JWT, whatever the client sent; new spaces start active.';
 
 create trigger spaces_prepare_new_space
   before insert on public.spaces

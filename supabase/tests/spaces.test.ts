@@ -52,6 +52,7 @@ describe('creating a space', () => {
       async (tx) => {
         await tx.exec(`
           create temporary sequence draws;
+          grant usage on sequence pg_temp.draws to authenticated;
           create or replace function private.random_invite_code() returns text language sql volatile set search_path = '' as $$
             select case when nextval('pg_temp.draws') = 1 then '${existing.inviteCode}' else 'ZZZZZ9' end
           $$;`);
