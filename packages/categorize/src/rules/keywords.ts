@@ -17,6 +17,7 @@ import { defineRules, type Rule } from './types.ts';
  * ("animal hospital" over "hospital", "atm fee" over "atm"), which is how the
  * table handles the common ambiguities.
  */
+const FEE = 0.86;
 const STRONG = 0.84;
 const CLEAR = 0.74;
 const HINT = 0.55;
@@ -86,7 +87,7 @@ export const KEYWORD_RULES: readonly Rule[] = [
     'medic*|dental*|doctor|laborator*|diagnost*|optic*|vision center|therap*|imaging|ambulance|ambulancia',
     'hearing aid|salud|saude|drug|drugs|rx|nutricion*|nutrition*',
   ]),
-  ...defineRules('keyword', 'health', HINT, ['health|lab|labs|doutor|care']),
+  ...defineRules('keyword', 'health', HINT, ['health|lab|labs|doutor']),
 
   // ── Insurance ─────────────────────────────────────────────────────────
   ...defineRules('keyword', 'insurance', STRONG, [
@@ -100,8 +101,10 @@ export const KEYWORD_RULES: readonly Rule[] = [
     'telecom*|telefon*|wireless|internet service|conta de luz|factura de luz|recibo de luz|energia electrica',
     'waste management|garbage|trash service|recoleccion de basura|water dept|water department|water utility',
   ]),
+  // "COMPRA INTERNET" is how many Latin American banks label any online purchase.
+  ...defineRules('keyword', 'utilities', HINT, ['internet']),
   ...defineRules('keyword', 'utilities', CLEAR, [
-    'water|agua|aguas|energia|energy|power|internet|cable|celular|mobile|movil|phone|telco|propane|luz',
+    'water|agua|aguas|energia|energy|power|cable|celular|mobile|movil|phone|telco|propane|luz',
     'gas natural|recarga*|tv cable|fibra|fiber|electric bill|pago de servicios',
   ]),
 
@@ -109,7 +112,7 @@ export const KEYWORD_RULES: readonly Rule[] = [
   ...defineRules('keyword', 'subscriptions', CLEAR, [
     'subscription*|suscripcion*|subscripcion*|assinatura*|streaming|membership renewal|monthly plan',
   ]),
-  ...defineRules('keyword', 'subscriptions', HINT, ['membership|membresia|mensalidade|mensualidad|premium|plus']),
+  ...defineRules('keyword', 'subscriptions', HINT, ['membership|membresia|mensalidade|mensualidad|premium']),
 
   // ── Entertainment ─────────────────────────────────────────────────────
   ...defineRules('keyword', 'entertainment', STRONG, [
@@ -121,7 +124,7 @@ export const KEYWORD_RULES: readonly Rule[] = [
     'cine|movie*|theater*|theatre*|teatro|ingresso*|entradas|tickets|casino|lottery|loteria*|lotto|nightclub',
     'discoteca|boate|stadium|estadio|festival|golf|bingo|billar|games|gaming|sportsbook|apuestas',
   ]),
-  ...defineRules('keyword', 'entertainment', HINT, ['park|parque|event*|evento*|ticket|show|club|fun|sports']),
+  ...defineRules('keyword', 'entertainment', HINT, ['park|parque|event*|evento*|ticket|show|club|sports']),
 
   // ── Personal care ─────────────────────────────────────────────────────
   ...defineRules('keyword', 'personal_care', STRONG, [
@@ -159,8 +162,12 @@ export const KEYWORD_RULES: readonly Rule[] = [
   ...defineRules('keyword', 'shopping', HINT, ['store|stores|shop|shops|tienda*|loja*|mall|almacenes|magazine|retail|online']),
 
   // ── Fees & taxes ──────────────────────────────────────────────────────
-  ...defineRules('keyword', 'fees_taxes', STRONG, [
+  // A fee is a fee wherever it was charged: above ATM and transfer words.
+  ...defineRules('keyword', 'fees_taxes', FEE, [
     'fee|fees|service charge|overdraft|nsf|comision*|comissao|commission*|cargo por|tarifa bancaria',
+    'atm fee|atm surcharge|atm charge|comision cajero|comision por retiro|tarifa saque|wire fee|transfer fee',
+  ]),
+  ...defineRules('keyword', 'fees_taxes', STRONG, [
     'cesta de servicos|pacote de servicos|anuidade|anualidad|cuota de manejo|manejo de cuenta|iof|late charge',
     'interest charge|finance charge|purchase interest|cash advance interest|foreign transaction|intl transaction',
     'impuest*|imposto*|tribut*|irpf|iptu|ipva|predial|tenencia|refrendo|marbete|itbis|tax|taxes|property tax',
@@ -184,7 +191,7 @@ export const KEYWORD_RULES: readonly Rule[] = [
     'shipping|courier*|paqueter*|mensajer*|post office|correo|postage|freight|cargo express|envio de paquete',
   ]),
   ...defineRules('keyword', 'other', CLEAR, [
-    'ted|doc|wire|retiro|efectivo|cash|pet|vet|college|school|education|educacion|educacao|curso*|course*',
+    'ted|wire|retiro|efectivo|cash|pet|vet|college|school|education|educacion|educacao|curso*|course*',
     'gift|regalo|postal|envio*|tutoring|tutor|lessons',
   ]),
 
@@ -194,7 +201,8 @@ export const KEYWORD_RULES: readonly Rule[] = [
     'refund|reembolso|devolucion|estorno|interest paid|interest earned|int earned|dividend*|rendimento*',
     'tax refund|cashback reward|reward redemption',
   ]),
-  ...defineRules('keyword', 'income', CLEAR, ['cashback|cash back reward|credito nomina|abono|deposito|deposit|rendimiento*']),
+  ...defineRules('keyword', 'income', CLEAR, ['cashback|cash back reward|credito nomina|mobile deposit|rendimiento*']),
+  ...defineRules('keyword', 'income', HINT, ['deposito|deposit']),
 
   // ── Savings, investments, debt ────────────────────────────────────────
   ...defineRules('keyword', 'emergency_fund', CLEAR, [
@@ -210,7 +218,7 @@ export const KEYWORD_RULES: readonly Rule[] = [
     'payment thank you|pago recibido|pago gracias|autopay|auto pay|autopago|pago tarjeta|pago de tarjeta|pago tdc',
     'pago tc|pago a tarjeta|credit card payment|card payment|credit crd|crdt card|cc payment|cc pmt|loan payment',
     'loan pmt|student loan|auto loan|car loan|pagamento de fatura|pagamento fatura|pagto fatura|pgto fatura',
-    'pag fatura|fatura cartao|pago prestamo|pago de prestamo|pago credito|pago de credito|mortgage loan',
+    'pag fatura|fatura cartao|abono a tarjeta|abono tarjeta|pago prestamo|pago de prestamo|pago credito|pago de credito|mortgage loan',
   ]),
   ...defineRules('keyword', 'debt_payoff', CLEAR, [
     'loan*|prestamo*|emprestimo*|financiamiento|financiamento|financiacion|installment|epayment|e payment',

@@ -1,0 +1,78 @@
+import type { Queryable, SqlClient } from '../../../scripts/lib/sql-client.ts';
+import { anon, probeAs, serviceRole, type Actor } from './acting-as.ts';
+import { addMember, spaceWithEveryRole, type SpaceWithEveryRole, type TestUser } from './factories.ts';
+
+export const ACTORS = ['anon', 'outsider', 'viewer', 'member', 'admin', 'owner', 'service_role'] as const;
+export type ActorName = (typeof ACTORS)[number];
+export const OPERATIONS = ['select', 'insert', 'update', 'delete'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+export type Outcome = 'allowed' | 'denied';
+
+/** The people every cell is probed with: one per role, an outsider, and a space-mate whose rows are the targets. */
+export interface MatrixFixture extends SpaceWithEveryRole {
+  /** Another member of the space, owner of the rows the probes aim at. */
+  mate: TestUser;
+  /** Extra ids a subject prepared in `prepare` (an expense, a budget...). */
+  rows: Record<string, string>;
+}
+
+export interface Statement {
+  sql: string;
+  params?: readonly unknown[];
+  /** Runs first, as the database owner, inside the probe's transaction. */
+  setup?: (tx: Queryable) => Promise<void>;
+}
+
+/**
+ * One row of the matrix: how to probe each operation on a table for an actor.
+ * select/update/delete statements must return the affected rows (`returning`),
+ * so "allowed" means exactly one row came back.
+ */
+export interface Subject {
+  readonly name: string;
+  select(fx: MatrixFixture, actor: ActorName): Statement;
+  insert(fx: MatrixFixture, actor: ActorName): Statement;
+  update(fx: MatrixFixture, actor: ActorName): Statement;
+  delete(fx: MatrixFixture, actor: ActorName): Statement;
+}
+
+/** Actors allowed per operation; every other actor is expected to be denied. */
+export type Expectations = Record<Operation, readonly ActorName[]>;
+
+export async function buildMatrixFixture(db: SqlClient): Promise<MatrixFixture> {
+  const base = await spaceWithEveryRole(db);
+  const mate = await addMember(db, base.space, 'member');
+  return { ...base, mate, rows: {} };
+}
+
+export function actorFor(fx: MatrixFixture, name: ActorName): Actor {
+  switch (name) {
+    case 'anon':
+      return anon;
+    case 'service_role':
+      return serviceRole;
+    default:
+      return fx[name].actor;
+  }
+}
+
+/** Permission errors mean "denied"; any other error is a broken probe and fails the test. */
+const DENIAL_CODES = new Set(['42501']);
+
+export async function probe(db: SqlClient, fx: MatrixFixture, subject: Subject, op: Operation, actor: ActorName): Promise<Outcome> {
+  const statement = subject[op](fx, actor);
+  try {
+    const rows = await probeAs(
+      db,
+      actorFor(fx, actor),
+      (tx) => tx.query(statement.sql, statement.params ?? []),
+      statement.setup,
+    );
+    if (rows.length > 1) throw new Error(`${subject.name} ${op} probe touched ${rows.length} rows; probes must aim at one`);
+    return rows.length === 1 ? 'allowed' : 'denied';
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code && DENIAL_CODES.has(code)) return 'denied';
+    throw new Error(`${subject.name} ${op} as ${actor}: unexpected error ${code ?? ''} ${(error as Error).message}`, { cause: error });
+  }
+}
