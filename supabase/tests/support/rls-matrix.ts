@@ -12,7 +12,7 @@ export type Outcome = 'allowed' | 'denied';
 export interface MatrixFixture extends SpaceWithEveryRole {
   /** Another member of the space, owner of the rows the probes aim at. */
   mate: TestUser;
-  /** Extra ids a subject prepared in `prepare` (an expense, a budget...). */
+  /** Ids of rows that area fixtures created for the probes to aim at (an expense, a budget...). */
   rows: Record<string, string>;
 }
 
@@ -38,6 +38,17 @@ export interface Subject {
 
 /** Actors allowed per operation; every other actor is expected to be denied. */
 export type Expectations = Record<Operation, readonly ActorName[]>;
+export type MatrixRows = ReadonlyArray<readonly [Subject, Expectations]>;
+
+/** One area of the schema: its matrix rows and the fixture rows they aim at. */
+export interface MatrixArea {
+  readonly rows: MatrixRows;
+  /** Creates the rows the probes target (as the database owner or through the API) and records their ids in fx.rows. */
+  prepare?(db: SqlClient, fx: MatrixFixture): Promise<void>;
+}
+
+export const SIGNED_IN = ['outsider', 'viewer', 'member', 'admin', 'owner'] as const;
+export const MEMBERS = ['viewer', 'member', 'admin', 'owner'] as const;
 
 export async function buildMatrixFixture(db: SqlClient): Promise<MatrixFixture> {
   const base = await spaceWithEveryRole(db);
