@@ -1,0 +1,509 @@
+-- Budgets and budget items: monthly plans built from a framework.
+--
+-- A space has at most one master budget per month (plus one secondary, per the
+-- ERD's unique constraint) made of items, one per category. Totals are kept by
+-- triggers, never written by clients: budgets.total_budgeted here, spent
+-- amounts in the expenses migration. Amounts are numeric(12,2); allocations are
+-- computed in integer cents with largest-remainder rounding so parts always add
+-- up exactly. Only admins and owners write budgets; every member reads them.
+
+-- Default categories ---------------------------------------------------------------
+-- Mirrors DEFAULT_CATEGORIES in packages/domain/src/categories.ts (a test keeps
+-- the two equal).
+
+create table private.default_categories (
+  key text primary key,
+  label text not null,
+  category_type text not null check (category_type in ('needs', 'wants', 'savings', 'income')),
+  description text not null,
+  weight_bp integer not null check (weight_bp > 0 and weight_bp <= 10000),
+  icon text not null,
+  color text not null,
+  display_order integer not null unique
+);
+comment on table private.default_categories is
+  'Wallai''s default taxonomy: the items a framework budget starts with, and the categorizer''s fallback candidates.';
+comment on column private.default_categories.weight_bp is
+  'Share of its category type''s allocation, in basis points; the weights of one type add up to 10 000.';
+
+insert into private.default_categories (key, label, category_type, description, weight_bp, icon, color, display_order) values
+  ('housing',        'Housing',           'needs',   'Rent, mortgage, property fees, home repairs and furnishing essentials', 4000, 'home',     '#4F46E5', 1),
+  ('utilities',      'Bills & utilities', 'needs',   'Electricity, water, gas, internet, phone plans',                        1200, 'bolt',     '#0EA5E9', 2),
+  ('groceries',      'Groceries',         'needs',   'Supermarkets, food markets, household supplies',                        1800, 'cart',     '#16A34A', 3),
+  ('transport',      'Transport',         'needs',   'Fuel, public transit, ride hailing, parking, tolls, car service',       1200, 'car',      '#F59E0B', 4),
+  ('health',         'Health',            'needs',   'Pharmacy, doctors, dentists, clinics, labs',                             700, 'heart',    '#DC2626', 5),
+  ('insurance',      'Insurance',         'needs',   'Health, car, home and life insurance premiums',                          600, 'shield',   '#64748B', 6),
+  ('fees_taxes',     'Fees & taxes',      'needs',   'Bank fees, interest, ATM charges, taxes and government payments',        500, 'receipt',  '#78716C', 7),
+  ('dining',         'Dining out',        'wants',   'Restaurants, cafes, bars, fast food, food delivery',                    2500, 'utensils', '#EA580C', 8),
+  ('shopping',       'Shopping',          'wants',   'Clothing, electronics, department stores, online marketplaces, home goods', 2000, 'bag', '#DB2777', 9),
+  ('entertainment',  'Entertainment',     'wants',   'Cinema, concerts, events, games, sports, hobbies',                      1500, 'ticket',   '#9333EA', 10),
+  ('subscriptions',  'Subscriptions',     'wants',   'Streaming, software, memberships and other recurring services',          800, 'repeat',   '#7C3AED', 11),
+  ('travel',         'Travel',            'wants',   'Flights, hotels, holiday rentals, travel agencies',                     1500, 'plane',    '#0891B2', 12),
+  ('personal_care',  'Personal care',     'wants',   'Hair, beauty, spa, gym and fitness',                                     700, 'sparkles', '#F472B6', 13),
+  ('other',          'Other',             'wants',   'Gifts, pets, education, shipping, transfers and anything that fits nowhere else', 1000, 'dots', '#94A3B8', 14),
+  ('emergency_fund', 'Emergency fund',    'savings', 'Cash set aside for emergencies',                                        4000, 'lifebuoy', '#15803D', 15),
+  ('investments',    'Investments',       'savings', 'Retirement, brokerage and investment contributions',                    3000, 'chart',    '#1D4ED8', 16),
+  ('debt_payoff',    'Debt payoff',       'savings', 'Payments on loans and credit cards beyond the minimum',                 3000, 'scissors', '#B91C1C', 17),
+  ('income',         'Income',            'income',  'Salary, refunds and other money coming in',                            10000, 'wallet',   '#059669', 18);
+
+grant select on private.default_categories to authenticated, service_role;
+
+-- Exact allocation ---------------------------------------------------------------------
+
+create function private.allocate_cents(total_cents bigint, weights numeric[]) returns bigint[]
+language plpgsql immutable
+set search_path = ''
+as $$
+-- Splits total_cents in proportion to weights so that the parts sum exactly to
+-- total_cents: everyone gets the floor of their share, and the cents left over
+-- go one each to the largest remainders, ties to the earlier position.
+declare
+  weight_sum numeric := 0;
+  parts bigint[] := '{}';
+  leftover bigint;
+  i integer;
+begin
+  if total_cents is null or total_cents < 0 then
+    raise exception 'cannot allocate % cents', total_cents using errcode = '22023';
+  end if;
+  if weights is null or cardinality(weights) = 0 then
+    raise exception 'allocation needs at least one weight' using errcode = '22023';
+  end if;
+  for i in 1..cardinality(weights) loop
+    if weights[i] is null or weights[i] < 0 then
+      raise exception 'weights must be zero or positive' using errcode = '22023';
+    end if;
+    weight_sum := weight_sum + weights[i];
+  end loop;
+  if weight_sum = 0 then
+    raise exception 'weights must not all be zero' using errcode = '22023';
+  end if;
+
+  for i in 1..cardinality(weights) loop
+    parts := parts || floor(total_cents * weights[i] / weight_sum)::bigint;
+  end loop;
+  leftover := total_cents - (select sum(p) from unnest(parts) p);
+
+  for i in (
+    select ord
+    from unnest(weights) with ordinality as w(weight, ord)
+    order by (total_cents * weight / weight_sum) - floor(total_cents * weight / weight_sum) desc, ord
+    limit leftover
+  ) loop
+    parts[i] := parts[i] + 1;
+  end loop;
+  return parts;
+end
+$$;
+comment on function private.allocate_cents(bigint, numeric[]) is
+  'Largest-remainder allocation of integer cents by weights; the parts always sum to the total. Ties go to the earlier position.';
+grant execute on function private.allocate_cents(bigint, numeric[]) to authenticated, service_role;
+
+-- Access checks for RPCs ----------------------------------------------------------------
+
+create function private.require_space_role(target_space uuid, allowed_roles text[]) returns text
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+declare
+  space_active boolean;
+  caller_role text;
+begin
+  select s.is_active, m.role into space_active, caller_role
+  from public.spaces s
+  join public.space_members m on m.space_id = s.id and m.user_id = (select auth.uid()) and m.is_active
+  where s.id = target_space;
+  if caller_role is null then
+    raise exception 'space not found' using errcode = 'PT404';
+  end if;
+  if not space_active then
+    raise exception 'this space is inactive' using errcode = 'PT410';
+  end if;
+  if not caller_role = any (allowed_roles) then
+    raise exception 'your role (%) cannot do this here', caller_role using errcode = 'PT403';
+  end if;
+  return caller_role;
+end
+$$;
+comment on function private.require_space_role(uuid, text[]) is
+  'Raises PT404 for non-members, PT410 for inactive spaces, PT403 when the caller''s role is not allowed; returns the role.';
+
+-- budgets ---------------------------------------------------------------------------------
+
+create table public.budgets (
+  id uuid primary key default gen_random_uuid(),
+  space_id uuid not null references public.spaces (id) on delete cascade,
+  name text not null,
+  description text,
+  type text not null default 'master',
+  month_period date not null,
+  framework text not null default 'custom',
+  total_income numeric(12,2) not null default 0,
+  total_budgeted numeric(12,2) not null default 0,
+  total_spent numeric(12,2) not null default 0,
+  to_assign numeric(12,2) generated always as (total_income - total_budgeted) stored,
+  currency text not null,
+  created_by uuid references public.users (id) on delete set null,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint budgets_space_id_type_month_period_key unique (space_id, type, month_period),
+  constraint budgets_type_check check (type in ('master', 'secondary')),
+  constraint budgets_framework_check check (framework in ('50_30_20', '60_20_20', 'zero_based', 'custom')),
+  constraint budgets_month_period_first_day check (extract(day from month_period) = 1),
+  constraint budgets_total_income_non_negative check (total_income >= 0),
+  constraint budgets_total_budgeted_non_negative check (total_budgeted >= 0),
+  constraint budgets_total_spent_non_negative check (total_spent >= 0),
+  constraint budgets_name_length check (char_length(btrim(name)) between 1 and 100)
+);
+
+create index idx_budgets_space_month on public.budgets (space_id, month_period);
+create index budgets_created_by_idx on public.budgets (created_by);
+
+comment on table public.budgets is
+  'A monthly plan of a space: one master budget per month, and one secondary (project) budget per month.';
+comment on column public.budgets.month_period is 'First day of the month the budget covers.';
+comment on column public.budgets.total_budgeted is 'Sum of the budgeted amounts of the non-income items; kept by a trigger.';
+comment on column public.budgets.total_spent is
+  'Sum of the base amounts of the expenses linked to this budget (with or without an item); kept by triggers.';
+comment on column public.budgets.to_assign is
+  'Income not yet given to an item (total_income - total_budgeted); a zero-based budget is done when this is 0.';
+comment on column public.budgets.currency is 'Always the space''s currency: every total is in it.';
+
+create trigger budgets_touch_updated_at
+  before update on public.budgets
+  for each row execute function private.touch_updated_at();
+
+create function private.prepare_new_budget() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if (select auth.uid()) is not null then
+    new.created_by := (select auth.uid());
+  end if;
+  select s.currency into new.currency from public.spaces s where s.id = new.space_id;
+  new.total_budgeted := 0;
+  new.total_spent := 0;
+  return new;
+end
+$$;
+comment on function private.prepare_new_budget() is
+  'Trigger: creator from the JWT, currency from the space, totals start at zero whatever the client sent.';
+
+create trigger budgets_prepare_new
+  before insert on public.budgets
+  for each row execute function private.prepare_new_budget();
+
+alter table public.budgets enable row level security;
+
+revoke all on public.budgets from anon, authenticated;
+grant select on public.budgets to authenticated;
+grant insert (space_id, name, description, type, month_period, framework, total_income) on public.budgets to authenticated;
+grant update (name, description, framework, total_income) on public.budgets to authenticated;
+grant delete on public.budgets to authenticated;
+grant all on public.budgets to service_role;
+
+create policy "Members can read their space's budgets"
+  on public.budgets for select
+  to authenticated
+  using (space_id in (select private.member_space_ids()));
+
+create policy "Admins and owners can create budgets"
+  on public.budgets for insert
+  to authenticated
+  with check (space_id in (select private.managed_space_ids()));
+
+create policy "Admins and owners can update budgets"
+  on public.budgets for update
+  to authenticated
+  using (space_id in (select private.managed_space_ids()))
+  with check (space_id in (select private.managed_space_ids()));
+
+create policy "Admins and owners can delete budgets"
+  on public.budgets for delete
+  to authenticated
+  using (space_id in (select private.managed_space_ids()));
+
+-- Budget helpers for RLS on budget_items -----------------------------------------------
+
+create function private.member_budget_ids() returns setof uuid
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select b.id from public.budgets b
+  where b.space_id in (select private.member_space_ids())
+$$;
+comment on function private.member_budget_ids() is 'Budgets of the spaces the caller is an active member of.';
+
+create function private.managed_budget_ids() returns setof uuid
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select b.id from public.budgets b
+  where b.space_id in (select private.managed_space_ids())
+$$;
+comment on function private.managed_budget_ids() is 'Budgets of the active spaces the caller administers or owns.';
+
+grant execute on function private.member_budget_ids(), private.managed_budget_ids() to authenticated;
+
+-- budget_items ------------------------------------------------------------------------------
+
+create table public.budget_items (
+  id uuid primary key default gen_random_uuid(),
+  budget_id uuid not null references public.budgets (id) on delete cascade,
+  category text not null,
+  description text,
+  category_type text not null,
+  budgeted_amount numeric(12,2) not null default 0,
+  spent_amount numeric(12,2) not null default 0,
+  icon text,
+  color text,
+  display_order integer not null default 0,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint budget_items_budget_id_category_key unique (budget_id, category),
+  constraint budget_items_category_type_check check (category_type in ('needs', 'wants', 'savings', 'income')),
+  constraint budget_items_budgeted_amount_non_negative check (budgeted_amount >= 0),
+  constraint budget_items_spent_amount_non_negative check (spent_amount >= 0),
+  constraint budget_items_category_format check (category ~ '^[a-z0-9_]{1,40}$'),
+  constraint budget_items_color_format check (color ~ '^#[0-9A-Fa-f]{6}$')
+);
+
+comment on table public.budget_items is 'One category line of a budget: what is planned and what has been spent.';
+comment on column public.budget_items.category is
+  'Category key (lower-case, a-z 0-9 _), unique within the budget; expenses of that category link to it.';
+comment on column public.budget_items.spent_amount is
+  'Sum of the base amounts of the expenses linked to this item; kept by triggers, never written by clients.';
+comment on column public.budget_items.category_type is
+  'needs | wants | savings | income. Income items plan money coming in and do not count towards total_budgeted.';
+
+create trigger budget_items_touch_updated_at
+  before update on public.budget_items
+  for each row execute function private.touch_updated_at();
+
+create function private.reset_new_budget_item_spent() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.spent_amount := 0;
+  return new;
+end
+$$;
+comment on function private.reset_new_budget_item_spent() is
+  'Trigger: a new item starts with nothing spent; linking expenses to it adds their amounts.';
+
+create trigger budget_items_reset_new_spent
+  before insert on public.budget_items
+  for each row execute function private.reset_new_budget_item_spent();
+
+create function private.apply_budgeted_delta() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  old_part numeric(12,2) := 0;
+  new_part numeric(12,2) := 0;
+begin
+  if tg_op in ('UPDATE', 'DELETE') and old.category_type <> 'income' then
+    old_part := old.budgeted_amount;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') and new.category_type <> 'income' then
+    new_part := new.budgeted_amount;
+  end if;
+  if tg_op = 'UPDATE' and old.budget_id <> new.budget_id then
+    update public.budgets set total_budgeted = total_budgeted - old_part where id = old.budget_id;
+    update public.budgets set total_budgeted = total_budgeted + new_part where id = new.budget_id;
+  elsif new_part <> old_part then
+    update public.budgets
+       set total_budgeted = total_budgeted + new_part - old_part
+     where id = coalesce(new.budget_id, old.budget_id);
+  end if;
+  return null;
+end
+$$;
+comment on function private.apply_budgeted_delta() is
+  'Trigger: moves budgets.total_budgeted by the change in non-income budgeted amounts, as an increment so concurrent writers stay exact.';
+
+create trigger budget_items_apply_budgeted_delta
+  after insert or update of budgeted_amount, category_type, budget_id or delete on public.budget_items
+  for each row execute function private.apply_budgeted_delta();
+
+alter table public.budget_items enable row level security;
+
+revoke all on public.budget_items from anon, authenticated;
+grant select on public.budget_items to authenticated;
+grant insert (budget_id, category, description, category_type, budgeted_amount, icon, color, display_order)
+  on public.budget_items to authenticated;
+grant update (category, description, category_type, budgeted_amount, icon, color, display_order)
+  on public.budget_items to authenticated;
+grant delete on public.budget_items to authenticated;
+grant all on public.budget_items to service_role;
+
+create policy "Members can read their space's budget items"
+  on public.budget_items for select
+  to authenticated
+  using (budget_id in (select private.member_budget_ids()));
+
+create policy "Admins and owners can create budget items"
+  on public.budget_items for insert
+  to authenticated
+  with check (budget_id in (select private.managed_budget_ids()));
+
+create policy "Admins and owners can update budget items"
+  on public.budget_items for update
+  to authenticated
+  using (budget_id in (select private.managed_budget_ids()))
+  with check (budget_id in (select private.managed_budget_ids()));
+
+create policy "Admins and owners can delete budget items"
+  on public.budget_items for delete
+  to authenticated
+  using (budget_id in (select private.managed_budget_ids()));
+
+-- create_budget ---------------------------------------------------------------------------------
+
+create function public.create_budget(
+  space_id uuid,
+  month_period date,
+  framework text,
+  total_income numeric,
+  type text default 'master',
+  name text default null
+) returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  month_start date := date_trunc('month', month_period)::date;
+  budget_name text := coalesce(nullif(btrim(name), ''),
+                               case when type = 'master' then 'Budget ' else 'Project ' end || to_char(month_start, 'YYYY-MM'));
+  income_cents bigint;
+  type_shares numeric[];
+  type_cents bigint[];
+  new_budget uuid;
+  kind record;
+  item_cents bigint[];
+  kinds text[] := array['needs', 'wants', 'savings'];
+begin
+  perform private.require_space_role(space_id, array['owner', 'admin']);
+
+  if month_period is null then
+    raise exception 'month_period is required (the first day of the month)' using errcode = '22023';
+  end if;
+  if framework is null or framework not in ('50_30_20', '60_20_20', 'zero_based', 'custom') then
+    raise exception 'framework must be 50_30_20, 60_20_20, zero_based or custom' using errcode = '22023';
+  end if;
+  if type is null or type not in ('master', 'secondary') then
+    raise exception 'type must be master or secondary' using errcode = '22023';
+  end if;
+  if total_income is null or total_income < 0 or total_income <> round(total_income, 2) then
+    raise exception 'total_income must be zero or more, with at most 2 decimals' using errcode = '22023';
+  end if;
+  if exists (select 1 from public.budgets b
+             where b.space_id = create_budget.space_id and b.type = create_budget.type and b.month_period = month_start) then
+    raise exception 'this space already has a % budget for %', type, to_char(month_start, 'YYYY-MM')
+      using errcode = 'PT409';
+  end if;
+
+  insert into public.budgets (space_id, name, type, month_period, framework, total_income)
+  values (space_id, budget_name, type, month_start, framework, total_income)
+  returning id into new_budget;
+
+  if framework = 'custom' then
+    return new_budget;
+  end if;
+
+  income_cents := (total_income * 100)::bigint;
+  type_shares := case framework
+    when '50_30_20' then array[50, 30, 20]
+    when '60_20_20' then array[60, 20, 20]
+    else array[0, 0, 0] -- zero_based: every item starts at 0, all income is "to assign"
+  end;
+  type_cents := case when framework = 'zero_based' then array[0, 0, 0]::bigint[]
+                     else private.allocate_cents(income_cents, type_shares) end;
+
+  for i in 1..3 loop
+    select array_agg(c.weight_bp order by c.display_order) as weights,
+           array_agg(c.key order by c.display_order) as keys
+      into kind
+      from private.default_categories c where c.category_type = kinds[i];
+    item_cents := case when type_cents[i] = 0 then array_fill(0::bigint, array[cardinality(kind.keys)])
+                       else private.allocate_cents(type_cents[i], kind.weights::numeric[]) end;
+    insert into public.budget_items (budget_id, category, description, category_type, budgeted_amount, icon, color, display_order)
+    select new_budget, c.key, c.label, c.category_type, item_cents[k.ord] / 100.0, c.icon, c.color, c.display_order
+      from unnest(kind.keys) with ordinality as k(key, ord)
+      join private.default_categories c on c.key = k.key;
+  end loop;
+
+  insert into public.budget_items (budget_id, category, description, category_type, budgeted_amount, icon, color, display_order)
+  select new_budget, c.key, c.label, c.category_type, total_income, c.icon, c.color, c.display_order
+    from private.default_categories c where c.category_type = 'income';
+
+  return new_budget;
+end
+$$;
+comment on function public.create_budget(uuid, date, text, numeric, text, text) is
+  'Create a budget for the month of month_period with items from the framework (50_30_20, 60_20_20, zero_based: all items at 0, custom: no items). Admins and owners.';
+
+-- copy_budget -----------------------------------------------------------------------------------
+
+create function public.copy_budget(budget_id uuid, to_month date, rollover boolean default false) returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  source public.budgets;
+  month_start date := date_trunc('month', to_month)::date;
+  new_budget uuid;
+begin
+  select * into source from public.budgets b where b.id = copy_budget.budget_id;
+  if source.id is null or source.space_id not in (select private.member_space_ids()) then
+    raise exception 'budget not found' using errcode = 'PT404';
+  end if;
+  perform private.require_space_role(source.space_id, array['owner', 'admin']);
+  if to_month is null then
+    raise exception 'to_month is required' using errcode = '22023';
+  end if;
+  if month_start = source.month_period then
+    raise exception 'to_month must be another month than the source budget''s' using errcode = '22023';
+  end if;
+  if exists (select 1 from public.budgets b
+             where b.space_id = source.space_id and b.type = source.type and b.month_period = month_start) then
+    raise exception 'this space already has a % budget for %', source.type, to_char(month_start, 'YYYY-MM')
+      using errcode = 'PT409';
+  end if;
+
+  insert into public.budgets (space_id, name, description, type, month_period, framework, total_income)
+  values (source.space_id,
+          case when source.name = 'Budget ' || to_char(source.month_period, 'YYYY-MM')
+               then 'Budget ' || to_char(month_start, 'YYYY-MM') else source.name end,
+          source.description, source.type, month_start, source.framework, source.total_income)
+  returning id into new_budget;
+
+  -- Rollover carries what was left unspent; overspending is not carried as debt.
+  insert into public.budget_items (budget_id, category, description, category_type, budgeted_amount, icon, color, display_order)
+  select new_budget, i.category, i.description, i.category_type,
+         i.budgeted_amount + case when rollover and i.category_type <> 'income'
+                                  then greatest(i.budgeted_amount - i.spent_amount, 0) else 0 end,
+         i.icon, i.color, i.display_order
+    from public.budget_items i
+   where i.budget_id = source.id;
+
+  return new_budget;
+end
+$$;
+comment on function public.copy_budget(uuid, date, boolean) is
+  'Copy a budget and its items to another month; with rollover each non-income item also gets its unspent amount (never negative). Admins and owners.';
+
+revoke all on function public.create_budget(uuid, date, text, numeric, text, text), public.copy_budget(uuid, date, boolean)
+  from public, anon;
+grant execute on function public.create_budget(uuid, date, text, numeric, text, text), public.copy_budget(uuid, date, boolean)
+  to authenticated;

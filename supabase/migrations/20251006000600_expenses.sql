@@ -1,0 +1,386 @@
+-- Expenses, their link to the month's budget, and the spent totals.
+--
+-- Currency rule: every total is in the space's currency. An expense may be in
+-- another currency only with an exchange_rate to the space currency; base_amount
+-- (amount x rate, rounded to cents) is what budgets add up. Amounts in different
+-- currencies are never summed as if equal.
+--
+-- Linking: an expense without an explicit budget item is linked to the master
+-- budget of its month, and to that budget's item of the same category when one
+-- exists; changing its date or category moves the link. Expenses linked by hand
+-- to a secondary (project) budget stay where they were put.
+--
+-- Totals: budget_items.spent_amount and budgets.total_spent move by increments
+-- in row-level triggers, in a fixed lock order, so they equal a recomputation
+-- after any change and under concurrent writers.
+
+create table public.expenses (
+  id uuid primary key default gen_random_uuid(),
+  space_id uuid not null references public.spaces (id) on delete cascade,
+  budget_id uuid references public.budgets (id) on delete set null,
+  budget_item_id uuid references public.budget_items (id) on delete set null,
+  amount numeric(12,2) not null,
+  description text not null,
+  category text not null default 'other',
+  ai_category_confidence numeric(3,2),
+  date date not null default current_date,
+  receipt_url text,
+  receipt_processed boolean not null default false,
+  payment_method text,
+  bank_transaction_id text,
+  currency text not null,
+  exchange_rate numeric(18,8),
+  base_amount numeric(12,2) generated always as (round(amount * coalesce(exchange_rate, 1), 2)) stored,
+  tags text[] not null default '{}',
+  notes text,
+  created_by uuid references public.users (id) on delete set null,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint expenses_amount_positive check (amount > 0),
+  constraint expenses_base_amount_positive check (base_amount > 0),
+  constraint expenses_exchange_rate_positive check (exchange_rate > 0),
+  constraint expenses_ai_category_confidence_range check (ai_category_confidence >= 0 and ai_category_confidence <= 1),
+  constraint expenses_currency_format check (currency ~ '^[A-Z]{3}$'),
+  constraint expenses_category_format check (category ~ '^[a-z0-9_]{1,40}$'),
+  constraint expenses_description_length check (char_length(btrim(description)) between 1 and 500),
+  constraint expenses_notes_length check (char_length(notes) <= 4000),
+  constraint expenses_tags_limit check (cardinality(tags) <= 20),
+  constraint expenses_space_id_bank_transaction_id_key unique (space_id, bank_transaction_id)
+);
+
+create index idx_expenses_space_date on public.expenses (space_id, date desc);
+create index idx_expenses_category on public.expenses (category);
+create index idx_expenses_description_trgm on public.expenses using gin (description extensions.gin_trgm_ops);
+create index expenses_budget_id_idx on public.expenses (budget_id);
+create index expenses_budget_item_id_idx on public.expenses (budget_item_id);
+create index expenses_created_by_idx on public.expenses (created_by);
+-- Relinking when a budget item appears: unlinked expenses of one space, month and category.
+create index expenses_unlinked_by_month_idx on public.expenses (space_id, category, date) where budget_item_id is null;
+
+comment on table public.expenses is 'Money spent in a space. Totals of the linked budget and item follow every change.';
+comment on column public.expenses.amount is 'Amount in the expense''s own currency; always positive.';
+comment on column public.expenses.currency is 'ISO 4217; defaults to the space''s currency.';
+comment on column public.expenses.exchange_rate is
+  'Units of the space currency per unit of this expense''s currency. Required when the currencies differ, null otherwise.';
+comment on column public.expenses.base_amount is 'amount x exchange_rate in the space currency: what budget totals add up.';
+comment on column public.expenses.budget_id is 'The budget this expense counts towards; set automatically from the date, or by hand.';
+comment on column public.expenses.budget_item_id is 'The budget line this expense counts towards; follows category and date unless set by hand.';
+comment on column public.expenses.bank_transaction_id is 'Id from a bank import; unique within a space, so an import never duplicates.';
+comment on column public.expenses.created_by is 'Who recorded the expense (and who paid it); set from the JWT, never by the client.';
+comment on column public.expenses.ai_category_confidence is 'Confidence 0-1 of an automatic categorization; null when a person chose the category.';
+
+create trigger expenses_touch_updated_at
+  before update on public.expenses
+  for each row execute function private.touch_updated_at();
+
+-- Currency, creator and budget link --------------------------------------------------------
+
+create function private.master_item_for(target_space uuid, on_date date, wanted_category text, out budget_id uuid, out budget_item_id uuid)
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select b.id, i.id
+  from public.budgets b
+  left join public.budget_items i on i.budget_id = b.id and i.category = wanted_category
+  where b.space_id = target_space
+    and b.type = 'master'
+    and b.month_period = date_trunc('month', on_date)::date
+$$;
+comment on function private.master_item_for(uuid, date, text) is
+  'The master budget of the month of on_date, and its item of that category (either may be null).';
+
+create function private.prepare_expense() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  space_currency text;
+  item_budget uuid;
+  link_budget_type text;
+  relink boolean;
+  found record;
+begin
+  if tg_op = 'INSERT' then
+    if (select auth.uid()) is not null then
+      new.created_by := (select auth.uid());
+    end if;
+  elsif new.space_id <> old.space_id then
+    raise exception 'an expense cannot move to another space' using errcode = '22023';
+  end if;
+
+  -- Currency: the space's by default; another one only with a rate.
+  select s.currency into space_currency from public.spaces s where s.id = new.space_id;
+  new.currency := upper(coalesce(new.currency, space_currency));
+  if new.currency = space_currency then
+    if new.exchange_rate is not null and new.exchange_rate <> 1 then
+      raise exception 'an expense in the space currency (%) takes no exchange_rate', space_currency using errcode = '22023';
+    end if;
+    new.exchange_rate := null;
+  elsif new.exchange_rate is null then
+    raise exception 'an expense in % in a % space needs exchange_rate (% per 1 %)',
+      new.currency, space_currency, space_currency, new.currency
+      using errcode = '22023', hint = 'Amounts in different currencies are never added up as if equal.';
+  end if;
+
+  -- Budget link.
+  if new.budget_item_id is not null
+     and (tg_op = 'INSERT' or new.budget_item_id is distinct from old.budget_item_id) then
+    select i.budget_id into item_budget
+      from public.budget_items i join public.budgets b on b.id = i.budget_id
+     where i.id = new.budget_item_id and b.space_id = new.space_id;
+    if item_budget is null then
+      raise exception 'budget item % is not in this space', new.budget_item_id using errcode = '22023';
+    end if;
+    new.budget_id := item_budget;
+    return new;
+  end if;
+
+  if new.budget_id is not null
+     and (tg_op = 'INSERT' or new.budget_id is distinct from old.budget_id) then
+    if not exists (select 1 from public.budgets b where b.id = new.budget_id and b.space_id = new.space_id) then
+      raise exception 'budget % is not in this space', new.budget_id using errcode = '22023';
+    end if;
+    if tg_op = 'UPDATE' and new.budget_item_id is not null
+       and not exists (select 1 from public.budget_items i where i.id = new.budget_item_id and i.budget_id = new.budget_id) then
+      new.budget_item_id := null;
+    end if;
+    if tg_op = 'UPDATE' or new.budget_item_id is not null then
+      return new;
+    end if;
+    -- A new expense given only a budget: take its item of the same category, if any.
+    select i.id into new.budget_item_id from public.budget_items i
+     where i.budget_id = new.budget_id and i.category = new.category;
+    return new;
+  end if;
+
+  if tg_op = 'INSERT' then
+    relink := true;
+  else
+    select b.type into link_budget_type from public.budgets b where b.id = old.budget_id;
+    relink := (new.date is distinct from old.date or new.category is distinct from old.category)
+              and (old.budget_id is null or link_budget_type = 'master');
+  end if;
+
+  if relink then
+    select * into found from private.master_item_for(new.space_id, new.date, new.category);
+    new.budget_id := found.budget_id;
+    new.budget_item_id := found.budget_item_id;
+  end if;
+  return new;
+end
+$$;
+comment on function private.prepare_expense() is
+  'Trigger: creator from the JWT, currency rule, and the budget link (explicit item or budget checked against the space; otherwise the month''s master budget and its item of the same category).';
+
+create trigger expenses_prepare
+  before insert or update of space_id, currency, exchange_rate, amount, date, category, budget_id, budget_item_id
+  on public.expenses
+  for each row execute function private.prepare_expense();
+
+-- Spent totals ------------------------------------------------------------------------------
+
+create function private.apply_spent_delta() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  changes jsonb := '[]'::jsonb;
+  change record;
+begin
+  if tg_op in ('UPDATE', 'DELETE') then
+    changes := changes || jsonb_build_array(
+      jsonb_build_object('budget', old.budget_id, 'item', old.budget_item_id, 'delta', -old.base_amount));
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    changes := changes || jsonb_build_array(
+      jsonb_build_object('budget', new.budget_id, 'item', new.budget_item_id, 'delta', new.base_amount));
+  end if;
+
+  -- Items first, then budgets, each in id order: concurrent writers lock rows in
+  -- the same order, so they queue instead of deadlocking.
+  for change in
+    select (c ->> 'item')::uuid as id, sum((c ->> 'delta')::numeric) as delta
+      from jsonb_array_elements(changes) c
+     where c ->> 'item' is not null
+     group by 1 having sum((c ->> 'delta')::numeric) <> 0
+     order by 1
+  loop
+    update public.budget_items set spent_amount = spent_amount + change.delta where id = change.id;
+  end loop;
+
+  for change in
+    select (c ->> 'budget')::uuid as id, sum((c ->> 'delta')::numeric) as delta
+      from jsonb_array_elements(changes) c
+     where c ->> 'budget' is not null
+     group by 1 having sum((c ->> 'delta')::numeric) <> 0
+     order by 1
+  loop
+    update public.budgets set total_spent = total_spent + change.delta where id = change.id;
+  end loop;
+  return null;
+end
+$$;
+comment on function private.apply_spent_delta() is
+  'Trigger: moves spent_amount and total_spent by the expense''s change in base amount and link, as increments in id order.';
+
+create trigger expenses_apply_spent_delta
+  after insert or update of amount, exchange_rate, budget_id, budget_item_id or delete on public.expenses
+  for each row execute function private.apply_spent_delta();
+
+-- A budget item that appears in a master budget picks up the month's unlinked
+-- expenses of its category, and gives them back when it goes away.
+create function private.link_expenses_to_new_item() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  budget public.budgets;
+begin
+  select * into budget from public.budgets b where b.id = new.budget_id;
+  if budget.type <> 'master' then
+    return null;
+  end if;
+  update public.expenses e
+     set budget_item_id = new.id
+   where e.space_id = budget.space_id
+     and e.category = new.category
+     and e.budget_item_id is null
+     and (e.budget_id is null or e.budget_id = budget.id)
+     and e.date >= budget.month_period
+     and e.date < (budget.month_period + interval '1 month')::date;
+  return null;
+end
+$$;
+comment on function private.link_expenses_to_new_item() is
+  'Trigger: a new master-budget item links the month''s unlinked expenses of its category.';
+
+create trigger budget_items_link_expenses
+  after insert on public.budget_items
+  for each row execute function private.link_expenses_to_new_item();
+
+create function private.link_expenses_to_new_budget() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.type = 'master' then
+    update public.expenses e
+       set budget_id = new.id
+     where e.space_id = new.space_id
+       and e.budget_id is null
+       and e.date >= new.month_period
+       and e.date < (new.month_period + interval '1 month')::date;
+  end if;
+  return null;
+end
+$$;
+comment on function private.link_expenses_to_new_budget() is
+  'Trigger: a new master budget links the month''s expenses that had no budget yet.';
+
+create trigger budgets_link_expenses
+  after insert on public.budgets
+  for each row execute function private.link_expenses_to_new_budget();
+
+-- A space's currency is what every total is in: it cannot change under them.
+create function private.guard_space_currency() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.currency is distinct from old.currency
+     and (exists (select 1 from public.budgets b where b.space_id = old.id)
+          or exists (select 1 from public.expenses e where e.space_id = old.id)) then
+    raise exception 'the currency of a space with budgets or expenses cannot change' using errcode = '55000';
+  end if;
+  return new;
+end
+$$;
+comment on function private.guard_space_currency() is 'Trigger: freezes a space''s currency once money is recorded in it.';
+
+create trigger spaces_guard_currency
+  before update of currency on public.spaces
+  for each row execute function private.guard_space_currency();
+
+-- RLS ------------------------------------------------------------------------------------------
+
+alter table public.expenses enable row level security;
+
+revoke all on public.expenses from anon, authenticated;
+grant select on public.expenses to authenticated;
+grant insert (id, space_id, budget_id, budget_item_id, amount, description, category, ai_category_confidence, date,
+              receipt_url, receipt_processed, payment_method, bank_transaction_id, currency, exchange_rate, tags, notes)
+  on public.expenses to authenticated;
+grant update (budget_id, budget_item_id, amount, description, category, ai_category_confidence, date,
+              receipt_url, receipt_processed, payment_method, bank_transaction_id, currency, exchange_rate, tags, notes)
+  on public.expenses to authenticated;
+grant delete on public.expenses to authenticated;
+grant all on public.expenses to service_role;
+
+create policy "Members can read their space's expenses"
+  on public.expenses for select
+  to authenticated
+  using (space_id in (select private.member_space_ids()));
+
+create policy "Members can record expenses in their space"
+  on public.expenses for insert
+  to authenticated
+  with check (space_id in (select private.writable_space_ids()) and created_by = (select auth.uid()));
+
+create policy "Members can change their own expenses, admins any"
+  on public.expenses for update
+  to authenticated
+  using (
+    (space_id in (select private.writable_space_ids()) and created_by = (select auth.uid()))
+    or space_id in (select private.managed_space_ids())
+  )
+  with check (
+    (space_id in (select private.writable_space_ids()) and created_by = (select auth.uid()))
+    or space_id in (select private.managed_space_ids())
+  );
+
+create policy "Members can delete their own expenses, admins any"
+  on public.expenses for delete
+  to authenticated
+  using (
+    (space_id in (select private.writable_space_ids()) and created_by = (select auth.uid()))
+    or space_id in (select private.managed_space_ids())
+  );
+
+-- search_expenses --------------------------------------------------------------------------------
+
+create function public.search_expenses(space_id uuid, query text, max_results integer default 20)
+returns setof public.expenses
+language plpgsql stable
+security invoker
+set search_path = ''
+as $$
+declare
+  wanted text := btrim(coalesce(query, ''));
+begin
+  if char_length(wanted) < 2 then
+    raise exception 'search needs at least 2 characters' using errcode = '22023';
+  end if;
+  if max_results is null or max_results < 1 or max_results > 100 then
+    raise exception 'max_results must be between 1 and 100' using errcode = '22023';
+  end if;
+  -- security invoker: RLS decides what the caller may find.
+  return query
+    select e.*
+      from public.expenses e
+     where e.space_id = search_expenses.space_id
+       and (e.description operator(extensions.%) wanted or e.description ilike '%' || wanted || '%')
+     order by extensions.similarity(e.description, wanted) desc, e.date desc, e.id
+     limit max_results;
+end
+$$;
+comment on function public.search_expenses(uuid, text, integer) is
+  'Expenses of a space whose description resembles the query (pg_trgm), most similar first; only what the caller may read.';
+
+revoke all on function public.search_expenses(uuid, text, integer) from public, anon;
+grant execute on function public.search_expenses(uuid, text, integer) to authenticated, service_role;
