@@ -31,7 +31,8 @@ const PROCESSOR_PREFIXES: Readonly<Record<string, string>> = {
   mp: 'mercadopago', mercadopago: 'mercadopago', merpago: 'mercadopago', pag: 'pagseguro',
   pagseguro: 'pagseguro', ps: 'pagseguro', stripe: 'stripe', bt: 'braintree', ckb: 'clickbank',
   '2co': '2checkout', ebanx: 'ebanx', dlo: 'dlocal', dlocal: 'dlocal', evertec: 'evertec',
-  azul: 'azul', cardnet: 'cardnet', payu: 'payu', openpay: 'openpay', conekta: 'conekta',
+  azul: 'azul', cardnet: 'cardnet', payu: 'payu', openpay: 'openpay', conekta: 'conekta', ifd: 'ifood',
+  eb: 'eventbrite',
 };
 const PROCESSOR_PATTERN = new RegExp(
   `(?:^|\\s)(${Object.keys(PROCESSOR_PREFIXES).join('|')})\\s?\\*\\s*`,
@@ -45,7 +46,7 @@ const PROCESSOR_PATTERN = new RegExp(
 const BOILERPLATE_PATTERNS: readonly RegExp[] = [
   /\b(?:recurring |bill )?(?:purchase|payment|pmnt|pymt) authorized on\b/g,
   /\bpurchase (?:return )?authorized on\b/g,
-  /\b(?:debit|credit|check) card (?:purchase|pur|pmt|payment)\b/g,
+  /\b(?:debit|credit|check) card (?:purchase|pur)\b/g,
   /\bpos (?:debit|purchase|pur|compra|signature|pin)\b/g,
   /\bcompra (?:con |com |no |en )?(?:tarjeta|cartao|debito|credito|tdd|tdc|pos|internacional|nacional)(?: de (?:debito|credito))?\b/g,
   /\bcompra (?:con |com |no )?(?:cartao )?(?:de )?(?:debito|credito)\b/g,
@@ -55,9 +56,8 @@ const BOILERPLATE_PATTERNS: readonly RegExp[] = [
 
 /** Leading tokens that are bank template rather than merchant. */
 const LEADING_NOISE = new Set([
-  'pos', 'purchase', 'pur', 'authorized', 'debit', 'dbt', 'crd', 'card', 'checkcard', 'visa',
-  'mastercard', 'mc', 'maestro', 'eftpos', 'compra', 'consumo', 'tarjeta', 'tdd', 'cartao', 'debito',
-  'elo', 'recurring', 'preauthorized', 'electronic', 'signature', 'pin', 'internacional', 'nacional',
+  'pos', 'purchase', 'pur', 'authorized', 'debit', 'dbt', 'checkcard', 'visa', 'mastercard', 'mc', 'maestro',
+  'eftpos', 'compra', 'consumo', 'elo', 'recurring', 'preauthorized', 'signature',
 ]);
 
 const MONTHS = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|ene|abr|ago|dic|fev|mai|set|out|dez)';
@@ -128,15 +128,31 @@ export function normalizeDescriptor(raw: string): NormalizedDescriptor {
     text = text.slice(0, processorMatch.index) + ' ' + text.slice(processorMatch.index + processorMatch[0].length);
   }
 
+  const tokens = stripTrailingLocation(tokenize(stripLeadingNoise(text)));
+  return { text: tokens.join(' '), tokens, processor };
+}
+
+/**
+ * The spelling-level half of normalization, without any of the descriptor
+ * clean-up: rule phrases go through this so that "credit card payment" stays
+ * three words instead of losing "card payment" as bank boilerplate.
+ */
+export function tokenize(value: string): string[] {
   // Apostrophes join ("MCDONALD'S" = "MCDONALDS"); every other symbol splits,
   // so "WAL-MART", "AT&T" and "NETFLIX.COM" become separate tokens that the
   // matcher can still join back together.
-  text = text.replace(/['`´’]/g, '').replace(/[^a-z0-9]+/g, ' ');
-
-  const tokens = stripTrailingLocation(
-    stripLeadingNoise(text).split(' ').filter((token) => token !== '' && countDigits(token) <= MAX_DIGITS_IN_TOKEN),
-  );
-  return { text: tokens.join(' '), tokens, processor };
+  return foldAccents(value)
+    .toLowerCase()
+    .replace(/ß/g, 'ss')
+    .replace(/['`´’]/g, '')
+    // Terminals glue reference numbers onto truncated names ("CRUIS2453188");
+    // separating them keeps the name when the number is dropped below. A
+    // letter or two before digits is a store code ("F1234") and goes with them.
+    .replace(/([a-z]{3,})(\d{3,})/g, '$1 $2')
+    .replace(/(\d{3,})([a-z]{3,})/g, '$1 $2')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .split(' ')
+    .filter((token) => token !== '' && countDigits(token) <= MAX_DIGITS_IN_TOKEN);
 }
 
 function stripLeadingNoise(text: string): string {

@@ -10,6 +10,13 @@ import { defineRules, type Rule } from './types.ts';
  * - CLEAR: usually right, sometimes part of something else ("cafe", "bar",
  *   "parking").
  * - HINT: weak evidence; wins only when nothing better matched.
+ * - FAINT: generic money words ("payment", "pago", "credito") that only say
+ *   a debt was probably being paid when nothing else is known.
+ *
+ * Two deliberate exceptions sit higher: FEE words beat ATM and transfer
+ * words ("ATM WITHDRAWAL FEE" is a fee), and REVERSAL words (refund,
+ * estorno, devolución) beat even certain merchants, because a refund names the
+ * merchant it came from.
  *
  * Money-movement words (fee, ATM, transfer, payroll) sit above the ACCOUNT
  * tier of bank merchants so "BANCO POPULAR TRANSFERENCIA" is a transfer, not
@@ -17,6 +24,7 @@ import { defineRules, type Rule } from './types.ts';
  * ("animal hospital" over "hospital", "atm fee" over "atm"), which is how the
  * table handles the common ambiguities.
  */
+const REVERSAL = 0.97;
 const FEE = 0.86;
 const STRONG = 0.84;
 const CLEAR = 0.74;
@@ -38,7 +46,7 @@ export const KEYWORD_RULES: readonly Rule[] = [
 
   // ── Dining ────────────────────────────────────────────────────────────
   ...defineRules('keyword', 'dining', STRONG, [
-    'restaura*|ristorante|trattoria|osteria|pizz*|burger*|hamburgues*|taquer*|sushi*|ramen|steakhouse|steak house',
+    'restaura*|ristorante|trattoria|osteria|pizz*|burger*|burguer*|hamburgues*|hamburguer*|taquer*|sushi*|ramen|steakhouse|steak house',
     'churrasc*|lanchonet*|marisquer*|cevicher*|pica pollo|bistro|eatery|cafeter*|coffee*|kebab|shawarma|falafel',
     'udon|hibachi|chiringuito|cocina economica|food truck|pozoler*|birrier*|antojit*|comida rapida|fast food',
   ]),
@@ -93,11 +101,13 @@ export const KEYWORD_RULES: readonly Rule[] = [
   ...defineRules('keyword', 'insurance', STRONG, [
     'insur*|segurador*|asegurador*|assurance*|health insurance|plano de saude|seguro de vida|seguro de auto',
   ]),
-  ...defineRules('keyword', 'insurance', CLEAR, ['seguro*|poliza|apolice|ars|ins prem|premium insurance']),
+  ...defineRules('keyword', 'insurance', CLEAR, ['seguro*|poliza|apolice|ars|ins|ins prem|premium insurance']),
+  // On a bank statement a "premium" is nearly always an insurance premium.
+  ...defineRules('keyword', 'insurance', HINT, ['premium|prem']),
 
   // ── Utilities ─────────────────────────────────────────────────────────
   ...defineRules('keyword', 'utilities', STRONG, [
-    'utilit*|electric*|electricidad|acueducto|alcantarillado|sewer|saneamento|natural gas|broadband',
+    'utilit*|util|electric*|electricidad|acueducto|alcantarillado|sewer|saneamento|natural gas|broadband',
     'telecom*|telefon*|wireless|internet service|conta de luz|factura de luz|recibo de luz|energia electrica',
     'waste management|garbage|trash service|recoleccion de basura|water dept|water department|water utility',
   ]),
@@ -112,7 +122,7 @@ export const KEYWORD_RULES: readonly Rule[] = [
   ...defineRules('keyword', 'subscriptions', CLEAR, [
     'subscription*|suscripcion*|subscripcion*|assinatura*|streaming|membership renewal|monthly plan',
   ]),
-  ...defineRules('keyword', 'subscriptions', HINT, ['membership|membresia|mensalidade|mensualidad|premium']),
+  ...defineRules('keyword', 'subscriptions', HINT, ['membership|membresia|mensalidade|mensualidad']),
 
   // ── Entertainment ─────────────────────────────────────────────────────
   ...defineRules('keyword', 'entertainment', STRONG, [
@@ -121,7 +131,7 @@ export const KEYWORD_RULES: readonly Rule[] = [
     'escape room|paintball|trampoline|concert*|concierto*|videojuego*|video games',
   ]),
   ...defineRules('keyword', 'entertainment', CLEAR, [
-    'cine|movie*|theater*|theatre*|teatro|ingresso*|entradas|tickets|casino|lottery|loteria*|lotto|nightclub',
+    'cine|movie*|theater*|theatre*|teatro|ingresso*|entradas|tickets|casino|lottery|loteri*|lotto|nightclub',
     'discoteca|boate|stadium|estadio|festival|golf|bingo|billar|games|gaming|sportsbook|apuestas',
   ]),
   ...defineRules('keyword', 'entertainment', HINT, ['park|parque|event*|evento*|ticket|show|club|sports']),
@@ -133,13 +143,13 @@ export const KEYWORD_RULES: readonly Rule[] = [
   ]),
   ...defineRules('keyword', 'personal_care', CLEAR, [
     'beauty|belleza|beleza|spa|nail|unas|cosmetic*|cosmetico*|perfum*|tanning|waxing|hair|lashes|brows',
-    'tintorer*|dry clean*|laundr*|lavanderia|tattoo|skin care|skincare',
+    'tintorer*|dry cleaning|dry cleaners|dry cleaner|laundr*|lavanderia|tattoo|skin care|skincare',
   ]),
   ...defineRules('keyword', 'personal_care', HINT, ['academia']),
 
   // ── Housing ───────────────────────────────────────────────────────────
   ...defineRules('keyword', 'housing', STRONG, [
-    'mortgage*|hipoteca*|hoa|homeowners assoc*|homeowners association|property management|property mgmt|landlord',
+    'mortgage*|hipoteca*|hoa|homeowners assoc|homeowners association|property management|property mgmt|landlord',
     'home improvement|ferreter*|ferragens|hardware store|materiales de construccion|materiais de construcao',
     'furniture|mueble*|moveis|colchon*|mattress*|plumb*|plomer*|hvac|handyman|pest control|fumigacion|dedetizacao',
     'self storage|locksmith|cerrajer*|chaveiro|roofing|rent payment|pago de alquiler|pago de renta|aluguel',
@@ -192,14 +202,18 @@ export const KEYWORD_RULES: readonly Rule[] = [
   ]),
   ...defineRules('keyword', 'other', CLEAR, [
     'ted|wire|retiro|efectivo|cash|pet|vet|college|school|education|educacion|educacao|curso*|course*',
-    'gift|regalo|postal|envio*|tutoring|tutor|lessons',
+    'gift|regalo|postal|envio*|tutoring|tutor|lessons|matricula|inscripcion|inscricao',
   ]),
 
   // ── Income ────────────────────────────────────────────────────────────
+  // A refund names the merchant it came from ("ESTORNO COMPRA MAGALU"), so the
+  // reversal word has to outrank even a certain merchant match.
+  ...defineRules('keyword', 'income', REVERSAL, [
+    'refund|reembolso|devolucion|estorno|reversal|reverso|chargeback|credit voucher|tax refund',
+  ]),
   ...defineRules('keyword', 'income', STRONG, [
     'payroll|direct dep|dir dep|direct deposit|salary|salario|sueldo|nomina|deposito de nomina|pago de nomina',
-    'refund|reembolso|devolucion|estorno|interest paid|interest earned|int earned|dividend*|rendimento*',
-    'tax refund|cashback reward|reward redemption',
+    'interest paid|interest earned|int earned|dividend*|rendimento*|cashback reward|reward redemption',
   ]),
   ...defineRules('keyword', 'income', CLEAR, ['cashback|cash back reward|credito nomina|mobile deposit|rendimiento*']),
   ...defineRules('keyword', 'income', HINT, ['deposito|deposit']),
@@ -210,7 +224,7 @@ export const KEYWORD_RULES: readonly Rule[] = [
   ]),
   ...defineRules('keyword', 'emergency_fund', HINT, ['savings|ahorro*']),
   ...defineRules('keyword', 'investments', STRONG, [
-    'brokerage|investment*|inversion*|investiment*|401k|ira contrib*|fondo de inversion|plan de pensiones',
+    'brokerage|investment*|inversion*|investiment*|401k|ira contrib|ira contribution|fondo de inversion|plan de pensiones',
     'afore|previdencia privada|crypto|bitcoin|cetes|tesouro direto',
   ]),
   ...defineRules('keyword', 'investments', CLEAR, ['invest|roth|cdb|aplicacao|stocks|acciones']),

@@ -215,7 +215,7 @@ export const MERCHANT_RULES: readonly Rule[] = [
     'drogaria sao paulo', 'drogarias pacheco', 'panvel', 'onofre', 'drogaria araujo', 'drogaria venancio',
     'quest diagnostics', 'labcorp', 'amedica', 'laboratorio referencia', 'laboratorio amadita|amadita',
     'chopo|laboratorio chopo', 'salud digna', 'fleury', 'dasa', 'delboni', 'hermes pardini', 'lenscrafters',
-    'visionworks', "america's best", '1-800 contacts|1800contacts', 'goodrx', 'teladoc', 'one medical',
+    'visionworks', "america's best", '1-800 contacts', 'goodrx', 'teladoc', 'one medical',
     'minuteclinic', 'citymd', 'planned parenthood', 'zocdoc', 'quironsalud|quiron', 'hm hospitales', 'vithas',
     'vitaldent', 'dentix', 'sanitas dental', 'farmatodo', 'medicard', 'hospital metropolitano|homs',
     'cedimat', 'plaza de la salud', 'optica los andes', 'opticas gmo', 'devlyn|opticas devlyn',
@@ -334,7 +334,7 @@ export const MERCHANT_RULES: readonly Rule[] = [
     'c&a', 'price shoes', 'woolworth', 'waldos mart', 'miniso', 'promoda',
     // DR
     'casa cuesta', 'jumbo tienda', 'multimoda', 'tiendas el gallo', 'payless shoesource|payless', 'la opera',
-    'corripio', 'plaza central', 'agora mall', 'blue mall', 'sambil', 'galeria 360',
+    'corripio',
     // Brazil
     'renner', 'riachuelo', 'marisa', 'hering', 'pernambucanas', 'fast shop', 'kalunga', 'lojas americanas',
     'havaianas', 'arezzo', 'centauro esporte', 'decathlon', 'shoptime', 'extra.com', 'havan', 'camicado',
@@ -344,6 +344,13 @@ export const MERCHANT_RULES: readonly Rule[] = [
     'tedi', 'sfera', 'druni', 'tiendanimal store',
     // Office supplies
     'staples', 'office depot', 'officemax', 'lyreco',
+  ]),
+
+  // A shopping mall's own name on a statement is usually its car park or a
+  // kiosk billed through the mall, so only a weak vote for shopping.
+  ...defineRules('merchant', 'shopping', ACCOUNT, [
+    'plaza central', 'agora mall', 'blue mall', 'sambil', 'galeria 360', 'megacentro', 'plaza las americas',
+    'dolphin mall', 'aventura mall', 'sawgrass mills', 'centro comercial', 'shopping center',
   ]),
 
   // ── Housing: rent portals, home improvement, furniture, storage ─────────

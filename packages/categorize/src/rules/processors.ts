@@ -18,6 +18,9 @@ export const PROCESSOR_RULES: readonly ProcessorRule[] = [
   // "DD *" is DoorDash's own prefix for orders placed through it.
   { processor: 'doordash', category: 'dining', confidence: 0.84 },
   { processor: 'instacart', category: 'groceries', confidence: 0.84 },
+  { processor: 'ifood', category: 'dining', confidence: 0.84 },
+  // Eventbrite sells tickets to events; the event name rarely says what it is.
+  { processor: 'eventbrite', category: 'entertainment', confidence: 0.8 },
   // Paymentus bills utilities and insurers on their behalf.
   { processor: 'paymentus', category: 'utilities', confidence: 0.55 },
 ];
