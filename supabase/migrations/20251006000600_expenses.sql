@@ -190,6 +190,12 @@ declare
   changes jsonb := '[]'::jsonb;
   change record;
 begin
+  if tg_op = 'UPDATE'
+     and new.base_amount = old.base_amount
+     and new.budget_id is not distinct from old.budget_id
+     and new.budget_item_id is not distinct from old.budget_item_id then
+    return null;
+  end if;
   if tg_op in ('UPDATE', 'DELETE') then
     changes := changes || jsonb_build_array(
       jsonb_build_object('budget', old.budget_id, 'item', old.budget_item_id, 'delta', -old.base_amount));
@@ -226,8 +232,10 @@ $$;
 comment on function private.apply_spent_delta() is
   'Trigger: moves spent_amount and total_spent by the expense''s change in base amount and link, as increments in id order.';
 
+-- No column list on update: `update of x` fires only when the statement names x,
+-- not when expenses_prepare moves the link because the date or category changed.
 create trigger expenses_apply_spent_delta
-  after insert or update of amount, exchange_rate, budget_id, budget_item_id or delete on public.expenses
+  after insert or update or delete on public.expenses
   for each row execute function private.apply_spent_delta();
 
 -- A budget item that appears in a master budget picks up the month's unlinked

@@ -1,0 +1,279 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { actAs, queryAs } from './support/acting-as.ts';
+import { onRealServer, useTestDatabase } from './support/database.ts';
+import { expectSqlError } from './support/errors.ts';
+import { addMember, createSpace, createUser, spaceWithEveryRole } from './support/factories.ts';
+import { budgetItems, createBudget, createExpense, totalsDrift } from './support/money-factories.ts';
+
+const db = useTestDatabase();
+
+async function expense(id: string) {
+  const [row] = await db().query<{ budget_id: string | null; budget_item_id: string | null; created_by: string; currency: string; base_amount: string }>(
+    `select budget_id, budget_item_id, created_by, currency, base_amount from public.expenses where id = $1`,
+    [id],
+  );
+  return row;
+}
+
+describe('recording expenses', () => {
+  it('created_by is always the caller, whatever the client sends', async () => {
+    const space = await createSpace(db());
+    const victim = await addMember(db(), space, 'member');
+    await expectSqlError(
+      queryAs(db(), space.owner.actor, `insert into public.expenses (space_id, amount, description, created_by) values ($1, 5, 'x', $2)`, [space.id, victim.id]),
+      '42501',
+    );
+    const e = await createExpense(db(), space, { amount: '5.00' }, victim);
+    expect((await expense(e.id))?.created_by).toBe(victim.id);
+  });
+
+  it('amount must be positive; nothing is written', async () => {
+    const space = await createSpace(db());
+    await expectSqlError(createExpense(db(), space, { amount: '-3.00' }), '23514');
+    await expectSqlError(createExpense(db(), space, { amount: '0' }), '23514');
+    expect(await db().query(`select 1 from public.expenses where space_id = $1`, [space.id])).toHaveLength(0);
+  });
+
+  it('a bank transaction id is unique within a space, not across spaces', async () => {
+    const a = await createSpace(db());
+    const b = await createSpace(db());
+    const insert = (space: typeof a) =>
+      queryAs(db(), space.owner.actor, `insert into public.expenses (space_id, amount, description, bank_transaction_id) values ($1, 9.99, 'Import', 'txn_1')`, [space.id]);
+    await insert(a);
+    await insert(b);
+    await expectSqlError(insert(a), '23505');
+  });
+
+  it('a viewer cannot insert expenses; an outsider cannot insert into a space that is not theirs', async () => {
+    const { space, viewer, outsider } = await spaceWithEveryRole(db());
+    await expectSqlError(createExpense(db(), space, { amount: '1.00' }, viewer), '42501');
+    await expectSqlError(createExpense(db(), space, { amount: '1.00' }, outsider), '42501');
+  });
+
+  it('a member changes only their own expenses; an admin changes any', async () => {
+    const { space, member, admin, owner } = await spaceWithEveryRole(db());
+    const ownersExpense = await createExpense(db(), space, { amount: '10.00' }, owner);
+    const updateAs = (who: typeof member) =>
+      queryAs(db(), who.actor, `update public.expenses set amount = 11 where id = $1 returning id`, [ownersExpense.id]);
+    expect(await updateAs(member)).toHaveLength(0);
+    expect(await updateAs(admin)).toHaveLength(1);
+  });
+
+  it('an inactive space takes no new expenses', async () => {
+    const space = await createSpace(db());
+    const member = await addMember(db(), space, 'member');
+    await queryAs(db(), space.owner.actor, `update public.spaces set is_active = false where id = $1`, [space.id]);
+    await expectSqlError(createExpense(db(), space, { amount: '1.00' }, member), '42501');
+  });
+});
+
+describe('currencies', () => {
+  it('an expense in another currency needs an exchange rate and counts its base amount', async () => {
+    const space = await createSpace(db(), { currency: 'EUR' });
+    const budget = await createBudget(db(), space);
+    await expectSqlError(createExpense(db(), space, { amount: '10.00', currency: 'USD' }), '22023', /needs exchange_rate/);
+    const e = await createExpense(db(), space, { amount: '10.00', currency: 'USD', exchange_rate: '0.9234' });
+    expect(e.base_amount).toBe('9.23');
+    expect((await budgetItems(db(), budget)).get('groceries')?.spent).toBe('9.23');
+  });
+
+  it('an expense in the space currency takes no exchange rate other than 1', async () => {
+    const space = await createSpace(db(), { currency: 'EUR' });
+    await expectSqlError(createExpense(db(), space, { amount: '10.00', currency: 'EUR', exchange_rate: '1.1' }), '22023');
+    const e = await createExpense(db(), space, { amount: '10.00', currency: 'eur', exchange_rate: '1' });
+    expect(await expense(e.id)).toMatchObject({ currency: 'EUR', base_amount: '10.00' });
+  });
+
+  it('a space with money in it cannot change currency', async () => {
+    const space = await createSpace(db(), { currency: 'EUR' });
+    await createExpense(db(), space, { amount: '1.00' });
+    await expectSqlError(queryAs(db(), space.owner.actor, `update public.spaces set currency = 'USD' where id = $1`, [space.id]), '55000');
+  });
+});
+
+describe('automatic budget links', () => {
+  it('an expense links to the item of its category in the master budget of its month', async () => {
+    const space = await createSpace(db());
+    const budget = await createBudget(db(), space, { month: '2025-10-01' });
+    const items = await budgetItems(db(), budget);
+    const e = await createExpense(db(), space, { amount: '42.00', category: 'dining', date: '2025-10-20' });
+    expect(e).toMatchObject({ budget_id: budget, budget_item_id: items.get('dining')!.id });
+  });
+
+  it('changing the date or the category moves the link, and the totals follow', async () => {
+    const space = await createSpace(db());
+    const october = await createBudget(db(), space, { month: '2025-10-01' });
+    const november = await createBudget(db(), space, { month: '2025-11-01' });
+    const e = await createExpense(db(), space, { amount: '20.00', category: 'groceries', date: '2025-10-31' });
+    await queryAs(db(), space.owner.actor, `update public.expenses set date = '2025-11-01' where id = $1`, [e.id]);
+    expect((await expense(e.id))?.budget_item_id).toBe((await budgetItems(db(), november)).get('groceries')!.id);
+    await queryAs(db(), space.owner.actor, `update public.expenses set category = 'transport' where id = $1`, [e.id]);
+    expect((await expense(e.id))?.budget_item_id).toBe((await budgetItems(db(), november)).get('transport')!.id);
+    expect((await budgetItems(db(), october)).get('groceries')?.spent).toBe('0.00');
+    expect(await totalsDrift(db())).toEqual([]);
+  });
+
+  it('a month without a master budget leaves the expense unlinked until one is created', async () => {
+    const space = await createSpace(db());
+    const e = await createExpense(db(), space, { amount: '15.50', category: 'health', date: '2025-09-10' });
+    expect(e).toMatchObject({ budget_id: null, budget_item_id: null });
+    const september = await createBudget(db(), space, { month: '2025-09-01' });
+    const items = await budgetItems(db(), september);
+    expect(await expense(e.id)).toMatchObject({ budget_id: september, budget_item_id: items.get('health')!.id });
+    expect(items.get('health')?.spent).toBe('15.50');
+  });
+
+  it('a category with no item still counts towards the month budget total', async () => {
+    const space = await createSpace(db());
+    const budget = await createBudget(db(), space, { framework: 'custom' });
+    const e = await createExpense(db(), space, { amount: '8.00', category: 'pets' });
+    expect(e).toMatchObject({ budget_id: budget, budget_item_id: null });
+    const [row] = await db().query<{ total_spent: string }>(`select total_spent from public.budgets where id = $1`, [budget]);
+    expect(row?.total_spent).toBe('8.00');
+  });
+
+  it('an expense put in a project budget by hand stays there when its date changes', async () => {
+    const space = await createSpace(db());
+    await createBudget(db(), space, { month: '2025-10-01' });
+    const project = await createBudget(db(), space, { month: '2025-10-01', type: 'secondary', framework: 'custom' });
+    const e = await createExpense(db(), space, { amount: '300.00', category: 'travel', budget_id: project });
+    await queryAs(db(), space.owner.actor, `update public.expenses set date = '2025-10-02' where id = $1`, [e.id]);
+    expect((await expense(e.id))?.budget_id).toBe(project);
+  });
+
+  it('a budget item of another space is rejected and nothing is written', async () => {
+    const mine = await createSpace(db());
+    const theirs = await createSpace(db());
+    const theirBudget = await createBudget(db(), theirs);
+    const theirItem = (await budgetItems(db(), theirBudget)).get('groceries')!.id;
+    await expectSqlError(createExpense(db(), mine, { amount: '5.00', budget_item_id: theirItem }), '22023', /not in this space/);
+    expect((await budgetItems(db(), theirBudget)).get('groceries')?.spent).toBe('0.00');
+  });
+
+  it('deleting a budget item unlinks its expenses; deleting the budget unlinks them from it', async () => {
+    const space = await createSpace(db());
+    const budget = await createBudget(db(), space);
+    const e = await createExpense(db(), space, { amount: '12.00', category: 'groceries' });
+    await queryAs(db(), space.owner.actor, `delete from public.budget_items where id = $1`, [e.budget_item_id]);
+    expect(await expense(e.id)).toMatchObject({ budget_id: budget, budget_item_id: null });
+    await queryAs(db(), space.owner.actor, `delete from public.budgets where id = $1`, [budget]);
+    expect(await expense(e.id)).toMatchObject({ budget_id: null, budget_item_id: null });
+    expect(await totalsDrift(db())).toEqual([]);
+  });
+});
+
+const CATEGORIES = ['groceries', 'dining', 'transport', 'pets'] as const;
+const DATES = ['2025-09-30', '2025-10-01', '2025-10-15', '2025-10-31', '2025-11-01', '2025-11-20'] as const;
+
+const operation = fc.oneof(
+  fc.record({
+    kind: fc.constant('insert' as const),
+    cents: fc.integer({ min: 1, max: 500_000 }),
+    category: fc.constantFrom(...CATEGORIES),
+    date: fc.constantFrom(...DATES),
+    foreign: fc.boolean(),
+  }),
+  fc.record({ kind: fc.constant('amount' as const), pick: fc.nat(), cents: fc.integer({ min: 1, max: 500_000 }) }),
+  fc.record({ kind: fc.constant('move' as const), pick: fc.nat(), category: fc.constantFrom(...CATEGORIES), date: fc.constantFrom(...DATES) }),
+  fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('budgeted' as const), category: fc.constantFrom(...CATEGORIES), cents: fc.integer({ min: 0, max: 100_000 }) }),
+);
+
+describe('totals stay exact', () => {
+  it('any sequence of inserts, updates and deletes keeps every total equal to a recomputation', async () => {
+    const space = await createSpace(db(), { currency: 'EUR' });
+    const october = await createBudget(db(), space, { month: '2025-10-01' });
+    await createBudget(db(), space, { month: '2025-11-01', framework: 'zero_based' });
+    const owner = space.owner.actor;
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 15 }), async (ops) => {
+        const ids: string[] = (await db().query<{ id: string }>(`select id from public.expenses where space_id = $1 order by id`, [space.id])).map((r) => r.id);
+        for (const op of ops) {
+          const target = ids.length > 0 && 'pick' in op ? ids[op.pick % ids.length] : undefined;
+          if (op.kind === 'insert') {
+            const e = await createExpense(db(), space, {
+              amount: (op.cents / 100).toFixed(2),
+              category: op.category,
+              date: op.date,
+              ...(op.foreign ? { currency: 'USD', exchange_rate: '0.91' } : {}),
+            });
+            ids.push(e.id);
+          } else if (op.kind === 'amount' && target) {
+            await queryAs(db(), owner, `update public.expenses set amount = $2::numeric where id = $1`, [target, (op.cents / 100).toFixed(2)]);
+          } else if (op.kind === 'move' && target) {
+            await queryAs(db(), owner, `update public.expenses set category = $2, date = $3::date where id = $1`, [target, op.category, op.date]);
+          } else if (op.kind === 'delete' && target) {
+            await queryAs(db(), owner, `delete from public.expenses where id = $1`, [target]);
+            ids.splice(ids.indexOf(target), 1);
+          } else if (op.kind === 'budgeted') {
+            await queryAs(db(), owner, `update public.budget_items set budgeted_amount = $3::numeric where budget_id = $1 and category = $2`, [
+              october,
+              op.category,
+              (op.cents / 100).toFixed(2),
+            ]);
+          }
+        }
+        expect(await totalsDrift(db())).toEqual([]);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('8 parallel writers on one budget item leave zero drift', async () => {
+    const space = await createSpace(db());
+    const writers = await Promise.all(Array.from({ length: 7 }, () => addMember(db(), space, 'member')));
+    const everyone = [space.owner, ...writers];
+    const budget = await createBudget(db(), space);
+    const item = (await budgetItems(db(), budget)).get('groceries')!.id;
+    const pool = onRealServer() ? db().connectAgain({ max: 8 }) : db();
+
+    await Promise.all(
+      everyone.map(async (person, w) => {
+        for (let i = 0; i < 12; i++) {
+          const cents = 100 + ((w * 37 + i * 53) % 9000);
+          await actAs(pool, person.actor, async (tx) => {
+            const [row] = await tx.query<{ id: string }>(
+              `insert into public.expenses (space_id, amount, description, category, date) values ($1, $2::numeric, 'parallel', 'groceries', '2025-10-10') returning id`,
+              [space.id, (cents / 100).toFixed(2)],
+            );
+            if (i % 3 === 1) await tx.query(`update public.expenses set amount = amount + 1 where id = $1`, [row!.id]);
+            if (i % 4 === 2) await tx.query(`delete from public.expenses where id = $1`, [row!.id]);
+          });
+        }
+      }),
+    );
+
+    expect(await totalsDrift(db())).toEqual([]);
+    const [spent] = await db().query<{ spent: string; recomputed: string }>(
+      `select i.spent_amount as spent, (select sum(base_amount) from public.expenses where budget_item_id = i.id) as recomputed from public.budget_items i where i.id = $1`,
+      [item],
+    );
+    expect(spent?.spent).toBe(spent?.recomputed);
+  });
+});
+
+describe('search_expenses', () => {
+  it('ranks by trigram similarity and never shows another space', async () => {
+    const space = await createSpace(db());
+    const other = await createSpace(db());
+    await createExpense(db(), space, { amount: '4.50', description: 'Starbucks coffee' });
+    await createExpense(db(), space, { amount: '60.00', description: 'Mercadona weekly shop' });
+    await createExpense(db(), space, { amount: '3.20', description: 'Coffee beans' });
+    await createExpense(db(), other, { amount: '9.99', description: 'Starbucks' });
+
+    const rows = await queryAs<{ description: string; space_id: string }>(db(), space.owner.actor, `select description, space_id from public.search_expenses($1, 'starbucks', 10)`, [space.id]);
+    expect(rows[0]?.description).toBe('Starbucks coffee');
+    expect(rows.every((r) => r.space_id === space.id)).toBe(true);
+
+    const outsider = await createUser(db());
+    expect(await queryAs(db(), outsider.actor, `select * from public.search_expenses($1, 'starbucks')`, [space.id])).toHaveLength(0);
+  });
+
+  it('a query shorter than 2 characters or a silly limit is rejected', async () => {
+    const space = await createSpace(db());
+    await expectSqlError(queryAs(db(), space.owner.actor, `select * from public.search_expenses($1, ' a ')`, [space.id]), '22023');
+    await expectSqlError(queryAs(db(), space.owner.actor, `select * from public.search_expenses($1, 'coffee', 1000)`, [space.id]), '22023');
+  });
+});
