@@ -5,11 +5,12 @@
  * per area; add a table there and list its module here.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AI_AREA } from './rls/ai.ts';
 import { MEMBERSHIP_AREA } from './rls/membership.ts';
 import { useTestDatabase } from './support/database.ts';
 import { ACTORS, OPERATIONS, buildMatrixFixture, probe, type MatrixArea, type MatrixFixture } from './support/rls-matrix.ts';
 
-const AREAS: readonly MatrixArea[] = [MEMBERSHIP_AREA];
+const AREAS: readonly MatrixArea[] = [MEMBERSHIP_AREA, AI_AREA];
 const MATRIX = AREAS.flatMap((area) => area.rows);
 
 const db = useTestDatabase();
