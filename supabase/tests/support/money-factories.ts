@@ -2,12 +2,12 @@ import type { SqlClient } from '../../../scripts/lib/sql-client.ts';
 import { queryAs } from './acting-as.ts';
 import type { TestSpace, TestUser } from './factories.ts';
 
-export interface TestExpense {
+export type TestExpense = {
   id: string;
   budget_id: string | null;
   budget_item_id: string | null;
   base_amount: string;
-}
+};
 
 /** A budget created through create_budget by the space owner (or `by`). */
 export async function createBudget(
