@@ -33,7 +33,8 @@ as $$
     select 1
       from public.expenses e
      where e.space_id = private.receipt_space_id(object_name)
-       and e.id = split_part(object_name, '/', 2)::uuid
+       -- The cast only runs on paths receipt_space_id accepted, so a malformed path is a plain denial.
+       and e.id = case when private.receipt_space_id(object_name) is not null then split_part(object_name, '/', 2)::uuid end
        and ((e.space_id in (select private.writable_space_ids()) and e.created_by = (select auth.uid()))
             or e.space_id in (select private.managed_space_ids()))
   )
