@@ -30,3 +30,113 @@ insert into public.space_members (space_id, user_id, role) values
   ('5ace0000-0000-4000-8000-00000000000b', 'a11ce000-0000-4000-8000-000000000001', 'member'),
   ('5ace0000-0000-4000-8000-00000000000b', 'da700000-0000-4000-8000-000000000004', 'admin'),
   ('5ace0000-0000-4000-8000-00000000000b', 'e2140000-0000-4000-8000-000000000005', 'viewer');
+
+-- Budgets: the current month and the two before it, created through the real
+-- create_budget RPC as the person who would create them.
+do $$
+declare
+  month_offset integer;
+  month_start date;
+begin
+  for month_offset in 0..2 loop
+    month_start := (date_trunc('month', current_date) - make_interval(months => month_offset))::date;
+    perform set_config('request.jwt.claims', '{"sub":"a11ce000-0000-4000-8000-000000000001","role":"authenticated"}', true);
+    perform public.create_budget('5ace0000-0000-4000-8000-00000000000a', month_start, '50_30_20', 5200.00);
+    perform set_config('request.jwt.claims', '{"sub":"ca201000-0000-4000-8000-000000000003","role":"authenticated"}', true);
+    perform public.create_budget('5ace0000-0000-4000-8000-00000000000b', month_start, '60_20_20', 6400.00);
+  end loop;
+  perform set_config('request.jwt.claims', '', true);
+end
+$$;
+
+-- Expenses: ~300 over the three months. Fixed bills (rent, fibre, subscriptions)
+-- come once a month; the rest is drawn from a catalogue of believable purchases.
+-- Amounts, days and payers come from a hash of the row number, so every reset
+-- gives the same data (only the months move with today's date).
+with catalogue(n, description, category, low, high, household, flat, monthly) as (values
+  (1,  'Mercadona',                 'groceries',      18.00, 140.00, true,  true,  false),
+  (2,  'Lidl',                      'groceries',      12.00,  90.00, true,  true,  false),
+  (3,  'Carrefour Express',         'groceries',       6.00,  45.00, true,  true,  false),
+  (4,  'Rent',                      'housing',       950.00, 950.00, true,  false, true),
+  (5,  'Flat rent',                 'housing',      1600.00,1600.00, false, true,  true),
+  (6,  'Iberdrola electricity',     'utilities',      45.00, 120.00, true,  true,  true),
+  (7,  'Movistar fibre',            'utilities',      39.90,  39.90, true,  true,  true),
+  (8,  'Canal de Isabel II water',  'utilities',      18.00,  42.00, false, true,  true),
+  (9,  'Metro card top-up',         'transport',      12.20,  54.60, true,  true,  false),
+  (10, 'Repsol fuel',               'transport',      35.00,  75.00, true,  false, false),
+  (11, 'Cabify',                    'transport',       7.50,  24.00, true,  true,  false),
+  (12, 'Farmacia',                  'health',          4.50,  38.00, true,  true,  false),
+  (13, 'Dentist',                   'health',         60.00,  90.00, true,  false, false),
+  (14, 'Mapfre home insurance',     'insurance',      28.00,  28.00, true,  false, true),
+  (15, 'Bar La Central',            'dining',          9.00,  46.00, true,  true,  false),
+  (16, 'Telepizza',                 'dining',         14.00,  32.00, false, true,  false),
+  (17, 'Sushi night',               'dining',         38.00,  85.00, true,  true,  false),
+  (18, 'Zara',                      'shopping',       19.95, 119.00, true,  false, false),
+  (19, 'Amazon order',              'shopping',        8.99,  79.00, true,  true,  false),
+  (20, 'IKEA',                      'shopping',       12.00, 210.00, false, true,  false),
+  (21, 'Cinema tickets',            'entertainment',  15.00,  28.00, true,  true,  false),
+  (22, 'Concert tickets',           'entertainment',  45.00, 120.00, true,  false, false),
+  (23, 'Netflix',                   'subscriptions',  13.99,  13.99, true,  true,  true),
+  (24, 'Spotify Family',            'subscriptions',  17.99,  17.99, true,  false, true),
+  (25, 'Renfe train tickets',       'travel',         28.00, 140.00, true,  false, false),
+  (26, 'Hairdresser',               'personal_care',  18.00,  45.00, true,  false, false),
+  (27, 'Gym membership',            'personal_care',  34.90,  34.90, true,  false, true),
+  (28, 'Cleaning supplies',         'other',           6.00,  24.00, false, true,  false),
+  (29, 'Birthday present',          'other',          20.00,  60.00, true,  true,  false),
+  (30, 'Transfer to savings',       'emergency_fund',200.00, 300.00, true,  false, true)
+),
+households(space_id, members, purchases_per_month) as (values
+  ('5ace0000-0000-4000-8000-00000000000a'::uuid,
+   array['a11ce000-0000-4000-8000-000000000001', 'b0b00000-0000-4000-8000-000000000002']::uuid[], 32),
+  ('5ace0000-0000-4000-8000-00000000000b'::uuid,
+   array['ca201000-0000-4000-8000-000000000003', 'a11ce000-0000-4000-8000-000000000001', 'da700000-0000-4000-8000-000000000004']::uuid[], 53)
+),
+offered as (
+  select h.space_id, h.members, h.purchases_per_month, c.*,
+         row_number() over (partition by h.space_id order by c.n) as slot,
+         count(*) over (partition by h.space_id) as slots
+  from households h
+  join catalogue c
+    on not c.monthly
+   and ((c.household and h.space_id = '5ace0000-0000-4000-8000-00000000000a')
+        or (c.flat and h.space_id = '5ace0000-0000-4000-8000-00000000000b'))
+),
+draws as (
+  select h.space_id, h.members, m.offset_months, g.i,
+         ('x' || substr(md5(h.space_id::text || m.offset_months || '-' || g.i), 1, 8))::bit(32)::bigint as hash
+  from households h
+  cross join generate_series(0, 2) as m(offset_months)
+  cross join lateral generate_series(1, h.purchases_per_month) as g(i)
+),
+purchases as (
+  select d.space_id, d.members, d.offset_months, d.hash, o.description, o.category, o.low, o.high
+  from draws d
+  join offered o on o.space_id = d.space_id and o.slot = 1 + d.hash % o.slots
+),
+bills as (
+  select h.space_id, h.members, m.offset_months,
+         ('x' || substr(md5(h.space_id::text || m.offset_months || c.description), 1, 8))::bit(32)::bigint as hash,
+         c.description, c.category, c.low, c.high
+  from households h
+  cross join generate_series(0, 2) as m(offset_months)
+  join catalogue c
+    on c.monthly
+   and ((c.household and h.space_id = '5ace0000-0000-4000-8000-00000000000a')
+        or (c.flat and h.space_id = '5ace0000-0000-4000-8000-00000000000b'))
+),
+everything as (
+  select space_id, members, offset_months, hash, description, category, low, high from purchases
+  union all
+  select space_id, members, offset_months, hash, description, category, low, high from bills
+)
+insert into public.expenses (space_id, amount, description, category, date, payment_method, created_by, tags)
+select e.space_id,
+       round(e.low + (e.high - e.low) * ((e.hash >> 8) % 1000) / 999.0, 2),
+       e.description,
+       e.category,
+       least((date_trunc('month', current_date) - make_interval(months => e.offset_months))::date + (e.hash % 28)::integer,
+             current_date),
+       (array['card', 'card', 'card', 'cash', 'bank_transfer'])[1 + (e.hash >> 4) % 5],
+       e.members[1 + (e.hash >> 12) % cardinality(e.members)],
+       case when e.category in ('groceries', 'utilities', 'housing') then array['shared'] else '{}' end
+from everything e;
