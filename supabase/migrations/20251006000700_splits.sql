@@ -1,0 +1,594 @@
+-- Expense splits, settlements, balances and settlement suggestions.
+--
+-- Payer: the person who recorded an expense (expenses.created_by) paid it. A
+-- split says who owes the payer which part of it; the payer's own part (when
+-- they are among the participants) is not a debt. Deleted accounts: like
+-- expenses.created_by, split and settlement people become null; the rows stay
+-- (so sums still hold) but no longer count in any balance.
+--
+-- Currency: a split is in its expense's own currency (expenses.currency), never
+-- converted; balances and suggestions are per currency.
+--
+-- Exact sums: amounts are computed in integer cents with private.allocate_cents
+-- (largest remainder). Participants are always ordered by user id, so leftover
+-- cents go to the lowest user ids and the same call always gives the same
+-- split. Every part is at least 0.01: an amount too small to give everyone a
+-- cent is rejected (22023), never split into zero debts. A deferred constraint
+-- trigger checks at commit that an expense's splits add up to its amount,
+-- whatever wrote them (23514).
+--
+-- Amount edits: when an expense's amount changes and none of its splits is
+-- paid, the splits are rescaled in proportion to their stored percentages
+-- (their previous amounts when a percentage rounds to 0), percentages kept.
+-- With a paid split the amount (or currency) cannot change: PT409.
+--
+-- Clients never write expense_splits or settlements directly except deleting
+-- a mistaken settlement: split_expense, mark_split_paid and record_settlement
+-- do the writing. Errors as in the membership RPCs: 22023 bad input, PT403 not
+-- allowed, PT404 not found (or not yours to see), PT409 conflicts with the
+-- current state, PT410 inactive space.
+
+-- expense_splits ----------------------------------------------------------------------------
+
+create table public.expense_splits (
+  id uuid primary key default gen_random_uuid(),
+  expense_id uuid not null references public.expenses (id) on delete cascade,
+  user_id uuid references public.users (id) on delete set null,
+  amount numeric(12,2) not null,
+  percentage numeric(5,2),
+  is_paid boolean not null default false,
+  paid_at timestamptz,
+  payment_method text,
+  payment_reference text,
+  created_at timestamptz not null default now(),
+  constraint expense_splits_expense_id_user_id_key unique (expense_id, user_id),
+  constraint expense_splits_amount_positive check (amount > 0),
+  constraint expense_splits_percentage_range check (percentage >= 0 and percentage <= 100),
+  constraint expense_splits_paid_at_when_paid check (is_paid = (paid_at is not null)),
+  constraint expense_splits_payment_method_length check (char_length(payment_method) <= 100),
+  constraint expense_splits_payment_reference_length check (char_length(payment_reference) <= 200)
+);
+
+-- The unique (expense_id, user_id) index serves the expense_id foreign key and the policy.
+create index expense_splits_user_id_idx on public.expense_splits (user_id);
+
+comment on table public.expense_splits is
+  'Who owes the payer of an expense (its creator) which part of it, in the expense''s currency. Written only by split_expense() and mark_split_paid(); the parts always add up to the expense amount.';
+comment on column public.expense_splits.user_id is
+  'The person who owes this part; an active member of the space when the split was made. The payer''s own part is not a debt. Null once their account is deleted: the part stays, so the expense still adds up, but counts in no balance.';
+comment on column public.expense_splits.amount is
+  'This person''s part in the expense''s currency; at least 0.01. The parts of an expense sum exactly to its amount (checked at commit).';
+comment on column public.expense_splits.percentage is
+  'The share of the expense this part represents, rounded to 2 decimals (as given in percentage mode); kept when the amount is rescaled.';
+comment on column public.expense_splits.is_paid is
+  'The debtor paid the payer this part (mark_split_paid). Paid parts no longer count in balances and freeze the expense''s amount and splits.';
+
+-- Deferred check: splits sum to the expense amount ----------------------------------------
+
+create function private.check_expense_split_sum() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  targets uuid[];
+  target uuid;
+  expense_amount numeric;
+  split_sum numeric;
+begin
+  if tg_table_name = 'expenses' then
+    targets := array[new.id];
+  elsif tg_op = 'INSERT' then
+    targets := array[new.expense_id];
+  elsif tg_op = 'DELETE' then
+    targets := array[old.expense_id];
+  else
+    -- An update may move a split to another expense: both must add up.
+    targets := array[old.expense_id, new.expense_id];
+  end if;
+  foreach target in array targets loop
+    select e.amount into expense_amount from public.expenses e where e.id = target;
+    select sum(s.amount) into split_sum from public.expense_splits s where s.expense_id = target;
+    if expense_amount is not null and split_sum is not null and split_sum <> expense_amount then
+      raise exception 'the splits of expense % add up to %, not to its amount %', target, split_sum, expense_amount
+        using errcode = '23514', hint = 'Re-split the expense with split_expense().';
+    end if;
+  end loop;
+  return null;
+end
+$$;
+comment on function private.check_expense_split_sum() is
+  'Deferred constraint trigger: at commit, an expense with splits has splits that sum exactly to its amount (23514 otherwise).';
+
+create constraint trigger expense_splits_sum_matches_amount
+  after insert or update of amount, expense_id or delete on public.expense_splits
+  deferrable initially deferred
+  for each row execute function private.check_expense_split_sum();
+
+create constraint trigger expenses_splits_sum_matches_amount
+  after update of amount on public.expenses
+  deferrable initially deferred
+  for each row execute function private.check_expense_split_sum();
+
+-- Amount edits rescale unpaid splits -----------------------------------------------------------
+
+create function private.rescale_expense_splits() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  split_ids uuid[];
+  weights numeric[];
+  parts bigint[];
+begin
+  if new.amount is not distinct from old.amount and new.currency is not distinct from old.currency then
+    return null;
+  end if;
+  if exists (select 1 from public.expense_splits s where s.expense_id = new.id and s.is_paid) then
+    raise exception 'this expense has paid splits; its amount and currency cannot change'
+      using errcode = 'PT409', hint = 'Record a correcting expense or settlement instead.';
+  end if;
+  if new.amount is not distinct from old.amount then
+    return null; -- a currency change alone: the same numbers in the new currency
+  end if;
+
+  -- Weights: the stored percentages (an equal split stays equal), else the previous amounts.
+  select array_agg(s.id order by s.user_id, s.id),
+         case when bool_and(s.percentage > 0) then array_agg(s.percentage order by s.user_id, s.id)
+              else array_agg(s.amount order by s.user_id, s.id) end
+    into split_ids, weights
+    from public.expense_splits s
+   where s.expense_id = new.id;
+  if split_ids is null then
+    return null;
+  end if;
+
+  parts := private.allocate_cents((new.amount * 100)::bigint, weights);
+  if 0 = any (parts) then
+    raise exception '% is too small to keep % splits of at least 0.01', new.amount, cardinality(split_ids)
+      using errcode = '22023', hint = 'Re-split the expense between fewer people first.';
+  end if;
+  update public.expense_splits s
+     set amount = p.part_cents / 100.0
+    from unnest(split_ids, parts) as p(split_id, part_cents)
+   where s.id = p.split_id;
+  return null;
+end
+$$;
+comment on function private.rescale_expense_splits() is
+  'Trigger: a new expense amount rescales its unpaid splits (in proportion to their percentages, exact in cents); with a paid split the amount and currency are frozen (PT409).';
+
+create trigger expenses_rescale_splits
+  after update of amount, currency on public.expenses
+  for each row execute function private.rescale_expense_splits();
+
+-- RLS: expense_splits ------------------------------------------------------------------------------
+
+create function private.member_expense_ids() returns setof uuid
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select e.id from public.expenses e
+  where e.space_id in (select private.member_space_ids())
+$$;
+comment on function private.member_expense_ids() is 'Expenses of the spaces the caller is an active member of.';
+
+grant execute on function private.member_expense_ids() to authenticated;
+
+alter table public.expense_splits enable row level security;
+
+revoke all on public.expense_splits from anon, authenticated;
+grant select on public.expense_splits to authenticated;
+grant all on public.expense_splits to service_role;
+
+create policy "Members can read the splits of their space's expenses"
+  on public.expense_splits for select
+  to authenticated
+  using (expense_id in (select private.member_expense_ids()));
+
+-- settlements --------------------------------------------------------------------------------------
+
+create table public.settlements (
+  id uuid primary key default gen_random_uuid(),
+  space_id uuid not null references public.spaces (id) on delete cascade,
+  from_user uuid references public.users (id) on delete set null,
+  to_user uuid references public.users (id) on delete set null,
+  amount numeric(12,2) not null,
+  currency text not null,
+  note text,
+  created_by uuid references public.users (id) on delete set null,
+  created_at timestamptz not null default now(),
+  constraint settlements_amount_positive check (amount > 0),
+  constraint settlements_from_user_differs_from_to_user check (from_user <> to_user),
+  constraint settlements_currency_format check (currency ~ '^[A-Z]{3}$'),
+  constraint settlements_note_length check (char_length(note) <= 500)
+);
+
+create index settlements_space_id_idx on public.settlements (space_id, currency);
+create index settlements_from_user_idx on public.settlements (from_user);
+create index settlements_to_user_idx on public.settlements (to_user);
+create index settlements_created_by_idx on public.settlements (created_by);
+
+comment on table public.settlements is
+  'Money one person gave another to settle what they owe in a space, in one currency. Recorded with record_settlement() by either party or an admin/owner; never updated; admins and owners delete mistaken ones.';
+comment on column public.settlements.from_user is
+  'Who paid (the debtor); a member of the space, active or former: debts outlive membership. Their balance goes up by amount. Null once their account is deleted; the settlement then counts in no balance.';
+comment on column public.settlements.to_user is
+  'Who received the money (the creditor); a member of the space, active or former. Their balance goes down by amount. Null once their account is deleted.';
+comment on column public.settlements.currency is 'ISO 4217 currency of the amount; balances are per currency.';
+comment on column public.settlements.created_by is 'Who recorded the settlement; set by record_settlement().';
+
+alter table public.settlements enable row level security;
+
+revoke all on public.settlements from anon, authenticated;
+grant select, delete on public.settlements to authenticated;
+grant all on public.settlements to service_role;
+
+create policy "Members can read their space's settlements"
+  on public.settlements for select
+  to authenticated
+  using (space_id in (select private.member_space_ids()));
+
+create policy "Admins and owners can delete mistaken settlements"
+  on public.settlements for delete
+  to authenticated
+  using (space_id in (select private.managed_space_ids()));
+
+-- split_expense ---------------------------------------------------------------------------------------
+
+create function public.split_expense(expense_id uuid, mode text, parts jsonb)
+returns setof public.expense_splits
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := private.require_user();
+  target public.expenses;
+  target_space uuid;
+  caller_role text;
+  ids uuid[];
+  vals numeric[];
+  n integer;
+  value_sum numeric;
+  cents bigint[];
+  percents numeric[];
+  missing uuid;
+begin
+  select e.space_id into target_space from public.expenses e where e.id = split_expense.expense_id;
+  if target_space is null then
+    raise exception 'expense not found' using errcode = 'PT404';
+  end if;
+  caller_role := private.require_space_role(target_space, array['owner', 'admin', 'member']);
+
+  -- Serializes splits, payments and amount edits of this expense.
+  select * into target from public.expenses e where e.id = split_expense.expense_id for update;
+  if target.id is null then
+    raise exception 'expense not found' using errcode = 'PT404';
+  end if;
+  if caller_role = 'member' and target.created_by is distinct from caller then
+    raise exception 'members split only the expenses they paid; admins and owners split any'
+      using errcode = 'PT403';
+  end if;
+
+  -- Parse the parts into (user id, value), ordered by user id.
+  if mode is null or mode not in ('equal', 'exact', 'percentage', 'shares') then
+    raise exception 'mode must be equal, exact, percentage or shares' using errcode = '22023';
+  end if;
+  if mode = 'equal' then
+    if jsonb_typeof(parts) is distinct from 'array' then
+      raise exception 'equal mode takes a JSON array of user ids' using errcode = '22023';
+    end if;
+    if exists (select 1 from jsonb_array_elements(parts) x where jsonb_typeof(x) <> 'string') then
+      raise exception 'equal mode takes a JSON array of user ids' using errcode = '22023';
+    end if;
+  else
+    if jsonb_typeof(parts) is distinct from 'object' then
+      raise exception '% mode takes a JSON object of user id -> number', mode using errcode = '22023';
+    end if;
+    if exists (select 1 from jsonb_each(parts) x where jsonb_typeof(x.value) not in ('number', 'string')) then
+      raise exception '% mode takes a JSON object of user id -> number', mode using errcode = '22023';
+    end if;
+  end if;
+  begin
+    if mode = 'equal' then
+      select array_agg(p.uid order by p.uid), array_agg(1::numeric order by p.uid), count(distinct p.uid)
+        into ids, vals, n
+        from (select (x #>> '{}')::uuid as uid from jsonb_array_elements(parts) x) p;
+    else
+      select array_agg(p.uid order by p.uid), array_agg(p.val order by p.uid), count(distinct p.uid)
+        into ids, vals, n
+        from (select x.key::uuid as uid, (x.value #>> '{}')::numeric as val from jsonb_each(parts) x) p;
+    end if;
+  exception
+    when invalid_text_representation then
+      raise exception 'parts must name people by user id and give numbers (%)', sqlerrm using errcode = '22023';
+  end;
+
+  if ids is null then
+    raise exception 'a split needs at least one person' using errcode = '22023';
+  end if;
+  if n <> cardinality(ids) then
+    raise exception 'each person can appear only once in a split' using errcode = '22023';
+  end if;
+  select u into missing from unnest(ids) u
+   where not exists (select 1 from public.space_members m
+                      where m.space_id = target.space_id and m.user_id = u and m.is_active)
+   order by u limit 1;
+  if missing is not null then
+    raise exception 'user % is not an active member of this space', missing using errcode = '22023';
+  end if;
+  -- NaN compares above every number in Postgres, so it fails the upper bound.
+  if exists (select 1 from unnest(vals) v where v is null or not (v > 0 and v < 10000000000)) then
+    raise exception 'every % must be greater than 0 (and below 10 billion)',
+      case mode when 'exact' then 'amount' when 'percentage' then 'percentage' else 'share' end
+      using errcode = '22023';
+  end if;
+
+  value_sum := (select sum(v) from unnest(vals) v);
+  if mode = 'exact' then
+    if exists (select 1 from unnest(vals) v where v <> round(v, 2)) then
+      raise exception 'exact amounts have at most 2 decimals' using errcode = '22023';
+    end if;
+    if value_sum <> target.amount then
+      raise exception 'exact amounts add up to %, not to the expense amount %', value_sum, target.amount
+        using errcode = '22023';
+    end if;
+    cents := (select array_agg((v * 100)::bigint order by o) from unnest(vals) with ordinality as x(v, o));
+    percents := (select array_agg(round(v * 100 / target.amount, 2) order by o) from unnest(vals) with ordinality as x(v, o));
+  elsif mode = 'percentage' then
+    if exists (select 1 from unnest(vals) v where v <> round(v, 2) or v > 100) then
+      raise exception 'percentages are at most 100, with at most 2 decimals' using errcode = '22023';
+    end if;
+    if value_sum <> 100 then
+      raise exception 'percentages add up to %, not to 100', value_sum using errcode = '22023';
+    end if;
+    cents := private.allocate_cents((target.amount * 100)::bigint, vals);
+    percents := vals;
+  else -- equal (every weight 1) and shares
+    cents := private.allocate_cents((target.amount * 100)::bigint, vals);
+    percents := (select array_agg(round(v * 100 / value_sum, 2) order by o) from unnest(vals) with ordinality as x(v, o));
+  end if;
+
+  if 0 = any (cents) then
+    raise exception '% cannot be split this way between % people: every part must be at least 0.01',
+      target.amount, cardinality(ids) using errcode = '22023';
+  end if;
+
+  if exists (select 1 from public.expense_splits s where s.expense_id = target.id and s.is_paid) then
+    raise exception 'some splits of this expense are paid; they cannot be replaced' using errcode = 'PT409';
+  end if;
+
+  delete from public.expense_splits s where s.expense_id = target.id;
+  insert into public.expense_splits (expense_id, user_id, amount, percentage)
+  select target.id, x.uid, x.c / 100.0, x.p
+    from unnest(ids, cents, percents) as x(uid, c, p);
+
+  return query
+    select s.* from public.expense_splits s where s.expense_id = target.id order by s.user_id;
+end
+$$;
+comment on function public.split_expense(uuid, text, jsonb) is
+  'Replace an expense''s splits: mode equal, parts [user ids]; exact {user id: amount}; percentage {user id: percent, adding up to 100}; shares {user id: weight}. Exact in cents, leftover cents to the lowest user ids. The payer (its creator, as member/admin/owner) or an admin/owner.';
+
+-- mark_split_paid -------------------------------------------------------------------------------------
+
+create function public.mark_split_paid(split_id uuid, payment_method text default null, payment_reference text default null)
+returns public.expense_splits
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := private.require_user();
+  split public.expense_splits;
+  expense public.expenses;
+  result public.expense_splits;
+begin
+  select * into split from public.expense_splits s where s.id = mark_split_paid.split_id;
+  select * into expense from public.expenses e where e.id = split.expense_id;
+  if split.id is null or expense.id is null or expense.space_id not in (select private.member_space_ids()) then
+    raise exception 'split not found' using errcode = 'PT404';
+  end if;
+  perform private.require_space_role(expense.space_id, array['owner', 'admin', 'member', 'viewer']);
+
+  -- Same lock order as split_expense and amount edits: the expense, then the split.
+  perform 1 from public.expenses e where e.id = expense.id for share;
+  select * into split from public.expense_splits s where s.id = mark_split_paid.split_id for update;
+  if split.id is null then
+    raise exception 'split not found' using errcode = 'PT404';
+  end if;
+
+  if caller is distinct from split.user_id and caller is distinct from expense.created_by then
+    raise exception 'only the person who owes this part or the payer can mark it paid' using errcode = 'PT403';
+  end if;
+  if split.user_id is not distinct from expense.created_by then
+    raise exception 'this is the payer''s own part; there is nothing to pay' using errcode = 'PT409';
+  end if;
+  if split.is_paid then
+    raise exception 'this split is already paid' using errcode = 'PT409';
+  end if;
+  if char_length(payment_method) > 100 or char_length(payment_reference) > 200 then
+    raise exception 'payment_method is at most 100 characters, payment_reference at most 200' using errcode = '22023';
+  end if;
+
+  update public.expense_splits s
+     set is_paid = true,
+         paid_at = now(),
+         payment_method = nullif(btrim(mark_split_paid.payment_method), ''),
+         payment_reference = nullif(btrim(mark_split_paid.payment_reference), '')
+   where s.id = split.id
+  returning s.* into result;
+  return result;
+end
+$$;
+comment on function public.mark_split_paid(uuid, text, text) is
+  'Mark a split paid now: the person who owes it or the payer. PT409 when already paid or when it is the payer''s own part.';
+
+-- Balances ---------------------------------------------------------------------------------------------
+
+create function private.space_balances(target_space uuid)
+returns table (user_id uuid, currency text, balance numeric)
+language sql stable
+security definer
+set search_path = ''
+as $$
+  -- Positive: the person is owed money; negative: they owe. Sums to 0 per currency.
+  select entries.user_id, entries.currency, sum(entries.delta)::numeric(14,2) as balance
+  from (
+    -- An unpaid split: its person owes the payer.
+    select s.user_id, e.currency, -s.amount as delta
+      from public.expense_splits s join public.expenses e on e.id = s.expense_id
+     where e.space_id = target_space and not s.is_paid
+       and e.created_by is not null and s.user_id is not null and s.user_id <> e.created_by
+    union all
+    select e.created_by, e.currency, s.amount
+      from public.expense_splits s join public.expenses e on e.id = s.expense_id
+     where e.space_id = target_space and not s.is_paid
+       and e.created_by is not null and s.user_id is not null and s.user_id <> e.created_by
+    union all
+    -- A settlement: what the payer owes shrinks, and so does what the receiver is owed.
+    select st.from_user, st.currency, st.amount from public.settlements st
+     where st.space_id = target_space and st.from_user is not null and st.to_user is not null
+    union all
+    select st.to_user, st.currency, -st.amount from public.settlements st
+     where st.space_id = target_space and st.from_user is not null and st.to_user is not null
+  ) entries
+  group by entries.user_id, entries.currency
+$$;
+comment on function private.space_balances(uuid) is
+  'Per person and currency: owed minus owing over unpaid splits (the payer''s own part excluded) and settlements.';
+
+create function public.space_balances(space_id uuid)
+returns table (user_id uuid, currency text, balance numeric)
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+begin
+  if space_balances.space_id is null or space_balances.space_id not in (select private.member_space_ids()) then
+    raise exception 'space not found' using errcode = 'PT404';
+  end if;
+  return query
+    select b.user_id, b.currency, b.balance
+      from private.space_balances(space_balances.space_id) b
+     order by b.currency, b.user_id;
+end
+$$;
+comment on function public.space_balances(uuid) is
+  'Each person''s balance per currency in a space: positive is owed to them, negative they owe; every currency sums to 0. Active members only.';
+
+-- suggest_settlements --------------------------------------------------------------------------------------
+
+create function public.suggest_settlements(space_id uuid)
+returns table (from_user uuid, to_user uuid, amount numeric, currency text)
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+begin
+  if suggest_settlements.space_id is null or suggest_settlements.space_id not in (select private.member_space_ids()) then
+    raise exception 'space not found' using errcode = 'PT404';
+  end if;
+  -- Per currency, debtors and creditors, each in user id order, lay their
+  -- amounts (in cents) end to end on two lines of the same length; every
+  -- overlap of a debtor's interval with a creditor's is one transfer. That is
+  -- at most debtors + creditors - 1 transfers, and recording one shrinks both
+  -- intervals by the same amount, so every other overlap keeps its size: the
+  -- remaining suggestions stay the same.
+  return query
+    with balances as (
+      select b.user_id, b.currency, (b.balance * 100)::bigint as cents
+        from private.space_balances(suggest_settlements.space_id) b
+       where b.balance <> 0
+    ), debtors as (
+      select b.user_id, b.currency,
+             sum(-b.cents) over (partition by b.currency order by b.user_id) + b.cents as lo,
+             sum(-b.cents) over (partition by b.currency order by b.user_id) as hi
+        from balances b where b.cents < 0
+    ), creditors as (
+      select b.user_id, b.currency,
+             sum(b.cents) over (partition by b.currency order by b.user_id) - b.cents as lo,
+             sum(b.cents) over (partition by b.currency order by b.user_id) as hi
+        from balances b where b.cents > 0
+    )
+    select d.user_id, c.user_id,
+           ((least(d.hi, c.hi) - greatest(d.lo, c.lo)) / 100.0)::numeric(14,2),
+           d.currency
+      from debtors d
+      join creditors c on c.currency = d.currency and d.lo < c.hi and c.lo < d.hi
+     order by d.currency, greatest(d.lo, c.lo);
+end
+$$;
+comment on function public.suggest_settlements(uuid) is
+  'Transfers that bring every balance of the space to 0: at most n-1 per currency (n people with a balance), and recording one leaves the others unchanged.';
+
+-- record_settlement ---------------------------------------------------------------------------------------
+
+create function public.record_settlement(
+  space_id uuid,
+  from_user uuid,
+  to_user uuid,
+  amount numeric,
+  currency text,
+  note text default null
+) returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := private.require_user();
+  caller_role text := private.require_space_role(space_id, array['owner', 'admin', 'member', 'viewer']);
+  wanted_currency text := upper(btrim(coalesce(currency, '')));
+  new_id uuid;
+begin
+  if from_user is null or to_user is null or from_user = to_user then
+    raise exception 'a settlement goes from one person to another' using errcode = '22023';
+  end if;
+  if caller not in (from_user, to_user) and caller_role not in ('owner', 'admin') then
+    raise exception 'only the two people involved or an admin/owner can record a settlement' using errcode = 'PT403';
+  end if;
+  if not exists (select 1 from public.space_members m where m.space_id = record_settlement.space_id and m.user_id = from_user)
+     or not exists (select 1 from public.space_members m where m.space_id = record_settlement.space_id and m.user_id = to_user) then
+    raise exception 'both people must be members (or former members) of this space' using errcode = '22023';
+  end if;
+  if amount is null or not (amount > 0 and amount < 10000000000) or amount <> round(amount, 2) then
+    raise exception 'amount must be greater than 0, with at most 2 decimals' using errcode = '22023';
+  end if;
+  if wanted_currency !~ '^[A-Z]{3}$' then
+    raise exception 'currency must be an ISO 4217 code such as USD' using errcode = '22023';
+  end if;
+  if char_length(note) > 500 then
+    raise exception 'a note is at most 500 characters' using errcode = '22023';
+  end if;
+
+  insert into public.settlements (space_id, from_user, to_user, amount, currency, note, created_by)
+  values (record_settlement.space_id, record_settlement.from_user, record_settlement.to_user,
+          record_settlement.amount, wanted_currency, nullif(btrim(record_settlement.note), ''), caller)
+  returning id into new_id;
+  return new_id;
+end
+$$;
+comment on function public.record_settlement(uuid, uuid, uuid, numeric, text, text) is
+  'Record that from_user paid to_user amount in currency (either of them, or an admin/owner); balances move by it. Returns its id.';
+
+-- Grants: signed-in users only ------------------------------------------------------------------------------
+
+revoke all on function
+  public.split_expense(uuid, text, jsonb),
+  public.mark_split_paid(uuid, text, text),
+  public.space_balances(uuid),
+  public.suggest_settlements(uuid),
+  public.record_settlement(uuid, uuid, uuid, numeric, text, text)
+from public, anon;
+
+grant execute on function
+  public.split_expense(uuid, text, jsonb),
+  public.mark_split_paid(uuid, text, text),
+  public.space_balances(uuid),
+  public.suggest_settlements(uuid),
+  public.record_settlement(uuid, uuid, uuid, numeric, text, text)
+to authenticated;
