@@ -277,3 +277,28 @@ describe('search_expenses', () => {
     await expectSqlError(queryAs(db(), space.owner.actor, `select * from public.search_expenses($1, 'coffee', 1000)`, [space.id]), '22023');
   });
 });
+
+describe('category source', () => {
+  const source = async (id: string) =>
+    (await db().query<{ category_source: string; ai_category_confidence: string | null }>(
+      `select category_source, ai_category_confidence from public.expenses where id = $1`,
+      [id],
+    ))[0];
+
+  it('an expense without a category is "default"; one with a chosen category is "user"', async () => {
+    const space = await createSpace(db());
+    const [plain] = await queryAs<{ id: string }>(db(), space.owner.actor, `insert into public.expenses (space_id, amount, description) values ($1, 3, 'Something') returning id`, [space.id]);
+    expect(await source(plain!.id)).toEqual({ category_source: 'default', ai_category_confidence: null });
+    const chosen = await createExpense(db(), space, { amount: '3.00', category: 'dining' });
+    expect((await source(chosen.id))?.category_source).toBe('user');
+  });
+
+  it('the categorizer names its source and confidence; a person changing the category afterwards makes it "user"', async () => {
+    const space = await createSpace(db());
+    const [row] = await queryAs<{ id: string }>(db(), space.owner.actor, `insert into public.expenses (space_id, amount, description) values ($1, 3, 'Uber trip') returning id`, [space.id]);
+    await queryAs(db(), space.owner.actor, `update public.expenses set category = 'transport', category_source = 'rules', ai_category_confidence = 0.93 where id = $1`, [row!.id]);
+    expect(await source(row!.id)).toEqual({ category_source: 'rules', ai_category_confidence: '0.93' });
+    await queryAs(db(), space.owner.actor, `update public.expenses set category = 'travel' where id = $1`, [row!.id]);
+    expect(await source(row!.id)).toEqual({ category_source: 'user', ai_category_confidence: null });
+  });
+});

@@ -49,6 +49,6 @@ describe('realtime', () => {
     const rows = await db().query<{ tablename: string }>(
       `select tablename from pg_publication_tables where pubname = 'supabase_realtime' and schemaname = 'public' order by tablename`,
     );
-    expect(rows.map((r) => r.tablename)).toEqual(expect.arrayContaining(['budget_items', 'budgets', 'expenses']));
+    expect(rows.map((r) => r.tablename)).toEqual(expect.arrayContaining(['budget_items', 'budgets', 'expense_splits', 'expenses']));
   });
 });
