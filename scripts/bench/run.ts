@@ -1,0 +1,377 @@
+/**
+ * npm run bench: the database benchmark (and the categorizer's accuracy benchmark).
+ *
+ *   npm run bench [-- --scale N] [--seed N] [--keep] [--explain] [--no-categorize] ...
+ *   DATABASE_URL=postgres://… npm run bench -- --scale 5
+ *
+ * Builds a fresh database (in-memory PGlite by default; with DATABASE_URL a new
+ * database on that server, dropped at the end unless --keep), fills it with a
+ * deterministic realistic dataset, and measures:
+ *   (a) RLS read: a member's 50 latest expenses, against service_role
+ *   (b) insert throughput through every trigger, against a trigger-free copy
+ *   (c) concurrent writers on one budget item (PostgreSQL only), then totals drift
+ * Prints a table with PASS/FAIL per target and writes bench-results/database-<target>.json.
+ * Speed targets are informative; only totals drift (or a member seeing other rows than
+ * the service role) makes the exit code non-zero.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../lib/paths.ts';
+import { generateDataset, spacesForScale, type Dataset } from './generator.ts';
+import {
+  measureConcurrentWriters,
+  measureInsertThroughput,
+  measureRlsRead,
+  totalsDrift,
+  toCents,
+  type ConcurrencyResult,
+  type InsertResult,
+  type RlsReadResult,
+  type TotalsDrift,
+} from './measure.ts';
+import { round } from './stats.ts';
+import { openBenchTarget } from './target.ts';
+
+export interface BenchOptions {
+  scale: number;
+  seed: number;
+  months: number;
+  batchSize: number;
+  rlsIterations: number;
+  rlsWarmup: number;
+  insertRows: number;
+  insertBatch: number;
+  workers: number;
+  concurrencySeconds: number;
+  keep: boolean;
+  explain: boolean;
+  splits: boolean;
+  categorize: boolean;
+  identity: 'direct' | 'signup';
+  out: string | null;
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = {
+  scale: 1,
+  seed: 42,
+  months: 6,
+  batchSize: 2000,
+  rlsIterations: 2000,
+  rlsWarmup: 200,
+  insertRows: 10_000,
+  insertBatch: 500,
+  workers: 8,
+  concurrencySeconds: 5,
+  keep: false,
+  explain: false,
+  splits: true,
+  categorize: true,
+  identity: 'direct',
+  out: null,
+};
+
+const USAGE = `usage: npm run bench -- [options]
+  --scale N            dataset size multiplier (1 = ${spacesForScale(1)} spaces, ~21k expenses; 50 = 10k spaces, ~1M)
+  --seed N             PRNG seed (default 42)
+  --months N           months of history (default 6)
+  --batch-size N       rows per INSERT while generating (default 2000)
+  --rls-iterations N   measured RLS/service read pairs (default 2000, after --rls-warmup 200)
+  --insert-rows N      rows per variant in the insert benchmark (default 10000)
+  --insert-batch N     rows per INSERT in the insert benchmark (default 500)
+  --workers N          concurrent writers (default 8), --seconds N how long (default 5)
+  --identity signup    create users and spaces through their triggers (slow: ~35 ms per time zone check)
+  --no-splits          do not generate expense splits
+  --no-categorize      skip the categorizer accuracy benchmark
+  --explain            print EXPLAIN ANALYZE of the RLS and service-role reads
+  --keep               keep the PostgreSQL database (DATABASE_URL only)
+  --out FILE           where to write the JSON (default bench-results/database-<target>.json)`;
+
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  const o: BenchOptions = { ...DEFAULT_OPTIONS };
+  const num = (flag: string, value: string | undefined, integer = true): number => {
+    const n = Number(value);
+    if (value === undefined || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      throw new Error(`${flag} needs a positive ${integer ? 'integer' : 'number'}\n${USAGE}`);
+    }
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    const value = argv[i + 1];
+    const take = (): string | undefined => {
+      i += 1;
+      return value;
+    };
+    switch (flag) {
+      case '--scale': o.scale = num(flag, take(), false); break;
+      case '--seed': o.seed = num(flag, take()); break;
+      case '--months': o.months = num(flag, take()); break;
+      case '--batch-size': o.batchSize = num(flag, take()); break;
+      case '--rls-iterations': o.rlsIterations = num(flag, take()); break;
+      case '--rls-warmup': o.rlsWarmup = num(flag, take()); break;
+      case '--insert-rows': o.insertRows = num(flag, take()); break;
+      case '--insert-batch': o.insertBatch = num(flag, take()); break;
+      case '--workers': o.workers = num(flag, take()); break;
+      case '--seconds': o.concurrencySeconds = num(flag, take(), false); break;
+      case '--identity': {
+        const v = take();
+        if (v !== 'direct' && v !== 'signup') throw new Error(`--identity is direct or signup\n${USAGE}`);
+        o.identity = v;
+        break;
+      }
+      case '--out': o.out = take() ?? null; break;
+      case '--keep': o.keep = true; break;
+      case '--explain': o.explain = true; break;
+      case '--no-splits': o.splits = false; break;
+      case '--no-categorize': o.categorize = false; break;
+      case '--help': case '-h': throw new Error(USAGE);
+      default: throw new Error(`unknown option ${flag}\n${USAGE}`);
+    }
+  }
+  return o;
+}
+
+export interface TargetCheck {
+  name: string;
+  value: number | string;
+  target: string;
+  pass: boolean;
+  /** Failing it makes the exit code non-zero. */
+  hard: boolean;
+}
+
+export function checkTargets(r: { rls: RlsReadResult; inserts: InsertResult; concurrency: ConcurrencyResult | null; totals: TotalsDrift }): TargetCheck[] {
+  const checks: TargetCheck[] = [
+    { name: 'RLS / service_role read, p50 ratio', value: r.rls.ratioP50, target: '≤ 1.5', pass: r.rls.ratioP50 <= 1.5, hard: false },
+    { name: 'RLS / service_role read, p95 ratio', value: r.rls.ratioP95, target: '≤ 1.5', pass: r.rls.ratioP95 <= 1.5, hard: false },
+    { name: 'RLS read p95 (ms; target set for PG15 at 1M)', value: r.rls.rls.p95, target: '< 5 ms', pass: r.rls.rls.p95 < 5, hard: false },
+    { name: 'member sees what service_role sees', value: r.rls.rowMismatches, target: '0 mismatches', pass: r.rls.rowMismatches === 0, hard: true },
+    { name: 'insert overhead, triggers + RLS vs plain', value: r.inserts.overhead, target: '≤ 2×', pass: r.inserts.overhead <= 2, hard: false },
+  ];
+  if (r.concurrency) {
+    const c = r.concurrency;
+    checks.push({ name: 'concurrent writers: item + budget drift', value: `${c.item.drift} / ${c.budget.drift}`, target: '0.00 exactly', pass: c.exact, hard: true });
+  }
+  const bad = r.totals.itemMismatches + r.totals.budgetMismatches;
+  checks.push({ name: 'all totals = recomputation (end of run)', value: `${bad} off, Σ|drift| ${r.totals.absoluteDrift}`, target: '0', pass: bad === 0 && toCents(r.totals.absoluteDrift) === 0, hard: true });
+  return checks;
+}
+
+function table(rows: ReadonlyArray<readonly string[]>, rightAlign: ReadonlySet<number> = new Set()): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) => '  ' + row.map((cell, i) => (rightAlign.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('   ').trimEnd())
+    .join('\n');
+}
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ms = (n: number): string => n.toFixed(3);
+
+export function machineInfo(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+export function formatResults(r: {
+  engine: string;
+  targetLabel: string;
+  options: BenchOptions;
+  dataset: Dataset;
+  rls: RlsReadResult;
+  inserts: InsertResult;
+  concurrency: ConcurrencyResult | null;
+  concurrencySkipped: string | null;
+  totals: TotalsDrift;
+  checks: TargetCheck[];
+  wallSeconds: number;
+}): string {
+  const m = machineInfo();
+  const d = r.dataset;
+  const lines = [
+    '',
+    `Wallai database benchmark — ${r.engine}`,
+    `  target ${r.targetLabel}; scale ${r.options.scale}, seed ${r.options.seed}; ${String(m.cpu)} × ${String(m.cores)}, ${String(m.memoryGiB)} GiB, node ${String(m.node)}`,
+    '',
+    `Dataset (${d.months[0]} … ${d.months[d.months.length - 1]})`,
+    table([
+      ['spaces', int(d.counts.spaces), 'users', int(d.counts.users), 'memberships', int(d.counts.memberships)],
+      ['budgets', int(d.counts.budgets), 'budget items', int(d.counts.budgetItems), '', ''],
+      ['expenses', int(d.counts.expenses), 'splits', d.splitsTable ? int(d.counts.splits) : 'no table', '', ''],
+      ['generated in', `${d.seconds.total.toFixed(1)} s`, 'expenses/s', int(d.counts.expenses / Math.max(d.seconds.expenses, 1e-9)), '', ''],
+    ], new Set([1, 3, 5])),
+    '',
+    `(a) RLS read: a member's 50 latest expenses, ${int(r.rls.iterations)} pairs over ${int(r.rls.spacesProbed)} spaces (SELECT time, ms)`,
+    table([
+      ['', 'p50', 'p95', 'p99', 'mean', 'request p50', 'request p95'],
+      ['member (RLS)', ms(r.rls.rls.p50), ms(r.rls.rls.p95), ms(r.rls.rls.p99), ms(r.rls.rls.mean), ms(r.rls.requestRls.p50), ms(r.rls.requestRls.p95)],
+      ['service_role', ms(r.rls.service.p50), ms(r.rls.service.p95), ms(r.rls.service.p99), ms(r.rls.service.mean), ms(r.rls.requestService.p50), ms(r.rls.requestService.p95)],
+      ['ratio', r.rls.ratioP50.toFixed(2), r.rls.ratioP95.toFixed(2), '', '', '', ''],
+    ], new Set([1, 2, 3, 4, 5, 6])),
+    `  rows per read: ${r.rls.meanRows}`,
+    '',
+    `(b) insert throughput: ${int(r.inserts.rows)} rows per variant in batches of ${r.inserts.batchSize}, ${r.inserts.spaces} spaces, month ${r.inserts.month} (plain copy prefilled with ${int(r.inserts.prefilledRows)} rows)`,
+    table([
+      ['', 'rows/s', 'seconds', 'vs plain'],
+      ['plain copy (no triggers, FKs, RLS)', int(r.inserts.plain.rowsPerSecond), r.inserts.plain.seconds.toFixed(2), '1.00×'],
+      ['public.expenses as owner (triggers)', int(r.inserts.triggers.rowsPerSecond), r.inserts.triggers.seconds.toFixed(2), `${r.inserts.overheadTriggersOnly.toFixed(2)}×`],
+      ['public.expenses as member (triggers + RLS)', int(r.inserts.triggersRls.rowsPerSecond), r.inserts.triggersRls.seconds.toFixed(2), `${r.inserts.overhead.toFixed(2)}×`],
+    ], new Set([1, 2, 3])),
+    `  linked to a budget item: ${(r.inserts.linkedShare * 100).toFixed(1)}%`,
+    '',
+  ];
+  if (r.concurrency) {
+    const c = r.concurrency;
+    lines.push(
+      `(c) concurrent writers: ${c.workers} connections for ${c.seconds} s on one '${c.category}' item`,
+      table([
+        ['ops', int(c.ops.total), `(${int(c.ops.insert)} inserts, ${int(c.ops.update)} updates, ${int(c.ops.delete)} deletes; ${int(c.opsPerSecond)}/s)`],
+        ['retried', int(c.retries), Object.keys(c.errors).length ? `errors: ${JSON.stringify(c.errors)}` : 'no errors'],
+        ['item spent', c.item.stored, `recomputed ${c.item.recomputed}, drift ${c.item.drift}`],
+        ['budget spent', c.budget.stored, `recomputed ${c.budget.recomputed}, drift ${c.budget.drift}`],
+      ], new Set([1])),
+    );
+  } else {
+    lines.push(`(c) concurrent writers: ${r.concurrencySkipped ?? 'skipped'}`);
+  }
+  lines.push(
+    '',
+    `Totals: ${int(r.totals.itemsChecked)} items and ${int(r.totals.budgetsChecked)} budgets recomputed from the expenses`,
+    '',
+    'Targets',
+    table(r.checks.map((c) => [c.name, String(c.value), c.target, c.pass ? 'PASS' : c.hard ? 'FAIL' : 'FAIL (informative)'])),
+    '',
+    `Wall time ${r.wallSeconds.toFixed(1)} s`,
+  );
+  return lines.join('\n');
+}
+
+function writeJson(file: string, value: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, file);
+}
+
+/** The categorizer accuracy benchmark (scripts/bench/categorize-accuracy.ts), when its dataset is present. */
+async function runCategorize(log: (line: string) => void): Promise<void> {
+  const datasetPath = path.resolve(repoRoot, '..', 'shared', 'datasets', 'merchant-studio', 'sample_test_descriptors.json');
+  if (!existsSync(datasetPath)) {
+    log(`categorize-accuracy: dataset not found, skipped (${datasetPath})`);
+    return;
+  }
+  const { formatReport, parseDataset, runAccuracyBenchmark, toResultsJson } = await import('./categorize-accuracy.ts');
+  const report = runAccuracyBenchmark(parseDataset(JSON.parse(readFileSync(datasetPath, 'utf8'))));
+  log('Categorizer accuracy (scripts/bench/categorize-accuracy.ts)');
+  log(formatReport(report));
+  const outFile = path.join(repoRoot, 'bench-results', 'categorize.json');
+  mkdirSync(path.dirname(outFile), { recursive: true });
+  writeFileSync(outFile, toResultsJson(report, path.relative(repoRoot, datasetPath)));
+  log(`Wrote ${path.relative(repoRoot, outFile)}\n`);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  const log = (line: string): void => console.log(line);
+  const started = performance.now();
+  if (options.categorize) await runCategorize(log);
+
+  const serverUrl = process.env.DATABASE_URL || undefined;
+  log(serverUrl ? 'creating a fresh database on DATABASE_URL and applying the schema…' : 'building an in-memory PGlite database and applying the schema…');
+  const target = await openBenchTarget({ serverUrl, keep: options.keep, log });
+  try {
+    const db = target.db;
+    const [v] = await db.query<{ version: string }>(`select version() as version`);
+    const engine = v?.version ?? 'unknown';
+    const shortEngine = engine.split(' on ')[0] ?? engine;
+    const spaces = spacesForScale(options.scale);
+
+    log(`generating ${int(spaces)} spaces (seed ${options.seed})…`);
+    const dataset = await generateDataset(db, {
+      spaces,
+      months: options.months,
+      seed: options.seed,
+      batchSize: options.batchSize,
+      identity: options.identity,
+      splits: options.splits,
+      log,
+    });
+    log(`  ${int(dataset.counts.expenses)} expenses, ${int(dataset.counts.splits)} splits in ${dataset.seconds.total.toFixed(1)} s; analyze…`);
+    await db.exec('analyze');
+
+    log(`(a) RLS read: ${options.rlsWarmup} warm-up + ${options.rlsIterations} pairs…`);
+    const rls = await measureRlsRead(db, dataset, { iterations: options.rlsIterations, warmup: options.rlsWarmup, seed: options.seed, explain: options.explain });
+    if (options.explain && rls.plans) log(`\nEXPLAIN as a member (RLS):\n${rls.plans.rls}\n\nEXPLAIN as service_role:\n${rls.plans.service}\n`);
+
+    log(`(b) insert throughput: ${int(options.insertRows)} rows × 3 variants…`);
+    const inserts = await measureInsertThroughput(db, dataset, { rows: options.insertRows, batchSize: options.insertBatch, seed: options.seed });
+
+    let concurrency: ConcurrencyResult | null = null;
+    let concurrencySkipped: string | null = null;
+    if (target.connect) {
+      log(`(c) concurrent writers: ${options.workers} connections for ${options.concurrencySeconds} s…`);
+      concurrency = await measureConcurrentWriters(db, dataset, { workers: options.workers, seconds: options.concurrencySeconds, seed: options.seed, connect: target.connect });
+    } else {
+      concurrencySkipped = 'skipped: single connection';
+      log(`(c) concurrent writers: ${concurrencySkipped}`);
+    }
+
+    log('recomputing every total…');
+    const totals = await totalsDrift(db);
+    const checks = checkTargets({ rls, inserts, concurrency, totals });
+    const wallSeconds = (performance.now() - started) / 1000;
+    log(formatResults({ engine: shortEngine, targetLabel: target.label, options, dataset, rls, inserts, concurrency, concurrencySkipped, totals, checks, wallSeconds }));
+
+    const outFile = options.out ? path.resolve(options.out) : path.join(repoRoot, 'bench-results', `database-${target.kind}.json`);
+    const { spaces: _spaces, ...datasetSummary } = dataset;
+    writeJson(outFile, {
+      benchmark: 'database',
+      generatedAt: new Date().toISOString(),
+      machine: machineInfo(),
+      engine: { kind: target.kind, version: engine },
+      options,
+      dataset: datasetSummary,
+      rlsRead: rls,
+      inserts,
+      concurrency: concurrency ?? { skipped: concurrencySkipped },
+      totals,
+      targets: checks,
+      wallSeconds: round(wallSeconds, 1),
+    });
+    log(`Wrote ${path.relative(process.cwd(), outFile)}`);
+    const failed = checks.filter((c) => c.hard && !c.pass);
+    if (failed.length > 0) {
+      console.error(`FAILED: ${failed.map((c) => c.name).join('; ')}`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await target.close();
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
