@@ -140,3 +140,34 @@ select e.space_id,
        e.members[1 + (e.hash >> 12) % cardinality(e.members)],
        case when e.category in ('groceries', 'utilities', 'housing') then array['shared'] else '{}' end
 from everything e;
+
+-- Splits: the flat shares rent, bills and the weekly shop three ways (Erin, a
+-- viewer, only watches). Whoever paid splits it through split_expense, and the
+-- oldest month's shares have been paid back through mark_split_paid.
+do $$
+declare
+  shared record;
+  share record;
+  flatmates constant jsonb := '["ca201000-0000-4000-8000-000000000003", "a11ce000-0000-4000-8000-000000000001", "da700000-0000-4000-8000-000000000004"]';
+begin
+  for shared in
+    select e.id, e.created_by, e.date
+      from public.expenses e
+     where e.space_id = '5ace0000-0000-4000-8000-00000000000b' and 'shared' = any (e.tags)
+     order by e.date, e.id
+  loop
+    perform set_config('request.jwt.claims', jsonb_build_object('sub', shared.created_by, 'role', 'authenticated')::text, true);
+    perform public.split_expense(shared.id, 'equal', flatmates);
+    if shared.date < (date_trunc('month', current_date) - interval '1 month')::date then
+      for share in
+        select s.id, s.user_id from public.expense_splits s
+         where s.expense_id = shared.id and s.user_id <> shared.created_by
+      loop
+        perform set_config('request.jwt.claims', jsonb_build_object('sub', share.user_id, 'role', 'authenticated')::text, true);
+        perform public.mark_split_paid(share.id, 'bank_transfer', 'Flat kitty');
+      end loop;
+    end if;
+  end loop;
+  perform set_config('request.jwt.claims', '', true);
+end
+$$;
