@@ -6,6 +6,459 @@ export type Database = {
 
   "public": {
     Tables: {
+      "ai_conversations": {
+        Row: {
+          "created_at": string,
+          "id": string,
+          "is_active": boolean,
+          "last_message_at": string,
+          "messages": NonNullable<Json>,
+          "space_id": string | null,
+          "thread_id": string | null,
+          "title": string | null,
+          "total_tokens": number,
+          "user_id": string
+        }
+        ComputedFields: never
+        Insert: {
+          "created_at"?: string,
+          "id"?: string,
+          "is_active"?: boolean,
+          "last_message_at"?: string,
+          "messages"?: NonNullable<Json>,
+          "space_id"?: string | null,
+          "thread_id"?: string | null,
+          "title"?: string | null,
+          "total_tokens"?: number,
+          "user_id"?: string
+        }
+        Update: {
+          "created_at"?: string,
+          "id"?: string,
+          "is_active"?: boolean,
+          "last_message_at"?: string,
+          "messages"?: NonNullable<Json>,
+          "space_id"?: string | null,
+          "thread_id"?: string | null,
+          "title"?: string | null,
+          "total_tokens"?: number,
+          "user_id"?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "ai_conversations_space_id_fkey"
+            columns: ["space_id"]
+            isOneToOne: false
+            referencedRelation: "spaces"
+            referencedColumns: ["id"]
+          }, {
+            foreignKeyName: "ai_conversations_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          }
+        ]
+      },
+      "budget_items": {
+        Row: {
+          "budget_id": string,
+          "budgeted_amount": number,
+          "category": string,
+          "category_type": string,
+          "color": string | null,
+          "created_at": string,
+          "description": string | null,
+          "display_order": number,
+          "icon": string | null,
+          "id": string,
+          "spent_amount": number,
+          "updated_at": string
+        }
+        ComputedFields: never
+        Insert: {
+          "budget_id": string,
+          "budgeted_amount"?: number,
+          "category": string,
+          "category_type": string,
+          "color"?: string | null,
+          "created_at"?: string,
+          "description"?: string | null,
+          "display_order"?: number,
+          "icon"?: string | null,
+          "id"?: string,
+          "spent_amount"?: number,
+          "updated_at"?: string
+        }
+        Update: {
+          "budget_id"?: string,
+          "budgeted_amount"?: number,
+          "category"?: string,
+          "category_type"?: string,
+          "color"?: string | null,
+          "created_at"?: string,
+          "description"?: string | null,
+          "display_order"?: number,
+          "icon"?: string | null,
+          "id"?: string,
+          "spent_amount"?: number,
+          "updated_at"?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "budget_items_budget_id_fkey"
+            columns: ["budget_id"]
+            isOneToOne: false
+            referencedRelation: "budgets"
+            referencedColumns: ["id"]
+          }
+        ]
+      },
+      "budgets": {
+        Row: {
+          "created_at": string,
+          "created_by": string | null,
+          "currency": string,
+          "description": string | null,
+          "framework": string,
+          "id": string,
+          "month_period": string,
+          "name": string,
+          "space_id": string,
+          "to_assign": number | null,
+          "total_budgeted": number,
+          "total_income": number,
+          "total_spent": number,
+          "type": string,
+          "updated_at": string
+        }
+        ComputedFields: never
+        Insert: {
+          "created_at"?: string,
+          "created_by"?: string | null,
+          "currency": string,
+          "description"?: string | null,
+          "framework"?: string,
+          "id"?: string,
+          "month_period": string,
+          "name": string,
+          "space_id": string,
+          "to_assign"?: never,
+          "total_budgeted"?: number,
+          "total_income"?: number,
+          "total_spent"?: number,
+          "type"?: string,
+          "updated_at"?: string
+        }
+        Update: {
+          "created_at"?: string,
+          "created_by"?: string | null,
+          "currency"?: string,
+          "description"?: string | null,
+          "framework"?: string,
+          "id"?: string,
+          "month_period"?: string,
+          "name"?: string,
+          "space_id"?: string,
+          "to_assign"?: never,
+          "total_budgeted"?: number,
+          "total_income"?: number,
+          "total_spent"?: number,
+          "type"?: string,
+          "updated_at"?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "budgets_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          }, {
+            foreignKeyName: "budgets_space_id_fkey"
+            columns: ["space_id"]
+            isOneToOne: false
+            referencedRelation: "spaces"
+            referencedColumns: ["id"]
+          }
+        ]
+      },
+      "expense_splits": {
+        Row: {
+          "amount": number,
+          "created_at": string,
+          "expense_id": string,
+          "id": string,
+          "is_paid": boolean,
+          "paid_at": string | null,
+          "payment_method": string | null,
+          "payment_reference": string | null,
+          "percentage": number | null,
+          "user_id": string | null
+        }
+        ComputedFields: never
+        Insert: {
+          "amount": number,
+          "created_at"?: string,
+          "expense_id": string,
+          "id"?: string,
+          "is_paid"?: boolean,
+          "paid_at"?: string | null,
+          "payment_method"?: string | null,
+          "payment_reference"?: string | null,
+          "percentage"?: number | null,
+          "user_id"?: string | null
+        }
+        Update: {
+          "amount"?: number,
+          "created_at"?: string,
+          "expense_id"?: string,
+          "id"?: string,
+          "is_paid"?: boolean,
+          "paid_at"?: string | null,
+          "payment_method"?: string | null,
+          "payment_reference"?: string | null,
+          "percentage"?: number | null,
+          "user_id"?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "expense_splits_expense_id_fkey"
+            columns: ["expense_id"]
+            isOneToOne: false
+            referencedRelation: "expenses"
+            referencedColumns: ["id"]
+          }, {
+            foreignKeyName: "expense_splits_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          }
+        ]
+      },
+      "expenses": {
+        Row: {
+          "ai_category_confidence": number | null,
+          "amount": number,
+          "bank_transaction_id": string | null,
+          "base_amount": number | null,
+          "budget_id": string | null,
+          "budget_item_id": string | null,
+          "category": string,
+          "category_source": string,
+          "created_at": string,
+          "created_by": string | null,
+          "currency": string,
+          "date": string,
+          "description": string,
+          "exchange_rate": number | null,
+          "id": string,
+          "notes": string | null,
+          "payment_method": string | null,
+          "receipt_processed": boolean,
+          "receipt_url": string | null,
+          "space_id": string,
+          "tags": (string)[],
+          "updated_at": string
+        }
+        ComputedFields: never
+        Insert: {
+          "ai_category_confidence"?: number | null,
+          "amount": number,
+          "bank_transaction_id"?: string | null,
+          "base_amount"?: never,
+          "budget_id"?: string | null,
+          "budget_item_id"?: string | null,
+          "category"?: string,
+          "category_source"?: string,
+          "created_at"?: string,
+          "created_by"?: string | null,
+          "currency": string,
+          "date"?: string,
+          "description": string,
+          "exchange_rate"?: number | null,
+          "id"?: string,
+          "notes"?: string | null,
+          "payment_method"?: string | null,
+          "receipt_processed"?: boolean,
+          "receipt_url"?: string | null,
+          "space_id": string,
+          "tags"?: (string)[],
+          "updated_at"?: string
+        }
+        Update: {
+          "ai_category_confidence"?: number | null,
+          "amount"?: number,
+          "bank_transaction_id"?: string | null,
+          "base_amount"?: never,
+          "budget_id"?: string | null,
+          "budget_item_id"?: string | null,
+          "category"?: string,
+          "category_source"?: string,
+          "created_at"?: string,
+          "created_by"?: string | null,
+          "currency"?: string,
+          "date"?: string,
+          "description"?: string,
+          "exchange_rate"?: number | null,
+          "id"?: string,
+          "notes"?: string | null,
+          "payment_method"?: string | null,
+          "receipt_processed"?: boolean,
+          "receipt_url"?: string | null,
+          "space_id"?: string,
+          "tags"?: (string)[],
+          "updated_at"?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "expenses_budget_id_fkey"
+            columns: ["budget_id"]
+            isOneToOne: false
+            referencedRelation: "budgets"
+            referencedColumns: ["id"]
+          }, {
+            foreignKeyName: "expenses_budget_item_id_fkey"
+            columns: ["budget_item_id"]
+            isOneToOne: false
+            referencedRelation: "budget_items"
+            referencedColumns: ["id"]
+          }, {
+            foreignKeyName: "expenses_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          }, {
+            foreignKeyName: "expenses_space_id_fkey"
+            columns: ["space_id"]
+            isOneToOne: false
+            referencedRelation: "spaces"
+            referencedColumns: ["id"]
+          }
+        ]
+      },
+      "financial_insights": {
+        Row: {
+          "confidence": number | null,
+          "created_at": string,
+          "description": string | null,
+          "expires_at": string | null,
+          "id": string,
+          "insight_data": NonNullable<Json>,
+          "is_dismissed": boolean,
+          "is_read": boolean,
+          "period": string | null,
+          "priority": string,
+          "space_id": string,
+          "title": string,
+          "type": string
+        }
+        ComputedFields: never
+        Insert: {
+          "confidence"?: number | null,
+          "created_at"?: string,
+          "description"?: string | null,
+          "expires_at"?: string | null,
+          "id"?: string,
+          "insight_data"?: NonNullable<Json>,
+          "is_dismissed"?: boolean,
+          "is_read"?: boolean,
+          "period"?: string | null,
+          "priority"?: string,
+          "space_id": string,
+          "title": string,
+          "type": string
+        }
+        Update: {
+          "confidence"?: number | null,
+          "created_at"?: string,
+          "description"?: string | null,
+          "expires_at"?: string | null,
+          "id"?: string,
+          "insight_data"?: NonNullable<Json>,
+          "is_dismissed"?: boolean,
+          "is_read"?: boolean,
+          "period"?: string | null,
+          "priority"?: string,
+          "space_id"?: string,
+          "title"?: string,
+          "type"?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "financial_insights_space_id_fkey"
+            columns: ["space_id"]
+            isOneToOne: false
+            referencedRelation: "spaces"
+            referencedColumns: ["id"]
+          }
+        ]
+      },
+      "settlements": {
+        Row: {
+          "amount": number,
+          "created_at": string,
+          "created_by": string | null,
+          "currency": string,
+          "from_user": string | null,
+          "id": string,
+          "note": string | null,
+          "space_id": string,
+          "to_user": string | null
+        }
+        ComputedFields: never
+        Insert: {
+          "amount": number,
+          "created_at"?: string,
+          "created_by"?: string | null,
+          "currency": string,
+          "from_user"?: string | null,
+          "id"?: string,
+          "note"?: string | null,
+          "space_id": string,
+          "to_user"?: string | null
+        }
+        Update: {
+          "amount"?: number,
+          "created_at"?: string,
+          "created_by"?: string | null,
+          "currency"?: string,
+          "from_user"?: string | null,
+          "id"?: string,
+          "note"?: string | null,
+          "space_id"?: string,
+          "to_user"?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "settlements_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          }, {
+            foreignKeyName: "settlements_from_user_fkey"
+            columns: ["from_user"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          }, {
+            foreignKeyName: "settlements_space_id_fkey"
+            columns: ["space_id"]
+            isOneToOne: false
+            referencedRelation: "spaces"
+            referencedColumns: ["id"]
+          }, {
+            foreignKeyName: "settlements_to_user_fkey"
+            columns: ["to_user"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          }
+        ]
+      },
       "space_members": {
         Row: {
           "id": string,
@@ -143,6 +596,25 @@ export type Database = {
       [_ in never]: never
     }
     Functions: {
+      "copy_budget":
+      {
+        Args: {
+          "budget_id": string,
+          "rollover"?: boolean,
+          "to_month": string
+        }; Returns: string
+      },
+      "create_budget":
+      {
+        Args: {
+          "framework": string,
+          "month_period": string,
+          "name"?: string,
+          "space_id": string,
+          "total_income": number,
+          "type"?: string
+        }; Returns: string
+      },
       "join_space":
       {
         Args: { "invite_code": string }; Returns: string
@@ -150,6 +622,42 @@ export type Database = {
       "leave_space":
       {
         Args: { "space_id": string }; Returns: undefined
+      },
+      "mark_split_paid":
+      {
+        Args: {
+          "payment_method"?: string,
+          "payment_reference"?: string,
+          "split_id": string
+        }; Returns: {
+          "amount": number,
+          "created_at": string,
+          "expense_id": string,
+          "id": string,
+          "is_paid": boolean,
+          "paid_at": string | null,
+          "payment_method": string | null,
+          "payment_reference": string | null,
+          "percentage": number | null,
+          "user_id": string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "expense_splits"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      },
+      "record_settlement":
+      {
+        Args: {
+          "amount": number,
+          "currency": string,
+          "from_user": string,
+          "note"?: string,
+          "space_id": string,
+          "to_user": string
+        }; Returns: string
       },
       "regenerate_invite_code":
       {
@@ -162,6 +670,43 @@ export type Database = {
           "user_id": string
         }; Returns: undefined
       },
+      "search_expenses":
+      {
+        Args: {
+          "max_results"?: number,
+          "query": string,
+          "space_id": string
+        }; Returns: {
+          "ai_category_confidence": number | null,
+          "amount": number,
+          "bank_transaction_id": string | null,
+          "base_amount": number | null,
+          "budget_id": string | null,
+          "budget_item_id": string | null,
+          "category": string,
+          "category_source": string,
+          "created_at": string,
+          "created_by": string | null,
+          "currency": string,
+          "date": string,
+          "description": string,
+          "exchange_rate": number | null,
+          "id": string,
+          "notes": string | null,
+          "payment_method": string | null,
+          "receipt_processed": boolean,
+          "receipt_url": string | null,
+          "space_id": string,
+          "tags": (string)[],
+          "updated_at": string
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "expenses"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      },
       "set_member_role":
       {
         Args: {
@@ -169,6 +714,48 @@ export type Database = {
           "space_id": string,
           "user_id": string
         }; Returns: undefined
+      },
+      "space_balances":
+      {
+        Args: { "space_id": string }; Returns: {
+          "balance": number,
+          "currency": string,
+          "user_id": string
+        }[]
+      },
+      "split_expense":
+      {
+        Args: {
+          "expense_id": string,
+          "mode": string,
+          "parts": Json
+        }; Returns: {
+          "amount": number,
+          "created_at": string,
+          "expense_id": string,
+          "id": string,
+          "is_paid": boolean,
+          "paid_at": string | null,
+          "payment_method": string | null,
+          "payment_reference": string | null,
+          "percentage": number | null,
+          "user_id": string | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "expense_splits"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      },
+      "suggest_settlements":
+      {
+        Args: { "space_id": string }; Returns: {
+          "amount": number,
+          "currency": string,
+          "from_user": string,
+          "to_user": string
+        }[]
       },
       "transfer_ownership":
       {
