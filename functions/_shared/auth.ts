@@ -1,0 +1,85 @@
+/**
+ * Access-token verification with jose: HS256 with the project's JWT secret
+ * (local stacks, legacy projects) and/or the project's JWKS (asymmetric keys).
+ * Functions that act for a user require `role = authenticated` and a `sub`:
+ * the anon key (role `anon`) and the service-role key are not users.
+ */
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { HttpError } from './http.ts';
+
+/** Verified claims, passed unchanged to Postgres as `request.jwt.claims`. */
+export type Claims = JWTPayload & { role?: unknown };
+
+export type VerifyToken = (token: string) => Promise<Claims>;
+
+export interface AuthenticatedUser {
+  readonly id: string;
+  readonly claims: Claims;
+}
+
+const ASYMMETRIC_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'];
+/** Tolerated clock skew between Supabase Auth and the function, in seconds. */
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+export function createJwtVerifier(options: { secret?: string | null; jwksUrl?: string | null }): VerifyToken {
+  const secret = options.secret ? new TextEncoder().encode(options.secret) : null;
+  const jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : null;
+  if (secret === null && jwks === null) throw new Error('createJwtVerifier needs a JWT secret or a JWKS URL');
+
+  return async (token) => {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new HttpError(401, 'invalid_token', 'The bearer token is not a JWT.');
+    }
+    try {
+      if (alg === 'HS256' && secret !== null) {
+        return (await jwtVerify(token, secret, { algorithms: ['HS256'], clockTolerance: CLOCK_TOLERANCE_SECONDS })).payload;
+      }
+      if (alg !== 'HS256' && jwks !== null) {
+        return (await jwtVerify(token, jwks, { algorithms: ASYMMETRIC_ALGORITHMS, clockTolerance: CLOCK_TOLERANCE_SECONDS })).payload;
+      }
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) {
+        throw new HttpError(401, 'token_expired', 'The access token has expired; refresh the session and retry.');
+      }
+      if (error instanceof errors.JOSEError) {
+        throw new HttpError(401, 'invalid_token', 'The access token could not be verified.');
+      }
+      throw error;
+    }
+    throw new HttpError(401, 'invalid_token', `Tokens signed with ${String(alg)} are not accepted here.`);
+  };
+}
+
+/** The bearer token of the request, or a 401. */
+export function bearerToken(req: Request): string {
+  const header = req.headers.get('authorization');
+  if (header === null || header.trim() === '') {
+    throw new HttpError(401, 'missing_token', 'Send the signed-in user\'s access token as "Authorization: Bearer <token>".');
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match === null || match[1] === undefined) {
+    throw new HttpError(401, 'invalid_token', 'The Authorization header must be "Bearer <token>".');
+  }
+  return match[1];
+}
+
+/** Verifies the request's token and requires a signed-in user. */
+export async function authenticateUser(req: Request, verify: VerifyToken): Promise<AuthenticatedUser> {
+  const claims = await verify(bearerToken(req));
+  if (claims.role !== 'authenticated') {
+    throw new HttpError(
+      401,
+      'not_a_user',
+      claims.role === 'anon'
+        ? 'The anon key is not a user: sign in and send the user\'s access token.'
+        : 'This function acts for a signed-in user; send the user\'s access token.',
+    );
+  }
+  if (typeof claims.sub !== 'string' || claims.sub === '') {
+    throw new HttpError(401, 'invalid_token', 'The access token names no user (no sub claim).');
+  }
+  return { id: claims.sub, claims };
+}

@@ -1,0 +1,189 @@
+/**
+ * HTTP plumbing shared by the edge functions: CORS as Supabase documents it,
+ * JSON errors `{ "error": { "code", "message", "details"? } }` with stable codes,
+ * a byte-limited JSON body reader, and the mapping from Postgres errors to statuses.
+ */
+
+export const corsHeaders: Readonly<Record<string, string>> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Headers': 'authorization, x-client-info, apikey, content-type',
+  'Access-Control-Allow-Methods': 'POST, OPTIONS',
+};
+
+/** Stable error codes: clients switch on these, never on messages. */
+export type ErrorCode =
+  | 'malformed_json'
+  | 'missing_token'
+  | 'invalid_token'
+  | 'token_expired'
+  | 'not_a_user'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'conflict'
+  | 'gone'
+  | 'payload_too_large'
+  | 'validation_failed'
+  | 'rate_limited'
+  | 'ai_unavailable'
+  | 'internal_error';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { ...corsHeaders, 'Content-Type': 'application/json; charset=utf-8', ...headers },
+  });
+}
+
+export function errorResponse(error: HttpError): Response {
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  if (error.details !== undefined) body.error.details = error.details;
+  return jsonResponse(body, error.status, { ...error.headers });
+}
+
+/**
+ * Postgres errors a request can cause, as PostgREST would answer them.
+ * Our RPCs and triggers raise `PTxxx` for HTTP status xxx; 42501 is a
+ * privilege or RLS refusal; 22023/23514/22P02 are rejected values.
+ */
+const POSTGRES_STATUS: Readonly<Record<string, [number, ErrorCode]>> = {
+  '42501': [403, 'forbidden'],
+  PT403: [403, 'forbidden'],
+  PT404: [404, 'not_found'],
+  PT409: [409, 'conflict'],
+  PT410: [410, 'gone'],
+  PT429: [429, 'rate_limited'],
+  '22023': [422, 'validation_failed'],
+  '23514': [422, 'validation_failed'],
+  '22P02': [422, 'validation_failed'],
+};
+
+function postgresError(error: unknown): { code: string; message: string } | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };
+  // postgres.js raises PostgresError; anything with a 5-character SQLSTATE is treated alike.
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
+  if (name !== undefined && name !== 'PostgresError' && !(code in POSTGRES_STATUS)) return null;
+  return { code, message: typeof message === 'string' ? message : '' };
+}
+
+/**
+ * Any thrown value as an HttpError. Unknown errors become a 500 whose message
+ * says nothing about internals; `report` hears about them for the logs.
+ */
+export function toHttpError(error: unknown, report: (error: unknown) => void = logUnexpected): HttpError {
+  if (error instanceof HttpError) return error;
+  const pg = postgresError(error);
+  if (pg !== null) {
+    const mapped = POSTGRES_STATUS[pg.code];
+    if (mapped !== undefined) {
+      const [status, code] = mapped;
+      return new HttpError(status, code, pg.message || code.replace('_', ' '), { sqlstate: pg.code });
+    }
+  }
+  report(error);
+  return new HttpError(500, 'internal_error', 'Something went wrong on our side. Try again later.');
+}
+
+function logUnexpected(error: unknown): void {
+  console.error(JSON.stringify({ level: 'error', msg: 'unexpected error', error: describeError(error) }));
+}
+
+export function describeError(error: unknown): Record<string, unknown> {
+  if (error instanceof Error) {
+    const { code } = error as { code?: unknown };
+    return { name: error.name, message: error.message, ...(code === undefined ? {} : { code }) };
+  }
+  return { value: String(error) };
+}
+
+/**
+ * Reads the body as JSON, refusing more than `maxBytes` (413) whether or not
+ * Content-Length is sent: the stream is counted as it arrives and abandoned
+ * at the limit. Empty or unparseable bodies are 400.
+ */
+export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  const tooLarge = () =>
+    new HttpError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes.`, { max_bytes: maxBytes });
+  const declared = req.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw tooLarge();
+
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body !== null) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, 'malformed_json', 'The request body is not valid UTF-8.');
+  }
+  if (text.trim() === '') throw new HttpError(400, 'malformed_json', 'The request body is empty; send a JSON object.');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'malformed_json', 'The request body is not valid JSON.');
+  }
+}
+
+/**
+ * Wraps a POST handler: answers CORS preflights (204), refuses other methods
+ * (405), turns thrown errors into JSON error responses, and puts the CORS
+ * headers on every response.
+ */
+export function postHandler(
+  handle: (req: Request) => Promise<Response>,
+  options: { report?: (error: unknown) => void } = {},
+): (req: Request) => Promise<Response> {
+  return async (req) => {
+    if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { ...corsHeaders } });
+    if (req.method !== 'POST') {
+      return errorResponse(
+        new HttpError(405, 'method_not_allowed', `${req.method} is not allowed; use POST.`, undefined, { Allow: 'POST, OPTIONS' }),
+      );
+    }
+    try {
+      const response = await handle(req);
+      for (const [name, value] of Object.entries(corsHeaders)) {
+        if (!response.headers.has(name)) response.headers.set(name, value);
+      }
+      return response;
+    } catch (error) {
+      return errorResponse(toHttpError(error, options.report));
+    }
+  };
+}
