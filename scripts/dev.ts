@@ -1,0 +1,127 @@
+/**
+ * npm run dev — the local Wallai stack:
+ *   - the database: embedded PGlite in .wallai/pglite served on 127.0.0.1:54322
+ *     (or the server at DATABASE_URL), built with compat layer + migrations
+ *     (Supabase CLI) + seed the first time, never wiped;
+ *   - the edge functions of supabase/config.toml at http://127.0.0.1:54321/functions/v1/<name>,
+ *     served by one Deno gateway that verifies JWTs like Supabase's.
+ * Prints the URLs, the local keys and the demo users' tokens. Ctrl-C stops everything.
+ */
+import { DEMO_USERS, type DemoUserKey } from './dev/local-keys.ts';
+import { DEFAULT_DB_PORT, DEFAULT_FUNCTIONS_PORT, startStack, type Stack } from './dev/stack.ts';
+
+const USAGE = `Usage: npm run dev [-- --fresh] [-- --no-watch]
+
+Starts the local stack: the embedded database (.wallai/pglite) on 127.0.0.1:${DEFAULT_DB_PORT}
+and the edge functions on http://127.0.0.1:${DEFAULT_FUNCTIONS_PORT}/functions/v1/<name>.
+
+  --fresh     delete .wallai/pglite and build it again (migrations + seed)
+  --no-watch  do not restart the functions when files under functions/ change
+  -h, --help  show this help
+
+DATABASE_URL=postgres://... uses that PostgreSQL server instead of the embedded
+database: its schema is built only when it has none, and it is never wiped.`;
+
+function parseArgs(argv: readonly string[]): { fresh: boolean; watch: boolean } | null {
+  let fresh = false;
+  let watch = true;
+  for (const arg of argv) {
+    if (arg === '--fresh') fresh = true;
+    else if (arg === '--no-watch') watch = false;
+    else if (arg === '--watch') watch = true;
+    else if (arg === '-h' || arg === '--help') return null;
+    else throw new Error(`unknown option ${arg}\n\n${USAGE}`);
+  }
+  return { fresh, watch };
+}
+
+const shellQuote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
+
+export function describeStack(stack: Stack): string {
+  const lines: string[] = [];
+  const row = (label: string, value: string) => lines.push(`  ${label.padEnd(17)}${value}`);
+  lines.push('', `Wallai local stack is ready (${(stack.startupMs / 1000).toFixed(1)} s)`, '');
+  row('Database', `${stack.databaseLabel}${stack.database.kind === 'embedded' ? '  (embedded PGlite)' : ''}`);
+  row('API URL', `${stack.apiUrl}  (SUPABASE_URL for supabase-js functions.invoke)`);
+  const served = stack.functions.filter((f) => f.enabled);
+  row('Functions', `${stack.functionsUrl}/<name>`);
+  for (const fn of served) row('', `${fn.name}${fn.verifyJwt ? '' : '  (verify_jwt = false)'}`);
+  if (served.length === 0) row('', '(none: add [functions.<name>] to supabase/config.toml)');
+  row('JWT secret', stack.jwtSecret);
+  row('anon key', stack.anonKey);
+  row('service_role key', stack.serviceRoleKey);
+  lines.push('', 'Access tokens of the seeded demo users (role authenticated, valid 24 h):');
+  for (const key of Object.keys(DEMO_USERS) as DemoUserKey[]) {
+    const user = DEMO_USERS[key];
+    lines.push(`  ${user.name.padEnd(6)} ${user.email.padEnd(18)} ${user.id}`, `         ${stack.tokens[key]}`);
+  }
+  const categorize = served.find((f) => f.name === 'categorize-expense');
+  if (categorize && stack.sampleExpense) {
+    const expense = stack.sampleExpense;
+    lines.push(
+      '',
+      `Try it: categorize Alice's "${expense.description}" (${expense.amount}) in "${expense.spaceName}":`,
+      `  curl -sS -X POST ${stack.functionsUrl}/categorize-expense \\`,
+      `    -H ${shellQuote(`Authorization: Bearer ${stack.tokens.alice}`)} \\`,
+      `    -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify({ expense_id: expense.id }))}`,
+    );
+  }
+  lines.push(
+    '',
+    'Tables and RPCs: there is no PostgREST here; connect to the database (psql, postgres.js) and act as a',
+    "user like PostgREST does (set_config('role', ...) and request.jwt.claims per transaction). See `npm run demo`.",
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args === null) {
+    console.log(USAGE);
+    return 0;
+  }
+  const log = (line: string) => console.log(`dev  ${line}`);
+  const stack = await startStack({
+    fresh: args.fresh,
+    watch: args.watch,
+    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    log,
+    gatewayLog: (line) => console.log(`functions  ${line}`),
+  });
+  console.log(describeStack(stack));
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        console.log('dev  second interrupt: exiting without waiting');
+        process.exit(1);
+      }
+      stopping = true;
+      log(`${signal}: stopping the functions gateway and the database`);
+      stack.stop().then(
+        () => {
+          log('stopped');
+          resolve(0);
+        },
+        (error: unknown) => {
+          console.error(`dev  stop failed: ${(error as Error).message}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`dev failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

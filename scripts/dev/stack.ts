@@ -1,0 +1,395 @@
+/**
+ * The local Wallai stack, startable from code: the database (embedded PGlite
+ * served over the Postgres protocol, or the server at DATABASE_URL) and the
+ * Deno edge-function gateway, with the local keys and demo users' tokens.
+ * `npm run dev`, `npm run demo` and the end-to-end tests all start it here.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { redactDatabaseUrl } from '../lib/database-url.ts';
+import { freePort } from '../lib/embedded-server.ts';
+import { embeddedDataDir, repoRoot, supabaseDir } from '../lib/paths.ts';
+import { isSupabaseDatabase, readMigrations } from '../lib/schema.ts';
+import type { SqlClient } from '../lib/sql-client.ts';
+import { runSupabaseOrFail } from '../lib/supabase-cli.ts';
+import { buildDatabase, embeddedTarget, serverTarget, type DatabaseTarget } from '../lib/targets.ts';
+import { readFunctionsConfig, type FunctionConfig } from './config-toml.ts';
+import { DEMO_SPACES, DEMO_USERS, localKeys, type DemoUserKey } from './local-keys.ts';
+import { acquireLock } from './lock.ts';
+
+export const DEFAULT_DB_PORT = 54322;
+export const DEFAULT_FUNCTIONS_PORT = 54321;
+
+export const gatewayFile = path.join(repoRoot, 'scripts', 'dev', 'functions-gateway.ts');
+export const denoConfigFile = path.join(repoRoot, 'functions', 'deno.json');
+
+export interface StackOptions {
+  /** Port of the embedded database's socket server; 0 = any free port. Default 54322. */
+  readonly dbPort?: number;
+  /** Port of the functions gateway; 0 = any free port. Default 54321. */
+  readonly functionsPort?: number;
+  /** Where the embedded database lives. Default .wallai/pglite. */
+  readonly dataDir?: string;
+  /** Delete the embedded database first. Refused with databaseUrl (that server is never wiped). */
+  readonly fresh?: boolean;
+  /** Use this PostgreSQL server instead of the embedded database. */
+  readonly databaseUrl?: string;
+  /** Folder holding <name>/handler.ts. Default functions/. */
+  readonly functionsDir?: string;
+  /** The config.toml listing the functions. Default supabase/config.toml. */
+  readonly configFile?: string;
+  /** Extra environment for the functions; undefined removes a variable (e.g. ANTHROPIC_API_KEY). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Restart the gateway when a file under functionsDir or the config changes. */
+  readonly watch?: boolean;
+  /** Progress lines of the stack itself. */
+  readonly log?: (line: string) => void;
+  /** The gateway's request log and the functions' own output. */
+  readonly gatewayLog?: (line: string) => void;
+}
+
+export interface SampleExpense {
+  readonly id: string;
+  readonly description: string;
+  readonly amount: string;
+  readonly spaceName: string;
+}
+
+export interface Stack {
+  /** postgres:// URL for psql, postgres.js and the Supabase CLI (password included: local only). */
+  readonly databaseUrl: string;
+  /** Printable database URL (password hidden when it came from DATABASE_URL). */
+  readonly databaseLabel: string;
+  /** What supabase-js calls SUPABASE_URL: functions are at `${apiUrl}/functions/v1/<name>`. */
+  readonly apiUrl: string;
+  readonly functionsUrl: string;
+  readonly jwtSecret: string;
+  readonly anonKey: string;
+  readonly serviceRoleKey: string;
+  readonly tokens: Readonly<Record<DemoUserKey, string>>;
+  readonly functions: readonly FunctionConfig[];
+  /** What happened to the database at start. */
+  readonly database: { readonly kind: 'embedded' | 'server'; readonly built: boolean; readonly appliedMigrations: number };
+  /** A seeded expense to try the categorizer on (null without seed data). */
+  readonly sampleExpense: SampleExpense | null;
+  readonly startupMs: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the database and the gateway; on failure, stops whatever had started. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (error) {
+        log(`while stopping: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    // --- database -------------------------------------------------------------
+    let target: DatabaseTarget;
+    let kind: 'embedded' | 'server';
+    if (options.databaseUrl) {
+      if (options.fresh) {
+        throw new Error('--fresh only deletes the embedded database; to rebuild the server at DATABASE_URL run `npm run db:reset`');
+      }
+      kind = 'server';
+      target = serverTarget(options.databaseUrl);
+      cleanups.push(() => target.close());
+      log(`database: ${target.label}`);
+    } else {
+      kind = 'embedded';
+      const dataDir = path.resolve(options.dataDir ?? embeddedDataDir);
+      const port = options.dbPort === 0 ? await freePort() : (options.dbPort ?? DEFAULT_DB_PORT);
+      mkdirSync(path.dirname(dataDir), { recursive: true });
+      const release = acquireLock(dataDir, `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`);
+      cleanups.push(release);
+      const shown = dataDir.startsWith(`${repoRoot}${path.sep}`) ? path.relative(repoRoot, dataDir) : dataDir;
+      if (options.fresh && existsSync(dataDir)) {
+        log(`--fresh: deleting ${shown}`);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+      log(`database: embedded PGlite in ${shown}`);
+      try {
+        target = await embeddedTarget({ dataDir, port });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new Error(`port ${port} is already in use (another \`npm run dev\`, or a PostgreSQL server?)`, { cause: error });
+        }
+        throw error;
+      }
+      cleanups.push(() => target.close());
+    }
+    const prepared = await prepareDatabase(target, log);
+
+    // --- keys and sample data -------------------------------------------------
+    const sampleExpense = await findSampleExpense(target.client);
+    const gateway = new Gateway({ ...options, databaseUrl: target.url, log });
+    await gateway.start();
+    cleanups.push(() => gateway.close());
+    const apiUrl = `http://127.0.0.1:${gateway.port}`;
+    const keys = await localKeys({ issuer: `${apiUrl}/auth/v1` });
+    if (options.watch) cleanups.push(gateway.watch());
+
+    let stopped: Promise<void> | null = null;
+    return {
+      databaseUrl: target.url,
+      databaseLabel: kind === 'server' ? redactDatabaseUrl(target.url) : target.url,
+      apiUrl,
+      functionsUrl: `${apiUrl}/functions/v1`,
+      jwtSecret: keys.jwtSecret,
+      anonKey: keys.anonKey,
+      serviceRoleKey: keys.serviceRoleKey,
+      tokens: keys.tokens,
+      functions: gateway.functions,
+      database: { kind, ...prepared },
+      sampleExpense,
+      startupMs: Math.round(performance.now() - started),
+      stop: () => (stopped ??= cleanup()),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/**
+ * Builds the schema only where there is none (never wipes): compatibility
+ * layer, migrations with the Supabase CLI and seed, like `npm run db:reset`.
+ * A database the CLI migrated before gets the migrations it has not seen yet.
+ */
+async function prepareDatabase(target: DatabaseTarget, log: (line: string) => void): Promise<{ built: boolean; appliedMigrations: number }> {
+  const [state] = await target.client.query<{ tracked: boolean; has_schema: boolean }>(
+    `select to_regclass('supabase_migrations.schema_migrations') is not null as tracked,
+            to_regclass('public.expenses') is not null as has_schema`,
+  );
+  const local = readMigrations();
+  if (!state?.tracked && !state?.has_schema) {
+    log('new database: compatibility layer, migrations (Supabase CLI) and seed');
+    await buildDatabase(target, { seed: true, log: (line) => log(`  ${line}`) });
+    return { built: true, appliedMigrations: local.length };
+  }
+  if (!state.tracked) {
+    log('database has the schema but no Supabase migration history; leaving it as it is');
+    return { built: false, appliedMigrations: 0 };
+  }
+  const applied = new Set(
+    (await target.client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).map((r) => r.version),
+  );
+  const pending = local.filter((m) => !applied.has(m.version));
+  if (pending.length === 0) return { built: false, appliedMigrations: 0 };
+  if (await isSupabaseDatabase(target.client)) {
+    log(`${pending.length} migration(s) not applied on this Supabase database; apply them with \`supabase db push\``);
+    return { built: false, appliedMigrations: 0 };
+  }
+  log(`applying ${pending.length} new migration(s) with the Supabase CLI: ${pending.map((m) => m.file).join(', ')}`);
+  await runSupabaseOrFail(['db', 'push', `--remote=${target.url}`, '--yes', '--include-all']);
+  return { built: false, appliedMigrations: pending.length };
+}
+
+/** A seeded expense of Alice's, preferably one nobody categorized yet (so the categorizer writes). */
+async function findSampleExpense(client: SqlClient): Promise<SampleExpense | null> {
+  try {
+    const [row] = await client.query<{ id: string; description: string; amount: string; space_name: string }>(
+      `select e.id, e.description, e.amount::text as amount, s.name as space_name
+         from public.expenses e join public.spaces s on s.id = e.space_id
+        where e.space_id = $1
+        order by (e.category_source = 'default') desc, e.date desc, e.id
+        limit 1`,
+      [DEMO_SPACES.household.id],
+    );
+    return row ? { id: row.id, description: row.description, amount: row.amount, spaceName: row.space_name } : null;
+  } catch {
+    return null;
+  }
+}
+
+// --- the Deno gateway ------------------------------------------------------------
+
+/** The deno binary of the `deno` npm package (its bin.cjs wrapper as a fallback). */
+export function denoCommand(): { command: string; prefix: string[] } {
+  const binary = path.join(repoRoot, 'node_modules', 'deno', process.platform === 'win32' ? 'deno.exe' : 'deno');
+  if (existsSync(binary)) return { command: binary, prefix: [] };
+  return { command: process.execPath, prefix: [path.join(repoRoot, 'node_modules', 'deno', 'bin.cjs')] };
+}
+
+export interface GatewayRoute {
+  readonly name: string;
+  readonly verifyJwt: boolean;
+  readonly handlerFile: string;
+}
+
+/** The functions config.toml enables, with their handler files; warns about folders it does not list. */
+export function functionRoutes(configFile: string, functionsDir: string, log: (line: string) => void): { functions: FunctionConfig[]; routes: GatewayRoute[] } {
+  const functions = readFunctionsConfig(configFile);
+  const listed = new Set(functions.map((f) => f.name));
+  const routes = functions
+    .filter((f) => f.enabled)
+    .map((f) => {
+      const handlerFile = path.join(functionsDir, f.name, 'handler.ts');
+      if (!existsSync(handlerFile)) log(`function ${f.name}: ${path.relative(repoRoot, handlerFile)} is missing; requests will get 503 BOOT_ERROR`);
+      return { name: f.name, verifyJwt: f.verifyJwt, handlerFile };
+    });
+  if (existsSync(functionsDir)) {
+    for (const entry of readdirSync(functionsDir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !listed.has(entry.name) && existsSync(path.join(functionsDir, entry.name, 'handler.ts'))) {
+        log(`function ${entry.name} is not served: add [functions.${entry.name}] to ${path.relative(repoRoot, configFile)}`);
+      }
+    }
+  }
+  return { functions, routes };
+}
+
+class Gateway {
+  private child: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  port = 0;
+  functions: FunctionConfig[] = [];
+  private readonly log: (line: string) => void;
+  private readonly gatewayLog: (line: string) => void;
+  private readonly functionsDir: string;
+  private readonly configFile: string;
+  private closed = false;
+
+  constructor(private readonly options: StackOptions & { databaseUrl: string; log: (line: string) => void }) {
+    this.log = options.log;
+    this.gatewayLog = options.gatewayLog ?? ((line) => options.log(`functions | ${line}`));
+    this.functionsDir = path.resolve(options.functionsDir ?? path.join(repoRoot, 'functions'));
+    this.configFile = path.resolve(options.configFile ?? path.join(supabaseDir, 'config.toml'));
+  }
+
+  async start(): Promise<void> {
+    const { functions, routes } = functionRoutes(this.configFile, this.functionsDir, this.log);
+    this.functions = functions;
+    const requestedPort = this.port || (this.options.functionsPort ?? DEFAULT_FUNCTIONS_PORT);
+    // Keys are signed before the port is known: they do not depend on it.
+    const keys = await localKeys();
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(process.env)) {
+      // The stack decides every Supabase setting; a developer's shell must not point functions elsewhere.
+      if (value !== undefined && !name.startsWith('SUPABASE_')) env[name] = value;
+    }
+    Object.assign(env, {
+      SUPABASE_ANON_KEY: keys.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+      SUPABASE_JWT_SECRET: keys.jwtSecret,
+      SUPABASE_DB_URL: this.options.databaseUrl,
+      WALLAI_GATEWAY_PORT: String(requestedPort),
+      WALLAI_GATEWAY_FUNCTIONS: JSON.stringify(routes),
+      NO_COLOR: '1',
+    });
+    if (requestedPort !== 0) env.SUPABASE_URL = `http://127.0.0.1:${requestedPort}`;
+    for (const [name, value] of Object.entries(this.options.env ?? {})) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+
+    const deno = denoCommand();
+    const args = [...deno.prefix, 'run', '--allow-net', '--allow-env', '--allow-read', '--no-prompt', '--config', denoConfigFile, gatewayFile];
+    const child = spawn(deno.command, args, { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+
+    let stderrTail = '';
+    const ready = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the functions gateway did not start within 30 s\n${stderrTail}`)), 30_000);
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const match = /^WALLAI_GATEWAY_READY (.*)$/.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolve((JSON.parse(match[1] ?? '{}') as { port: number }).port);
+        } else this.gatewayLog(line);
+      });
+      createInterface({ input: child.stderr! }).on('line', (line) => {
+        stderrTail = `${stderrTail}${line}\n`.slice(-4000);
+        this.gatewayLog(line);
+      });
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        const busy = /AddrInUse|address already in use/i.test(stderrTail);
+        reject(
+          new Error(
+            busy
+              ? `port ${requestedPort} is already in use (another \`npm run dev\`?)`
+              : `the functions gateway exited (${signal ?? `code ${code}`}) before it was ready\n${stderrTail}`,
+          ),
+        );
+      });
+    });
+    // The child's stdin is never written: closing it (or our death) tells the gateway to exit.
+    child.stdin!.on('error', () => {});
+    try {
+      this.port = await ready;
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Stops for good: a restart in progress will not bring it back. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stop();
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child === null) return;
+    this.child = null;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.stdin?.end();
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+  }
+
+  /** Restarts the gateway (same port) when functions or config.toml change; returns the unwatch function. */
+  watch(): () => void {
+    let timer: NodeJS.Timeout | null = null;
+    let restarting: Promise<void> = Promise.resolve();
+    const onChange = (what: string) => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        restarting = restarting.then(async () => {
+          if (this.closed) return;
+          this.log(`${what} changed: restarting the functions gateway`);
+          await this.stop();
+          try {
+            await this.start();
+            if (this.closed) await this.stop();
+            else this.log('functions gateway restarted');
+          } catch (error) {
+            this.log(`functions gateway failed to restart: ${(error as Error).message}`);
+          }
+        });
+      }, 250);
+    };
+    const watchers: FSWatcher[] = [];
+    try {
+      watchers.push(watch(this.functionsDir, { recursive: true }, (_event, file) => onChange(`functions/${String(file ?? '')}`)));
+      watchers.push(watch(this.configFile, () => onChange(path.basename(this.configFile))));
+    } catch (error) {
+      this.log(`not watching for changes: ${(error as Error).message}`);
+    }
+    return () => {
+      if (timer) clearTimeout(timer);
+      for (const watcher of watchers) watcher.close();
+    };
+  }
+}
+
+export { DEMO_SPACES, DEMO_USERS };
