@@ -29,11 +29,25 @@ end
 $$;
 comment on function private.touch_updated_at() is 'Trigger: keeps updated_at current on every update.';
 
+-- pg_timezone_names reads the whole tz database on every query (~35 ms), too slow
+-- for a per-row check: the names are copied once into an indexed table.
+create table private.time_zones (
+  name text primary key
+);
+comment on table private.time_zones is
+  'The IANA time zone names Postgres knows (pg_timezone_names), copied when the schema was built; is_valid_timezone looks them up.';
+insert into private.time_zones (name)
+select distinct z.name from pg_catalog.pg_timezone_names z;
+grant select on private.time_zones to authenticated, service_role;
+
 create function private.is_valid_timezone(tz text) returns boolean
-language sql stable
+language plpgsql stable
 set search_path = ''
 as $$
-  select exists (select 1 from pg_catalog.pg_timezone_names where name = tz)
+begin
+  -- plpgsql caches the plan: one primary-key probe per call.
+  return exists (select 1 from private.time_zones z where z.name = tz);
+end
 $$;
 comment on function private.is_valid_timezone(text) is 'True when tz is an IANA time zone name Postgres knows.';
 
@@ -46,7 +60,9 @@ begin
     raise exception 'currency must be an ISO 4217 code such as USD, got %', coalesce(new.currency, 'null')
       using errcode = '22023';
   end if;
-  if new.timezone is null or not private.is_valid_timezone(new.timezone) then
+  -- An update that leaves the time zone as it was (a currency change) needs no look-up.
+  if new.timezone is null
+     or ((tg_op = 'INSERT' or new.timezone is distinct from old.timezone) and not private.is_valid_timezone(new.timezone)) then
     raise exception 'unknown time zone %', coalesce(new.timezone, 'null')
       using errcode = '22023', hint = 'Use an IANA name such as Europe/Madrid.';
   end if;

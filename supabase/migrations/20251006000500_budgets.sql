@@ -309,29 +309,72 @@ as $$
 declare
   old_part numeric(12,2) := 0;
   new_part numeric(12,2) := 0;
+  change record;
 begin
-  if tg_op in ('UPDATE', 'DELETE') and old.category_type <> 'income' then
+  if tg_level = 'STATEMENT' then
+    -- Inserts and deletes, once per statement (create_budget adds ~18 items in
+    -- 4 statements): one update per budget, in id order.
+    if tg_op = 'INSERT' then
+      for change in
+        select n.budget_id as id, sum(n.budgeted_amount) as delta
+          from new_rows n where n.category_type <> 'income'
+         group by 1 having sum(n.budgeted_amount) <> 0 order by 1
+      loop
+        update public.budgets set total_budgeted = total_budgeted + change.delta where id = change.id;
+      end loop;
+    else
+      for change in
+        select o.budget_id as id, sum(o.budgeted_amount) as delta
+          from old_rows o where o.category_type <> 'income'
+         group by 1 having sum(o.budgeted_amount) <> 0 order by 1
+      loop
+        update public.budgets set total_budgeted = total_budgeted - change.delta where id = change.id;
+      end loop;
+    end if;
+    return null;
+  end if;
+
+  -- Updates, per row (they are single-row edits, and a row trigger can name its
+  -- columns, so the spent_amount updates of every expense never fire it).
+  if old.category_type <> 'income' then
     old_part := old.budgeted_amount;
   end if;
-  if tg_op in ('INSERT', 'UPDATE') and new.category_type <> 'income' then
+  if new.category_type <> 'income' then
     new_part := new.budgeted_amount;
   end if;
-  if tg_op = 'UPDATE' and old.budget_id <> new.budget_id then
-    update public.budgets set total_budgeted = total_budgeted - old_part where id = old.budget_id;
-    update public.budgets set total_budgeted = total_budgeted + new_part where id = new.budget_id;
+  if old.budget_id <> new.budget_id then
+    -- Two budgets: lock them in id order, like every other totals writer.
+    if old.budget_id < new.budget_id then
+      update public.budgets set total_budgeted = total_budgeted - old_part where id = old.budget_id;
+      update public.budgets set total_budgeted = total_budgeted + new_part where id = new.budget_id;
+    else
+      update public.budgets set total_budgeted = total_budgeted + new_part where id = new.budget_id;
+      update public.budgets set total_budgeted = total_budgeted - old_part where id = old.budget_id;
+    end if;
   elsif new_part <> old_part then
     update public.budgets
        set total_budgeted = total_budgeted + new_part - old_part
-     where id = coalesce(new.budget_id, old.budget_id);
+     where id = new.budget_id;
   end if;
   return null;
 end
 $$;
 comment on function private.apply_budgeted_delta() is
-  'Trigger: moves budgets.total_budgeted by the change in non-income budgeted amounts, as an increment so concurrent writers stay exact.';
+  'Trigger: moves budgets.total_budgeted by the change in non-income budgeted amounts, as increments in budget id order so concurrent writers stay exact (per statement for inserts and deletes, per row for updates).';
 
-create trigger budget_items_apply_budgeted_delta
-  after insert or update of budgeted_amount, category_type, budget_id or delete on public.budget_items
+-- Transition tables need one trigger per event and no column list.
+create trigger budget_items_apply_budgeted_delta_insert
+  after insert on public.budget_items
+  referencing new table as new_rows
+  for each statement execute function private.apply_budgeted_delta();
+
+create trigger budget_items_apply_budgeted_delta_delete
+  after delete on public.budget_items
+  referencing old table as old_rows
+  for each statement execute function private.apply_budgeted_delta();
+
+create trigger budget_items_apply_budgeted_delta_update
+  after update of budgeted_amount, category_type, budget_id on public.budget_items
   for each row execute function private.apply_budgeted_delta();
 
 alter table public.budget_items enable row level security;

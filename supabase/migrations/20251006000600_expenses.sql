@@ -11,8 +11,9 @@
 -- to a secondary (project) budget stay where they were put.
 --
 -- Totals: budget_items.spent_amount and budgets.total_spent move by increments
--- in row-level triggers, in a fixed lock order, so they equal a recomputation
--- after any change and under concurrent writers.
+-- in statement-level triggers (one update per row touched), in a fixed lock
+-- order, so they equal a recomputation after any change and under concurrent
+-- writers.
 
 create table public.expenses (
   id uuid primary key default gen_random_uuid(),
@@ -75,43 +76,45 @@ create trigger expenses_touch_updated_at
 
 -- Currency, creator and budget link --------------------------------------------------------
 
-create function private.master_item_for(target_space uuid, on_date date, wanted_category text, out budget_id uuid, out budget_item_id uuid)
-language sql stable
-security definer
-set search_path = ''
-as $$
-  select b.id, i.id
-  from public.budgets b
-  left join public.budget_items i on i.budget_id = b.id and i.category = wanted_category
-  where b.space_id = target_space
-    and b.type = 'master'
-    and b.month_period = date_trunc('month', on_date)::date
-$$;
-comment on function private.master_item_for(uuid, date, text) is
-  'The master budget of the month of on_date, and its item of that category (either may be null).';
-
 create function private.prepare_expense() returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
+-- Runs for every expense row, so each look-up is a query embedded here (plpgsql
+-- caches its plan), never a call to an SQL function (planned again on every call).
 declare
+  caller uuid;
   space_currency text;
   item_budget uuid;
+  master_budget uuid;
+  master_item uuid;
   link_budget_type text;
   relink boolean;
-  found record;
 begin
   if tg_op = 'INSERT' then
-    if (select auth.uid()) is not null then
-      new.created_by := (select auth.uid());
+    caller := auth.uid();
+    if caller is not null then
+      new.created_by := caller;
     end if;
   elsif new.space_id <> old.space_id then
     raise exception 'an expense cannot move to another space' using errcode = '22023';
   end if;
 
+  if tg_op = 'INSERT' and new.budget_item_id is null and new.budget_id is null then
+    -- The common case, a new expense linked automatically: the space currency, the
+    -- master budget of the month and its item of the category in one look-up.
+    select s.currency, b.id, i.id into space_currency, master_budget, master_item
+      from public.spaces s
+      left join public.budgets b
+        on b.space_id = s.id and b.type = 'master' and b.month_period = date_trunc('month', new.date)::date
+      left join public.budget_items i on i.budget_id = b.id and i.category = new.category
+     where s.id = new.space_id;
+  else
+    select s.currency into space_currency from public.spaces s where s.id = new.space_id;
+  end if;
+
   -- Currency: the space's by default; another one only with a rate.
-  select s.currency into space_currency from public.spaces s where s.id = new.space_id;
   new.currency := upper(coalesce(new.currency, space_currency));
   if new.currency = space_currency then
     if new.exchange_rate is not null and new.exchange_rate <> 1 then
@@ -156,17 +159,29 @@ begin
   end if;
 
   if tg_op = 'INSERT' then
-    relink := true;
-  else
+    -- Looked up above: the month's master budget and its item of the category (either may be null).
+    new.budget_id := master_budget;
+    new.budget_item_id := master_item;
+    return new;
+  end if;
+
+  -- An update moves the link when the date or category changed, unless the
+  -- expense was put in a project budget by hand.
+  relink := new.date is distinct from old.date or new.category is distinct from old.category;
+  if relink and old.budget_id is not null then
     select b.type into link_budget_type from public.budgets b where b.id = old.budget_id;
-    relink := (new.date is distinct from old.date or new.category is distinct from old.category)
-              and (old.budget_id is null or link_budget_type = 'master');
+    relink := link_budget_type = 'master';
   end if;
 
   if relink then
-    select * into found from private.master_item_for(new.space_id, new.date, new.category);
-    new.budget_id := found.budget_id;
-    new.budget_item_id := found.budget_item_id;
+    select b.id, i.id into master_budget, master_item
+      from public.budgets b
+      left join public.budget_items i on i.budget_id = b.id and i.category = new.category
+     where b.space_id = new.space_id
+       and b.type = 'master'
+       and b.month_period = date_trunc('month', new.date)::date;
+    new.budget_id := master_budget;
+    new.budget_item_id := master_item;
   end if;
   return new;
 end
@@ -181,62 +196,94 @@ create trigger expenses_prepare
 
 -- Spent totals ------------------------------------------------------------------------------
 
+-- Once per statement, from its transition tables: a 500-row insert makes one
+-- update per budget item and per budget it touches, not one per row (which left
+-- ~1,000 dead versions of the same two rows behind).
 create function private.apply_spent_delta() returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  changes jsonb := '[]'::jsonb;
+  moves refcursor;
   change record;
 begin
-  if tg_op = 'UPDATE'
-     and new.base_amount = old.base_amount
-     and new.budget_id is not distinct from old.budget_id
-     and new.budget_item_id is not distinct from old.budget_item_id then
-    return null;
-  end if;
-  if tg_op in ('UPDATE', 'DELETE') then
-    changes := changes || jsonb_build_array(
-      jsonb_build_object('budget', old.budget_id, 'item', old.budget_item_id, 'delta', -old.base_amount));
-  end if;
-  if tg_op in ('INSERT', 'UPDATE') then
-    changes := changes || jsonb_build_array(
-      jsonb_build_object('budget', new.budget_id, 'item', new.budget_item_id, 'delta', new.base_amount));
+  -- Every change as (kind, id, delta): an inserted row adds its base amount to
+  -- its item and budget, a deleted row takes it away, an updated row does both
+  -- (old and new, so rows whose amount and links did not change cancel out; no
+  -- join by id, so even an id change stays exact). Zero sums need no update.
+  -- Order: items first, then budgets, each by id, so concurrent writers lock rows
+  -- in the same order and queue instead of deadlocking.
+  if tg_op = 'INSERT' then
+    open moves for
+      with c (budget_id, budget_item_id, delta) as (
+        select n.budget_id, n.budget_item_id, n.base_amount from new_rows n
+      )
+      select 'item' as kind, c.budget_item_id as id, sum(c.delta) as delta
+        from c where c.budget_item_id is not null group by 2 having sum(c.delta) <> 0
+      union all
+      select 'budget', c.budget_id, sum(c.delta)
+        from c where c.budget_id is not null group by 2 having sum(c.delta) <> 0
+      order by 1 desc, 2;
+  elsif tg_op = 'UPDATE' then
+    open moves for
+      with c (budget_id, budget_item_id, delta) as (
+        select n.budget_id, n.budget_item_id, n.base_amount from new_rows n
+        union all
+        select o.budget_id, o.budget_item_id, -o.base_amount from old_rows o
+      )
+      select 'item' as kind, c.budget_item_id as id, sum(c.delta) as delta
+        from c where c.budget_item_id is not null group by 2 having sum(c.delta) <> 0
+      union all
+      select 'budget', c.budget_id, sum(c.delta)
+        from c where c.budget_id is not null group by 2 having sum(c.delta) <> 0
+      order by 1 desc, 2;
+  else
+    open moves for
+      with c (budget_id, budget_item_id, delta) as (
+        select o.budget_id, o.budget_item_id, -o.base_amount from old_rows o
+      )
+      select 'item' as kind, c.budget_item_id as id, sum(c.delta) as delta
+        from c where c.budget_item_id is not null group by 2 having sum(c.delta) <> 0
+      union all
+      select 'budget', c.budget_id, sum(c.delta)
+        from c where c.budget_id is not null group by 2 having sum(c.delta) <> 0
+      order by 1 desc, 2;
   end if;
 
-  -- Items first, then budgets, each in id order: concurrent writers lock rows in
-  -- the same order, so they queue instead of deadlocking.
-  for change in
-    select (c ->> 'item')::uuid as id, sum((c ->> 'delta')::numeric) as delta
-      from jsonb_array_elements(changes) c
-     where c ->> 'item' is not null
-     group by 1 having sum((c ->> 'delta')::numeric) <> 0
-     order by 1
   loop
-    update public.budget_items set spent_amount = spent_amount + change.delta where id = change.id;
+    fetch moves into change;
+    exit when not found;
+    if change.kind = 'item' then
+      update public.budget_items set spent_amount = spent_amount + change.delta where id = change.id;
+    else
+      update public.budgets set total_spent = total_spent + change.delta where id = change.id;
+    end if;
   end loop;
-
-  for change in
-    select (c ->> 'budget')::uuid as id, sum((c ->> 'delta')::numeric) as delta
-      from jsonb_array_elements(changes) c
-     where c ->> 'budget' is not null
-     group by 1 having sum((c ->> 'delta')::numeric) <> 0
-     order by 1
-  loop
-    update public.budgets set total_spent = total_spent + change.delta where id = change.id;
-  end loop;
+  close moves;
   return null;
 end
 $$;
 comment on function private.apply_spent_delta() is
-  'Trigger: moves spent_amount and total_spent by the expense''s change in base amount and link, as increments in id order.';
+  'Statement trigger: moves spent_amount and total_spent by the statement''s net change in base amounts and links, one increment per row touched, in id order (items, then budgets).';
 
--- No column list on update: `update of x` fires only when the statement names x,
--- not when expenses_prepare moves the link because the date or category changed.
-create trigger expenses_apply_spent_delta
-  after insert or update or delete on public.expenses
-  for each row execute function private.apply_spent_delta();
+-- Transition tables need one trigger per event, and no column list (which would
+-- anyway miss the links expenses_prepare moves when the date or category changes).
+-- The FK actions `on delete set null` are UPDATE statements and fire the update one.
+create trigger expenses_apply_spent_delta_insert
+  after insert on public.expenses
+  referencing new table as new_rows
+  for each statement execute function private.apply_spent_delta();
+
+create trigger expenses_apply_spent_delta_update
+  after update on public.expenses
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.apply_spent_delta();
+
+create trigger expenses_apply_spent_delta_delete
+  after delete on public.expenses
+  referencing old table as old_rows
+  for each statement execute function private.apply_spent_delta();
 
 -- A budget item that appears in a master budget picks up the month's unlinked
 -- expenses of its category, and gives them back when it goes away.

@@ -302,3 +302,170 @@ describe('category source', () => {
     expect(await source(row!.id)).toEqual({ category_source: 'user', ai_category_confidence: null });
   });
 });
+
+describe('statement-level totals', () => {
+  const spent = async (budget: string) => {
+    const items = await budgetItems(db(), budget);
+    const [row] = await db().query<{ total_spent: string; total_budgeted: string }>(`select total_spent, total_budgeted from public.budgets where id = $1`, [budget]);
+    return { items, total: row?.total_spent, budgeted: row?.total_budgeted };
+  };
+  const insertMany = (space: { id: string; owner: { actor: Parameters<typeof queryAs>[1] } }, rows: Array<[string, string, string]>, extra = '') =>
+    queryAs<{ id: string }>(
+      db(),
+      space.owner.actor,
+      `insert into public.expenses (space_id, amount, category, date, description${extra ? ', currency, exchange_rate' : ''})
+       select $1, u.amount, u.category, u.date, 'batch'${extra}
+         from unnest($2::numeric[], $3::text[], $4::date[]) as u(amount, category, date) returning id`,
+      [space.id, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
+    );
+
+  it('one insert of many rows over several items, months and currencies adds each amount exactly once', async () => {
+    const space = await createSpace(db(), { currency: 'EUR' });
+    const october = await createBudget(db(), space, { month: '2025-10-01' });
+    const november = await createBudget(db(), space, { month: '2025-11-01' });
+    const rows: Array<[string, string, string]> = [];
+    for (let k = 0; k < 60; k++) {
+      rows.push([((k * 137) % 5000 / 100 + 0.01).toFixed(2), CATEGORIES[k % CATEGORIES.length]!, DATES[k % DATES.length]!]);
+    }
+    expect(await insertMany(space, rows)).toHaveLength(60);
+    const cents = (month: string, category?: string) =>
+      rows.filter((r) => r[2].startsWith(month) && (!category || r[1] === category)).reduce((c, r) => c + Math.round(Number(r[0]) * 100), 0);
+    const oct = await spent(october);
+    for (const category of ['groceries', 'dining', 'transport']) {
+      expect(oct.items.get(category)?.spent).toBe((cents('2025-10', category) / 100).toFixed(2));
+    }
+    expect(oct.total).toBe((cents('2025-10') / 100).toFixed(2)); // 'pets' has no item: budget only
+    expect((await spent(november)).total).toBe((cents('2025-11') / 100).toFixed(2));
+
+    await insertMany(space, rows.slice(0, 10), `, 'USD', 0.91`);
+    expect(await totalsDrift(db())).toEqual([]);
+  });
+
+  it('an update that moves many expenses between items, months and amounts at once keeps every total exact', async () => {
+    const space = await createSpace(db());
+    const october = await createBudget(db(), space, { month: '2025-10-01' });
+    await createBudget(db(), space, { month: '2025-11-01', framework: 'zero_based' });
+    const rows = Array.from({ length: 40 }, (_, k): [string, string, string] => [(10 + k).toFixed(2), CATEGORIES[k % 4]!, DATES[k % DATES.length]!]);
+    await insertMany(space, rows);
+    const owner = space.owner.actor;
+
+    // Rotate every category and shift every date by a month, in one statement.
+    await queryAs(
+      db(),
+      owner,
+      `update public.expenses
+          set category = case category when 'groceries' then 'dining' when 'dining' then 'transport' when 'transport' then 'pets' else 'groceries' end,
+              date = (date + interval '1 month')::date
+        where space_id = $1`,
+      [space.id],
+    );
+    expect(await totalsDrift(db())).toEqual([]);
+    // Amounts and links at once; some rows cancel out within an item.
+    await queryAs(db(), owner, `update public.expenses set amount = amount + case when amount < 30 then 1 else -1 end, category = 'dining' where space_id = $1`, [space.id]);
+    expect(await totalsDrift(db())).toEqual([]);
+    const [{ total } = { total: '' }] = await db().query<{ total: string }>(
+      `select coalesce(sum(base_amount), 0)::text as total from public.expenses where budget_item_id = $1`,
+      [(await budgetItems(db(), october)).get('dining')!.id],
+    );
+    expect((await spent(october)).items.get('dining')?.spent).toBe(total === '0' ? '0.00' : total);
+  });
+
+  it('an update that changes no amount or link writes no totals row', async () => {
+    const space = await createSpace(db());
+    const budget = await createBudget(db(), space);
+    await insertMany(space, Array.from({ length: 20 }, (_, k): [string, string, string] => ['5.00', CATEGORIES[k % 3]!, '2025-10-15']));
+    const versions = () =>
+      db().query<{ id: string; xmin: string }>(
+        `select id, xmin::text as xmin from public.budget_items where budget_id = $1 union all select id, xmin::text from public.budgets where id = $1 order by 1`,
+        [budget],
+      );
+    const before = await versions();
+    await queryAs(db(), space.owner.actor, `update public.expenses set description = 'renamed', tags = '{a}' where space_id = $1`, [space.id]);
+    // Equal amounts swap items in one statement: every item and the budget net to zero.
+    await queryAs(
+      db(),
+      space.owner.actor,
+      `update public.expenses set category = case category when 'groceries' then 'dining' when 'dining' then 'groceries' else category end
+        where space_id = $1`,
+      [space.id],
+    );
+    expect(await versions()).toEqual(before);
+    expect(await totalsDrift(db())).toEqual([]);
+  });
+
+  it('a delete of many rows, an upsert and FK set-null actions keep totals exact', async () => {
+    const space = await createSpace(db());
+    const budget = await createBudget(db(), space);
+    const rows = Array.from({ length: 30 }, (_, k): [string, string, string] => [(1 + k / 4).toFixed(2), CATEGORIES[k % 4]!, DATES[k % DATES.length]!]);
+    await insertMany(space, rows);
+    await queryAs(db(), space.owner.actor, `delete from public.expenses where space_id = $1 and category in ('groceries', 'pets')`, [space.id]);
+    expect(await totalsDrift(db())).toEqual([]);
+
+    // INSERT ... ON CONFLICT DO UPDATE fires both the insert and the update totals.
+    const upsert = `insert into public.expenses (space_id, amount, description, category, date, bank_transaction_id)
+      select $1, u.amount, 'import', 'transport', '2025-10-20', u.txn from unnest($2::numeric[], $3::text[]) as u(amount, txn)
+      on conflict (space_id, bank_transaction_id) do update set amount = excluded.amount`;
+    await queryAs(db(), space.owner.actor, upsert, [space.id, ['10.00', '20.00'], ['t1', 't2']]);
+    await queryAs(db(), space.owner.actor, upsert, [space.id, ['11.00', '3.00', '7.50'], ['t1', 't3', 't2']]);
+    expect((await spent(budget)).items.get('transport')?.spent).toBe(
+      (
+        rows.filter((r) => r[1] === 'transport' && r[2].startsWith('2025-10')).reduce((c, r) => c + Math.round(Number(r[0]) * 100), 0) / 100 +
+        21.5
+      ).toFixed(2),
+    );
+    expect(await totalsDrift(db())).toEqual([]);
+
+    // Deleting items (on delete set null on expenses) and then the budget.
+    await queryAs(db(), space.owner.actor, `delete from public.budget_items where budget_id = $1 and category in ('dining', 'transport')`, [budget]);
+    expect(await totalsDrift(db())).toEqual([]);
+    await queryAs(db(), space.owner.actor, `delete from public.budgets where id = $1`, [budget]);
+    expect(await totalsDrift(db())).toEqual([]);
+  });
+
+  it('budgeted totals follow multi-row item inserts and deletes', async () => {
+    const space = await createSpace(db());
+    const budget = await createBudget(db(), space, { income: '5000.00' });
+    expect((await spent(budget)).budgeted).toBe('5000.00');
+    await queryAs(db(), space.owner.actor, `delete from public.budget_items where budget_id = $1 and category_type in ('needs', 'income')`, [budget]);
+    expect((await spent(budget)).budgeted).toBe('2500.00');
+    await queryAs(
+      db(),
+      space.owner.actor,
+      `insert into public.budget_items (budget_id, category, category_type, budgeted_amount)
+       values ($1, 'groceries', 'needs', 100.10), ($1, 'housing', 'needs', 900.00), ($1, 'income', 'income', 5000.00)`,
+      [budget],
+    );
+    expect((await spent(budget)).budgeted).toBe('3500.10');
+    expect(await totalsDrift(db())).toEqual([]);
+  });
+
+  it('parallel multi-row writers touching many items in different orders neither deadlock nor drift', async () => {
+    const space = await createSpace(db());
+    const writers = await Promise.all(Array.from({ length: 5 }, () => addMember(db(), space, 'member')));
+    const everyone = [space.owner, ...writers];
+    await createBudget(db(), space);
+    const pool = onRealServer() ? db().connectAgain({ max: 6 }) : db();
+
+    await Promise.all(
+      everyone.map(async (person, w) => {
+        for (let i = 0; i < 6; i++) {
+          const order = w % 2 === 0 ? [...CATEGORIES] : [...CATEGORIES].reverse();
+          await actAs(pool, person.actor, async (tx) => {
+            await tx.query(
+              `insert into public.expenses (space_id, amount, description, category, date)
+               select $1, 1 + g * 0.37, 'parallel', ($2::text[])[1 + g % 4], '2025-10-10' from generate_series(0, 11) g`,
+              [space.id, order],
+            );
+            await tx.query(
+              `update public.expenses set category = ($2::text[])[1 + (extract(epoch from created_at)::bigint + $3) % 4], amount = amount + 0.01
+                where space_id = $1 and created_by = (select auth.uid())`,
+              [space.id, order, i],
+            );
+            if (i % 2 === 1) await tx.query(`delete from public.expenses where space_id = $1 and created_by = (select auth.uid()) and amount > 3`, [space.id]);
+          });
+        }
+      }),
+    );
+    expect(await totalsDrift(db())).toEqual([]);
+  });
+});
