@@ -1,0 +1,4 @@
+import { readEnv } from '../_shared/env.ts';
+import { handlerFromEnv } from './handler.ts';
+
+Deno.serve(handlerFromEnv(readEnv((name) => Deno.env.get(name))));
