@@ -157,6 +157,15 @@ describe('requests that are refused', () => {
     expect(await expenseRow(ownersExpense)).toEqual(before);
   });
 
+  it('answers 403 in an inactive space, which is read-only for everyone', async () => {
+    const id = await uncategorized('NETFLIX.COM');
+    await queryAs(served().db, fx.owner.actor, `update public.spaces set is_active = false where id = $1`, [fx.space.id]);
+    expect(await errorOf(await post({ expense_id: id }, fx.owner))).toMatchObject({ status: 403, code: 'forbidden' });
+    expect((await expenseRow(id)).category_source).toBe('default');
+    // Suggestions only read, so they still work.
+    await ok(await post({ space_id: fx.space.id, description: 'NETFLIX.COM' }, fx.owner));
+  });
+
   it('answers 429 when a user sends too many requests', async () => {
     const limited = handler({ rateLimiter: fixedWindowRateLimiter({ limit: 2, windowMs: 60_000 }) });
     const body = { space_id: fx.space.id, description: 'NETFLIX.COM' };
