@@ -1,16 +1,22 @@
 /**
- * Offline categorization of expenses from JSON Lines, rules only.
+ * Categorization of expenses from JSON Lines: offline with the rules, or with
+ * `--space <id>` first from that space's own history in the database.
  *
  * The whole input is validated before anything is printed, so a bad line
  * never leaves a partial result behind for a pipeline to consume: either every
  * line gets its answer on stdout, or stdout stays empty and stderr lists each
  * problem as "line N: ...".
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { categorizeWithRules } from '@wallai/categorize';
+import { categorize, categorizeWithRules, type CategorizationResult, type HistoryNeighbour } from '@wallai/categorize';
 import { CATEGORY_KEYS } from '@wallai/domain';
+import { acquireLock, readLiveLock } from './dev/lock.ts';
+import { redactDatabaseUrl } from './lib/database-url.ts';
+import { embeddedDataDir } from './lib/paths.ts';
+import { openPglite, pgliteClient, postgresClient, type SqlClient } from './lib/sql-client.ts';
 
 /** Progress is drawn only for inputs larger than this. */
 export const PROGRESS_MIN_RECORDS = 1000;
@@ -18,17 +24,21 @@ export const PROGRESS_MIN_RECORDS = 1000;
 const MAX_REPORTED_ERRORS = 20;
 const OUTPUT_CHUNK = 1000;
 
-export const USAGE = `Usage: npx tsx scripts/categorize.ts [--candidates a,b,c] [file.jsonl | -]
+export const USAGE = `Usage: npx tsx scripts/categorize.ts [--candidates a,b,c] [--space <space_id>] [file.jsonl | -]
+   or: npm run categorize -- [options] [file.jsonl | -]
 
-Categorizes expenses offline with Wallai's merchant and keyword rules (no
-history, no AI). Reads JSON Lines from the file, or from stdin when the file
-is "-" or omitted:
+Categorizes expenses with Wallai's merchant and keyword rules (no AI). With
+--space, each expense is first compared with the categorized expenses of that
+space in the database (history), like the categorize-expense function does.
+Reads JSON Lines from the file, or from stdin when the file is "-" or omitted:
 
   {"description": "SQ *BLUE BOTTLE COFFEE OAKLAND CA", "amount": 4.5}
 
 and prints one line per input line, in the same order:
 
   {"category":"dining","confidence":0.84,"source":"rules"}
+
+("source" is "history" when the space's own expenses decided.)
 
 "description" is a required non-empty string; "amount" is optional but must
 be a finite number when present; other fields are ignored. Blank lines are
@@ -42,9 +52,18 @@ Options:
   --candidates a,b,c  Category keys to choose from (default: all default
                       Wallai categories). "other" is the fallback when it is a
                       candidate, otherwise the first one.
+  --space <space_id>  Use the history of this space: its nearest categorized
+                      expenses by trigram similarity (pg_trgm), the ones whose
+                      category a person or the categorizer set. Reads the
+                      database at DATABASE_URL, else the embedded one in
+                      .wallai/pglite (while \`npm run dev\` runs, pass
+                      DATABASE_URL=postgresql://postgres:postgres@127.0.0.1:54322/postgres).
+                      It reads as the service role: every expense of the space,
+                      whoever may see it, and it never writes.
   -h, --help          Show this help.
 
-Exit codes: 0 success, 1 invalid input, 2 usage error or unreadable file.
+Exit codes: 0 success, 1 invalid input, 2 usage error, unreadable file, or
+database/space not usable.
 A progress bar is drawn on stderr only when stderr is a terminal and the
 input has more than ${PROGRESS_MIN_RECORDS} expenses.`;
 
@@ -103,12 +122,17 @@ export function parseExpenseLines(text: string): ParseOutcome {
 export interface CliOptions {
   readonly file: string | null;
   readonly candidates: readonly string[];
+  /** With a space id: the history step runs against the database. */
+  readonly space: string | null;
   readonly help: boolean;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parseCliArgs(argv: readonly string[]): CliOptions | { readonly error: string } {
   let file: string | null = null;
   let candidates: readonly string[] = CATEGORY_KEYS;
+  let space: string | null = null;
   let help = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
@@ -118,12 +142,16 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { readonly e
       const list = (value ?? '').split(',').map((key) => key.trim()).filter((key) => key !== '');
       if (list.length === 0) return { error: '--candidates needs a comma-separated list of category keys' };
       candidates = [...new Set(list)];
+    } else if (arg === '--space' || arg.startsWith('--space=')) {
+      const value = (arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[(i += 1)]) ?? '';
+      if (!UUID.test(value.trim())) return { error: `--space needs a space id (a uuid), got "${value}"` };
+      space = value.trim().toLowerCase();
     } else if (arg === '-' || !arg.startsWith('-')) {
       if (file !== null) return { error: `only one input file is accepted (got "${file}" and "${arg}")` };
       file = arg;
     } else return { error: `unknown option ${arg}` };
   }
-  return { file, candidates, help };
+  return { file, candidates, space, help };
 }
 
 export interface CliIo {
@@ -131,6 +159,111 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
   readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   readonly readFile: (file: string) => Promise<string>;
+  /** Opens the database for --space; default: openHistoryDatabase(process.env). */
+  readonly openDatabase?: () => Promise<HistoryDatabase>;
+}
+
+export interface HistoryDatabase {
+  readonly client: SqlClient;
+  /** What to print: never a password. */
+  readonly label: string;
+  close(): Promise<void>;
+}
+
+/** Why --space cannot run; reported on stderr with exit code 2. */
+export class HistoryDatabaseError extends Error {
+  override name = 'HistoryDatabaseError';
+}
+
+/**
+ * The database --space reads: DATABASE_URL, else the embedded one. The
+ * embedded directory may be held by a running `npm run dev` (PGlite allows one
+ * process): then the user is told to go through its server instead.
+ */
+export async function openHistoryDatabase(
+  env: Readonly<Record<string, string | undefined>>,
+  dataDir: string = embeddedDataDir,
+): Promise<HistoryDatabase> {
+  const url = env.DATABASE_URL;
+  if (url) {
+    const client = postgresClient(url, { max: 1 });
+    return { client, label: redactDatabaseUrl(url), close: () => client.close() };
+  }
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    throw new HistoryDatabaseError(
+      `--space needs a database: there is none in ${dataDir}. Run \`npm run db:reset\` (or \`npm run dev\`), or set DATABASE_URL.`,
+    );
+  }
+  const holder = readLiveLock(dataDir);
+  if (holder !== null) {
+    throw new HistoryDatabaseError(
+      `the embedded database is in use by a running \`npm run dev\` (pid ${holder.pid}). ` +
+        `Read it through that stack's server instead:\n  DATABASE_URL=${holder.databaseUrl} npm run categorize -- ...`,
+    );
+  }
+  const release = acquireLock(dataDir, 'none (held by npm run categorize)');
+  try {
+    const client = pgliteClient(await openPglite({ dataDir }));
+    return {
+      client,
+      label: `embedded PGlite (${dataDir})`,
+      async close() {
+        await client.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** Neighbours compared per query; the same number the categorize-expense function uses. */
+const HISTORY_NEIGHBOURS = 10;
+const HISTORY_BATCH = 200;
+
+/**
+ * The nearest categorized expenses of the space for each description, by
+ * pg_trgm similarity (the `%` operator can use idx_expenses_description_trgm).
+ * Only rows whose category a person or the categorizer set count (never
+ * `default`); an automatic category's similarity is scaled by the confidence
+ * it was stored with. Same query as functions/categorize-expense/store.ts.
+ *
+ * Runs as the service role, explicitly: the CLI is an operator's tool with no
+ * signed-in user, and it only reads.
+ */
+export async function historyForDescriptions(
+  db: SqlClient,
+  spaceId: string,
+  descriptions: readonly string[],
+  onProgress: (done: number) => void = () => {},
+): Promise<HistoryNeighbour[][]> {
+  const result: HistoryNeighbour[][] = descriptions.map(() => []);
+  for (let start = 0; start < descriptions.length; start += HISTORY_BATCH) {
+    const batch = descriptions.slice(start, start + HISTORY_BATCH);
+    const rows = await db.transaction(async (tx) => {
+      await tx.query(`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`);
+      return tx.query<{ ord: number; category: string; similarity: number }>(
+        `select d.ord::int as ord, h.category, h.similarity
+           from jsonb_array_elements_text($2::text::jsonb) with ordinality as d(description, ord)
+          cross join lateral (
+            select e.category,
+                   (extensions.similarity(e.description, d.description)
+                    * case when e.category_source = 'user' then 1 else coalesce(e.ai_category_confidence, 1) end)::float8 as similarity
+              from public.expenses e
+             where e.space_id = $1::uuid
+               and e.category_source <> 'default'
+               and e.description operator(extensions.%) d.description
+             order by extensions.similarity(e.description, d.description) desc, e.date desc, e.id
+             limit ${HISTORY_NEIGHBOURS}
+          ) h`,
+        [spaceId, JSON.stringify(batch)],
+      );
+    });
+    for (const row of rows) result[start + Number(row.ord) - 1]?.push({ category: row.category, similarity: Number(row.similarity) });
+    onProgress(start + batch.length);
+  }
+  return result;
 }
 
 /** The whole CLI; returns the exit code. */
@@ -167,16 +300,26 @@ export async function runCategorizeCli(argv: readonly string[], io: CliIo): Prom
     return 1;
   }
 
+  let history: HistoryNeighbour[][] | null = null;
+  if (options.space !== null) {
+    const loaded = await loadHistory(io, options.space, parsed.records);
+    if (typeof loaded === 'number') return loaded;
+    history = loaded;
+  }
+
   const progress =
     io.stderr.isTTY === true && parsed.records.length > PROGRESS_MIN_RECORDS
       ? createProgress(io.stderr, parsed.records.length)
       : null;
   let chunk: string[] = [];
   for (const [index, record] of parsed.records.entries()) {
-    const result = categorizeWithRules(
-      record.amount === undefined ? { description: record.description } : { description: record.description, amount: record.amount },
-      { candidates: options.candidates },
-    );
+    const input =
+      record.amount === undefined ? { description: record.description } : { description: record.description, amount: record.amount };
+    const neighbours = history?.[index];
+    const result: CategorizationResult =
+      neighbours === undefined
+        ? categorizeWithRules(input, { candidates: options.candidates })
+        : await categorize(input, { candidates: options.candidates, history: async () => neighbours });
     chunk.push(JSON.stringify({ category: result.category, confidence: result.confidence, source: result.source }));
     if (chunk.length === OUTPUT_CHUNK) {
       await write(io.stdout, `${chunk.join('\n')}\n`);
@@ -189,9 +332,47 @@ export async function runCategorizeCli(argv: readonly string[], io: CliIo): Prom
   return 0;
 }
 
+/** The space's history for every record, or an exit code after reporting why it is unavailable. */
+async function loadHistory(io: CliIo, spaceId: string, records: readonly ExpenseLine[]): Promise<HistoryNeighbour[][] | number> {
+  let database: HistoryDatabase;
+  try {
+    database = await (io.openDatabase ?? (() => openHistoryDatabase(process.env)))();
+  } catch (error) {
+    const message = error instanceof HistoryDatabaseError ? error.message : `cannot open the database: ${(error as Error).message}`;
+    io.stderr.write(`categorize: ${message}\n`);
+    return 2;
+  }
+  try {
+    const [space] = await database.client.query<{ found: boolean }>(
+      'select exists (select 1 from public.spaces where id = $1::uuid) as found',
+      [spaceId],
+    );
+    if (space?.found !== true) {
+      io.stderr.write(`categorize: no space ${spaceId} in ${database.label}\n`);
+      return 2;
+    }
+    const progress =
+      io.stderr.isTTY === true && records.length > PROGRESS_MIN_RECORDS ? createProgress(io.stderr, records.length, 'history') : null;
+    const history = await historyForDescriptions(
+      database.client,
+      spaceId,
+      records.map((r) => r.description),
+      (done) => progress?.update(done),
+    );
+    progress?.done();
+    return history;
+  } catch (error) {
+    io.stderr.write(`categorize: reading the history of space ${spaceId} failed: ${(error as Error).message}\n`);
+    return 2;
+  } finally {
+    await database.close();
+  }
+}
+
 function createProgress(
   stream: NodeJS.WritableStream & { readonly columns?: number },
   total: number,
+  label = '',
 ): { update(done: number): void; done(): void } {
   let lastPercent = -1;
   return {
@@ -201,7 +382,7 @@ function createProgress(
       lastPercent = percent;
       const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - 40));
       const filled = Math.round((percent / 100) * width);
-      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(percent).padStart(3)}% ${done}/${total}`);
+      stream.write(`\r${label ? `${label} ` : ''}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(percent).padStart(3)}% ${done}/${total}`);
     },
     done() {
       stream.write('\r\u001b[2K');

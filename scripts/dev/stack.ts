@@ -234,7 +234,9 @@ export function functionRoutes(configFile: string, functionsDir: string, log: (l
   const routes = functions
     .filter((f) => f.enabled)
     .map((f) => {
-      const handlerFile = path.join(functionsDir, f.name, 'handler.ts');
+      // Supabase resolves an entrypoint relative to the config's directory; handler.ts sits next to index.ts.
+      const folder = f.entrypoint ? path.dirname(path.resolve(path.dirname(configFile), f.entrypoint)) : path.join(functionsDir, f.name);
+      const handlerFile = path.join(folder, 'handler.ts');
       if (!existsSync(handlerFile)) log(`function ${f.name}: ${path.relative(repoRoot, handlerFile)} is missing; requests will get 503 BOOT_ERROR`);
       return { name: f.name, verifyJwt: f.verifyJwt, handlerFile };
     });

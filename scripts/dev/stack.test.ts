@@ -1,0 +1,159 @@
+/**
+ * End to end: the local stack as `npm run dev` starts it (database built with
+ * compat layer + Supabase CLI migrations + seed, the Deno gateway serving the
+ * functions of supabase/config.toml), called the way an app calls it:
+ * supabase-js `functions.invoke` with real user JWTs.
+ *
+ * Ports are always free ones, so a developer's running `npm run dev` never
+ * clashes. With DATABASE_URL the stack runs against a fresh database created on
+ * that server (and dropped afterwards); otherwise on a fresh PGlite in a temp dir.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FunctionsHttpError } from '@supabase/supabase-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryAs, user } from '../../supabase/tests/support/acting-as.ts';
+import { databaseUrlWithName } from '../lib/database-url.ts';
+import { postgresClient, type SqlClient } from '../lib/sql-client.ts';
+import { DEMO_SPACES, DEMO_USERS, type DemoUserKey } from './local-keys.ts';
+import { startStack, type Stack } from './stack.ts';
+import { localSupabase } from './supabase-client.ts';
+
+let stack: Stack;
+let db: SqlClient;
+const cleanups: (() => Promise<void> | void)[] = [];
+
+beforeAll(async () => {
+  const serverUrl = process.env.DATABASE_URL;
+  const common = {
+    functionsPort: 0,
+    // Offline: the tests must never reach a real AI API, whatever the developer's shell holds.
+    env: { ANTHROPIC_API_KEY: undefined },
+    gatewayLog: () => {},
+  };
+  if (serverUrl) {
+    const name = `wallai_stack_${randomBytes(5).toString('hex')}`;
+    const admin = postgresClient(serverUrl, { max: 1 });
+    await admin.exec(`create database ${name}`);
+    cleanups.push(async () => {
+      await admin.exec(`drop database if exists ${name} with (force)`);
+      await admin.close();
+    });
+    stack = await startStack({ ...common, databaseUrl: databaseUrlWithName(serverUrl, name) });
+  } else {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wallai-stack-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    stack = await startStack({ ...common, dbPort: 0, dataDir: path.join(dir, 'pglite'), fresh: true });
+  }
+  cleanups.push(() => stack.stop());
+  db = postgresClient(stack.databaseUrl, { max: 1 });
+  cleanups.push(() => db.close());
+});
+
+afterAll(async () => {
+  for (const fn of cleanups.reverse()) await fn();
+});
+
+const actor = (key: DemoUserKey) => user(DEMO_USERS[key].id, DEMO_USERS[key].email);
+
+/** supabase-js as a signed-in app user would configure it. */
+function clientAs(key: DemoUserKey | null) {
+  return localSupabase(stack.apiUrl, stack.anonKey, key === null ? null : stack.tokens[key]);
+}
+
+async function newExpense(who: DemoUserKey, spaceId: string, description: string, amount: string): Promise<string> {
+  const [row] = await queryAs<{ id: string }>(
+    db,
+    actor(who),
+    `insert into public.expenses (space_id, amount, description, currency) values ($1, $2, $3, 'EUR') returning id`,
+    [spaceId, amount, description],
+  );
+  return row!.id;
+}
+
+async function expenseRow(id: string) {
+  const [row] = await db.query<{ category: string; category_source: string; ai_category_confidence: string | null }>(
+    'select category, category_source, ai_category_confidence::text as ai_category_confidence from public.expenses where id = $1',
+    [id],
+  );
+  return row;
+}
+
+/** The status and JSON body of a failed functions.invoke. */
+async function failure(error: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  expect(error).toBeInstanceOf(FunctionsHttpError);
+  const response = (error as FunctionsHttpError).context as Response;
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('local stack (npm run dev) end to end', () => {
+  it('builds the database with migrations and seed, and serves the configured functions', async () => {
+    expect(stack.database.built).toBe(true);
+    const [counts] = await db.query<{ users: number; migrations: number }>(
+      `select (select count(*) from public.users)::int as users,
+              (select count(*) from supabase_migrations.schema_migrations)::int as migrations`,
+    );
+    expect(counts).toEqual({ users: 5, migrations: stack.database.appliedMigrations });
+    expect(stack.functions.map((f) => f.name)).toContain('categorize-expense');
+    expect(stack.sampleExpense).not.toBeNull();
+  });
+
+  it('a member categorizes a new expense through functions.invoke and the row changes', async () => {
+    const id = await newExpense('bob', DEMO_SPACES.household.id, 'MERCADONA C/ ALCALA 123 MADRID', '23.40');
+    expect(await expenseRow(id)).toEqual({ category: 'other', category_source: 'default', ai_category_confidence: null });
+
+    const { data, error } = await clientAs('alice').functions.invoke('categorize-expense', { body: { expense_id: id } });
+    expect(error).toBeNull();
+    expect(data).toEqual({ results: [{ expense_id: id, category: 'groceries', confidence: expect.any(Number) as unknown, source: expect.stringMatching(/^(history|rules)$/) as unknown, written: true }] });
+    const row = await expenseRow(id);
+    expect(row).toMatchObject({ category: 'groceries', category_source: (data as { results: [{ source: string }] }).results[0].source });
+    expect(Number(row?.ai_category_confidence)).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('an outsider gets 404 and a viewer 403, and nothing changes', async () => {
+    const household = await newExpense('alice', DEMO_SPACES.household.id, 'NETFLIX.COM', '13.99');
+    const outsider = await failure((await clientAs('erin').functions.invoke('categorize-expense', { body: { expense_id: household } })).error);
+    expect(outsider.status).toBe(404);
+    expect(outsider.body).toMatchObject({ error: { code: 'not_found' } });
+
+    const flat = await newExpense('carol', DEMO_SPACES.flat.id, 'NETFLIX.COM', '13.99');
+    const viewer = await failure((await clientAs('erin').functions.invoke('categorize-expense', { body: { expense_id: flat } })).error);
+    expect(viewer.status).toBe(403);
+
+    for (const id of [household, flat]) {
+      expect(await expenseRow(id)).toEqual({ category: 'other', category_source: 'default', ai_category_confidence: null });
+    }
+  });
+
+  it('without a token the gateway answers 401; with only the anon key the function does', async () => {
+    const bare = await fetch(`${stack.functionsUrl}/categorize-expense`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ expense_id: stack.sampleExpense?.id }),
+    });
+    expect(bare.status).toBe(401);
+    expect(await bare.json()).toEqual({ code: 'UNAUTHORIZED_NO_AUTH_HEADER', message: 'Missing authorization header' });
+
+    // supabase-js without a session sends the anon key: it passes the gateway, but it is not a user.
+    const anon = await failure((await clientAs(null).functions.invoke('categorize-expense', { body: { expense_id: stack.sampleExpense?.id } })).error);
+    expect(anon.status).toBe(401);
+    expect(anon.body).toMatchObject({ error: { code: expect.any(String) as unknown } });
+    expect(anon.body).not.toHaveProperty('code');
+  });
+
+  it('answers CORS preflights without a token and unknown functions with 404 JSON', async () => {
+    const preflight = await fetch(`${stack.functionsUrl}/categorize-expense`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(preflight.ok).toBe(true);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    await preflight.arrayBuffer();
+
+    const unknown = await fetch(`${stack.functionsUrl}/no-such-function`, { method: 'POST', headers: { Authorization: `Bearer ${stack.tokens.alice}` } });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
