@@ -30,6 +30,8 @@ there), otherwise starts a throwaway stack of its own.
 
 interface Connection {
   readonly where: string;
+  /** The data outlives the demo (a running npm run dev) or is removed with the throwaway stack. */
+  readonly keepsData: boolean;
   readonly apiUrl: string;
   readonly databaseUrl: string;
   readonly anonKey: string;
@@ -51,6 +53,7 @@ async function runningStack(): Promise<Connection | null> {
   const keys = await localKeys({ issuer: `${apiUrl}/auth/v1` });
   return {
     where: `the running npm run dev stack (${apiUrl})`,
+    keepsData: true,
     apiUrl,
     databaseUrl: health.databaseUrl,
     anonKey: await signApiKey('anon'),
@@ -73,6 +76,7 @@ async function ownStack(): Promise<Connection> {
     console.log(`ready in ${(stack.startupMs / 1000).toFixed(1)} s.`);
     return {
       where: `a throwaway stack (${stack.apiUrl}), removed at the end`,
+      keepsData: false,
       apiUrl: stack.apiUrl,
       databaseUrl: stack.databaseUrl,
       anonKey: stack.anonKey,
@@ -251,7 +255,11 @@ async function tour(db: SqlClient, connection: Connection): Promise<void> {
   say(`And the edge function refuses him too: ${refused.error ? await describeInvokeError(refused.error) : 'unexpectedly allowed!'}`);
   if (!refused.error) throw new Error('an outsider was allowed to categorize an expense');
 
-  console.log(`\nDone. The space "${space.name}" (${space.id}) stays in the database for you to explore.`);
+  console.log(
+    connection.keepsData
+      ? `\nDone. The space "${space.name}" (${space.id}) stays in the database for you to explore.`
+      : '\nDone. Start `npm run dev` and run the demo again to keep what it creates and explore it.',
+  );
 }
 
 async function describeInvokeError(error: unknown): Promise<string> {

@@ -7,7 +7,7 @@
  *     served by one Deno gateway that verifies JWTs like Supabase's.
  * Prints the URLs, the local keys and the demo users' tokens. Ctrl-C stops everything.
  */
-import { DEMO_USERS, type DemoUserKey } from './dev/local-keys.ts';
+import { DEMO_SPACES, DEMO_USERS, type DemoUserKey } from './dev/local-keys.ts';
 import { DEFAULT_DB_PORT, DEFAULT_FUNCTIONS_PORT, startStack, type Stack } from './dev/stack.ts';
 
 const USAGE = `Usage: npm run dev [-- --fresh] [-- --no-watch]
@@ -60,10 +60,11 @@ export function describeStack(stack: Stack): string {
     const expense = stack.sampleExpense;
     lines.push(
       '',
-      `Try it: categorize Alice's "${expense.description}" (${expense.amount}) in "${expense.spaceName}":`,
+      `Try it: as Alice, categorize the seeded expense "${expense.description}" (${expense.amount}) of "${expense.spaceName}":`,
       `  curl -sS -X POST ${stack.functionsUrl}/categorize-expense \\`,
       `    -H ${shellQuote(`Authorization: Bearer ${stack.tokens.alice}`)} \\`,
       `    -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify({ expense_id: expense.id }))}`,
+      `Or ask for a suggestion without saving anything: -d ${shellQuote(JSON.stringify({ space_id: DEMO_SPACES.household.id, description: 'MERCADONA MADRID', amount: 42.5 }))}`,
     );
   }
   lines.push(
