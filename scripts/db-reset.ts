@@ -3,6 +3,7 @@
  * one in .wallai/pglite: compatibility layer (not on Supabase), migrations with
  * the Supabase CLI, then supabase/seed.sql.
  */
+import { DataDirLockedError, readLiveLock } from './dev/lock.ts';
 import { embeddedDataDir } from './lib/paths.ts';
 import { isSupabaseDatabase } from './lib/schema.ts';
 import { buildDatabase, embeddedTarget, removeEmbeddedData, serverTarget, wipeServer } from './lib/targets.ts';
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
       await target.close();
     }
   } else {
+    // Deleting the data directory under a running `npm run dev` would corrupt it.
+    const holder = readLiveLock(embeddedDataDir);
+    if (holder) throw new DataDirLockedError(embeddedDataDir, holder);
     removeEmbeddedData();
     const target = await embeddedTarget({ dataDir: embeddedDataDir });
     try {
