@@ -144,6 +144,8 @@ export interface InsertResult {
   prefilledRows: number;
   /** bench_expenses_plain: same columns, defaults, checks and indexes; no triggers, no foreign keys, no RLS. */
   plain: InsertRate;
+  /** bench_expenses_keyed: the plain copy plus the ERD's four foreign keys; still no triggers, no RLS. */
+  keyed: InsertRate;
   /** public.expenses as the database owner: every trigger and foreign key, no RLS. */
   triggers: InsertRate;
   /** public.expenses as a member (role authenticated + claims): RLS check, every trigger and foreign key. */
@@ -152,22 +154,43 @@ export interface InsertResult {
   overhead: number;
   /** plain rows/s ÷ owner-with-triggers rows/s. */
   overheadTriggersOnly: number;
+  /** plain rows/s ÷ keyed-copy rows/s: what the foreign keys alone cost. */
+  overheadForeignKeys: number;
+  /** keyed-copy rows/s ÷ triggers+RLS rows/s: what this project's triggers and RLS add to the table as the ERD defines it. */
+  overheadOverKeyed: number;
   /** Rows inserted through the triggers that ended up linked to a budget item (should be all). */
   linkedShare: number;
 }
 
 export const PLAIN_TABLE = 'public.bench_expenses_plain';
+export const KEYED_TABLE = 'public.bench_expenses_keyed';
 
-/** Creates the trigger-free copy of public.expenses (and fills it with the existing rows when asked). */
-export async function createPlainCopy(db: Queryable, prefill: boolean): Promise<number> {
+/** The foreign keys of public.expenses, as the ERD defines them. */
+const EXPENSE_FOREIGN_KEYS = `
+  foreign key (space_id) references public.spaces (id) on delete cascade,
+  foreign key (budget_id) references public.budgets (id) on delete set null,
+  foreign key (budget_item_id) references public.budget_items (id) on delete set null,
+  foreign key (created_by) references public.users (id) on delete set null`;
+
+/**
+ * Creates the trigger-free copies of public.expenses: a bare one, and one that
+ * keeps the foreign keys (which PostgreSQL checks with internal triggers of its
+ * own), each filled with the existing rows when asked. Returns the rows per copy.
+ */
+export async function createPlainCopies(db: Queryable, prefill: boolean): Promise<number> {
+  const like = 'like public.expenses including defaults including generated including constraints including indexes';
   await db.exec(`
     drop table if exists ${PLAIN_TABLE};
-    create table ${PLAIN_TABLE} (like public.expenses including defaults including generated including constraints including indexes);
+    drop table if exists ${KEYED_TABLE};
+    create table ${PLAIN_TABLE} (${like});
+    create table ${KEYED_TABLE} (${like}, ${EXPENSE_FOREIGN_KEYS});
   `);
   if (!prefill) return 0;
   const columns = `id, space_id, budget_id, budget_item_id, amount, description, category, ai_category_confidence, date, receipt_url,
     receipt_processed, payment_method, bank_transaction_id, currency, exchange_rate, tags, notes, created_by, created_at, updated_at`;
-  await db.exec(`insert into ${PLAIN_TABLE} (${columns}) select ${columns} from public.expenses; analyze ${PLAIN_TABLE};`);
+  for (const table of [PLAIN_TABLE, KEYED_TABLE]) {
+    await db.exec(`insert into ${table} (${columns}) select ${columns} from public.expenses; analyze ${table};`);
+  }
   const [row] = await db.query<{ n: number }>(`select count(*)::int as n from ${PLAIN_TABLE}`);
   return row?.n ?? 0;
 }
@@ -190,13 +213,13 @@ export async function measureInsertThroughput(db: SqlClient, dataset: Pick<Datas
   const month = dataset.months[dataset.months.length - 1] as string;
   const targets = dataset.spaces.filter((s) => s.budgetMonths.includes(month) && s.members[0]?.role === 'owner').slice(0, 20);
   if (targets.length === 0) throw new Error(`no space has a master budget in ${month}`);
-  const prefilledRows = await createPlainCopy(db, options.prefillPlain ?? true);
+  const prefilledRows = await createPlainCopies(db, options.prefillPlain ?? true);
   const [{ before = 0 } = {}] = await db.query<{ before: number }>(`select count(*)::int as before from public.expenses`);
 
   const rng = new Prng(options.seed);
   const days = Number(new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate());
   const batches = Math.max(1, Math.ceil(options.rows / options.batchSize));
-  const time = { plain: 0, triggers: 0, triggersRls: 0 };
+  const time = { plain: 0, keyed: 0, triggers: 0, triggersRls: 0 };
   let rows = 0;
   for (let b = 0; b < batches; b++) {
     const space = targets[b % targets.length] as GeneratedSpace;
@@ -210,6 +233,7 @@ export async function measureInsertThroughput(db: SqlClient, dataset: Pick<Datas
     const arrays = [batch.map((r) => r.amount), batch.map((r) => r.description), batch.map((r) => r.category), batch.map((r) => r.date)];
     const variants = {
       plain: () => db.transaction((tx) => tx.query(insertSql(PLAIN_TABLE, true), [space.id, space.currency, ...arrays, owner])),
+      keyed: () => db.transaction((tx) => tx.query(insertSql(KEYED_TABLE, true), [space.id, space.currency, ...arrays, owner])),
       triggers: () => db.transaction((tx) => tx.query(insertSql('public.expenses', true), [space.id, space.currency, ...arrays, owner])),
       triggersRls: () =>
         db.transaction(async (tx) => {
@@ -218,7 +242,7 @@ export async function measureInsertThroughput(db: SqlClient, dataset: Pick<Datas
           return tx.query(insertSql('public.expenses', false), [space.id, space.currency, ...arrays]);
         }),
     };
-    const order = (['plain', 'triggers', 'triggersRls'] as const).map((_, k, all) => all[(k + b) % all.length] as keyof typeof time);
+    const order = (['plain', 'keyed', 'triggers', 'triggersRls'] as const).map((_, k, all) => all[(k + b) % all.length] as keyof typeof time);
     for (const variant of order) {
       const t = now();
       await variants[variant]();
@@ -236,6 +260,7 @@ export async function measureInsertThroughput(db: SqlClient, dataset: Pick<Datas
   if (after - before !== 2 * rows) throw new Error(`insert benchmark: expected ${2 * rows} new expenses, found ${after - before}`);
   const rate = (ms: number): InsertRate => ({ seconds: round(ms / 1000), rowsPerSecond: Math.round(rows / (ms / 1000)) });
   const plain = rate(time.plain);
+  const keyed = rate(time.keyed);
   const triggers = rate(time.triggers);
   const triggersRls = rate(time.triggersRls);
   return {
@@ -245,10 +270,13 @@ export async function measureInsertThroughput(db: SqlClient, dataset: Pick<Datas
     month,
     prefilledRows,
     plain,
+    keyed,
     triggers,
     triggersRls,
     overhead: ratio(plain.rowsPerSecond, triggersRls.rowsPerSecond),
     overheadTriggersOnly: ratio(plain.rowsPerSecond, triggers.rowsPerSecond),
+    overheadForeignKeys: ratio(plain.rowsPerSecond, keyed.rowsPerSecond),
+    overheadOverKeyed: ratio(keyed.rowsPerSecond, triggersRls.rowsPerSecond),
     linkedShare: check.added === 0 ? 0 : round(check.linked / check.added, 3),
   };
 }
