@@ -20,7 +20,9 @@
 -- Amount edits: when an expense's amount changes and none of its splits is
 -- paid, the splits are rescaled in proportion to their stored percentages
 -- (their previous amounts when a percentage rounds to 0), percentages kept.
--- With a paid split the amount (or currency) cannot change: PT409.
+-- With a paid split the amount (or currency) cannot change, and the expense
+-- cannot be deleted (that would erase the record of the payment): PT409.
+-- Deleting the whole space still removes everything in it.
 --
 -- Clients never write expense_splits or settlements directly except deleting
 -- a mistaken settlement: split_expense, mark_split_paid and record_settlement
@@ -162,6 +164,28 @@ comment on function private.rescale_expense_splits() is
 create trigger expenses_rescale_splits
   after update of amount, currency on public.expenses
   for each row execute function private.rescale_expense_splits();
+
+create function private.guard_paid_expense_delete() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- Depth 1 is a delete somebody asked for; deeper is the cascade of a deleted space.
+  if pg_catalog.pg_trigger_depth() = 1
+     and exists (select 1 from public.expense_splits s where s.expense_id = old.id and s.is_paid) then
+    raise exception 'this expense has paid splits; it cannot be deleted'
+      using errcode = 'PT409', hint = 'Record a correcting expense or settlement instead.';
+  end if;
+  return old;
+end
+$$;
+comment on function private.guard_paid_expense_delete() is
+  'Trigger: an expense with a paid split cannot be deleted (PT409), so no payment record disappears; a deleted space still takes its expenses with it.';
+
+create trigger expenses_guard_paid_delete
+  before delete on public.expenses
+  for each row execute function private.guard_paid_expense_delete();
 
 -- RLS: expense_splits ------------------------------------------------------------------------------
 

@@ -230,6 +230,36 @@ describe('editing the amount of a split expense', () => {
     expect(await splitsOf(expenseId)).toEqual(before);
   });
 
+  it('with a paid split the expense cannot be deleted, by its payer, an admin or the service role (PT409)', async () => {
+    const { member, second, admin, expenseId } = await memberExpense('60.00');
+    await split(member, expenseId, 'equal', [member.id, second.id]);
+    const before = await splitsOf(expenseId);
+    await markPaid(second, before.find((r) => r.user_id === second.id)?.id ?? '');
+    const paid = await splitsOf(expenseId);
+    const remove = `delete from public.expenses where id = $1`;
+    for (const actor of [member.actor, admin.actor, serviceRole]) {
+      await expectSqlError(queryAs(db(), actor, remove, [expenseId]), 'PT409', /paid splits; it cannot be deleted/);
+    }
+    expect(await splitsOf(expenseId)).toEqual(paid);
+
+    // Without a paid split the payer deletes it, and its splits go with it.
+    const other = await memberExpense('30.00');
+    await split(other.member, other.expenseId, 'equal', [other.member.id, other.second.id]);
+    await queryAs(db(), other.member.actor, remove, [other.expenseId]);
+    expect(await splitsOf(other.expenseId)).toEqual([]);
+  });
+
+  it('deleting the space still removes its expenses with paid splits', async () => {
+    const { member, second, expenseId } = await memberExpense('60.00');
+    await split(member, expenseId, 'equal', [member.id, second.id]);
+    await markPaid(second, (await splitsOf(expenseId)).find((r) => r.user_id === second.id)?.id ?? '');
+    const [expense] = await db().query<{ space_id: string }>(`select space_id from public.expenses where id = $1`, [expenseId]);
+    await queryAs(db(), serviceRole, `delete from public.spaces where id = $1`, [expense?.space_id]);
+    expect(await splitsOf(expenseId)).toEqual([]);
+    const [left] = await db().query<{ n: number }>(`select count(*)::int as n from public.expenses where id = $1`, [expenseId]);
+    expect(left?.n).toBe(0);
+  });
+
   it('the deferred check rejects a direct service-role update that breaks the sum (23514 at commit)', async () => {
     const { member, second, expenseId } = await memberExpense('60.00');
     await split(member, expenseId, 'equal', [member.id, second.id]);
