@@ -16,6 +16,8 @@ describe('insert benchmark', () => {
       expect(rate.rowsPerSecond).toBeGreaterThan(0);
     }
     expect(result.overheadOverKeyed).toBeCloseTo(result.keyed.rowsPerSecond / result.triggersRls.rowsPerSecond, 1);
+    expect(result.medianBatchOverhead.bare).toBeGreaterThan(0);
+    expect(result.medianBatchOverhead.keyed).toBeGreaterThan(0);
 
     const [copies] = await db().query<{ plain: number; keyed: number }>(
       `select (select count(*)::int from ${PLAIN_TABLE}) as plain, (select count(*)::int from ${KEYED_TABLE}) as keyed`,
