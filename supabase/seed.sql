@@ -141,6 +141,21 @@ select e.space_id,
        case when e.category in ('groceries', 'utilities', 'housing') then array['shared'] else '{}' end
 from everything e;
 
+-- A bank import waiting to be sorted: this week's card lines of Alice & Bob as
+-- the bank wrote them, no category chosen yet (category 'other', source
+-- 'default'), for the categorize-expense function (`npm run dev` prints a curl
+-- line for the newest one).
+insert into public.expenses (space_id, amount, description, date, payment_method, bank_transaction_id, created_by)
+select '5ace0000-0000-4000-8000-00000000000a', line.amount, line.description, current_date - line.days_ago,
+       'card', 'demo-import-' || line.days_ago, line.paid_by
+from (values
+  (63.48, 'MERCADONA MADRID 4521',    0, 'a11ce000-0000-4000-8000-000000000001'::uuid),
+  (11.90, 'UBER *TRIP HELP.UBER.COM', 1, 'b0b00000-0000-4000-8000-000000000002'::uuid),
+  (58.20, 'REPSOL E.S. 2231 MADRID',  2, 'a11ce000-0000-4000-8000-000000000001'::uuid),
+  (12.35, 'FARMACIA LDO GARCIA',      3, 'b0b00000-0000-4000-8000-000000000002'::uuid),
+  (23.10, 'CARREFOUR EXPRESS 0912',   4, 'a11ce000-0000-4000-8000-000000000001'::uuid)
+) as line(amount, description, days_ago, paid_by);
+
 -- Splits: the flat shares rent, bills and the weekly shop three ways (Erin, a
 -- viewer, only watches). Whoever paid splits it through split_expense, and the
 -- oldest month's shares have been paid back through mark_split_paid.

@@ -195,14 +195,14 @@ async function prepareDatabase(target: DatabaseTarget, log: (line: string) => vo
   return { built: false, appliedMigrations: pending.length };
 }
 
-/** A seeded expense of Alice's, preferably one nobody categorized yet (so the categorizer writes). */
+/** A seeded expense of Alice's, preferably an imported bank line nobody categorized yet (so the categorizer writes). */
 async function findSampleExpense(client: SqlClient): Promise<SampleExpense | null> {
   try {
     const [row] = await client.query<{ id: string; description: string; amount: string; space_name: string }>(
       `select e.id, e.description, e.amount::text as amount, s.name as space_name
          from public.expenses e join public.spaces s on s.id = e.space_id
         where e.space_id = $1
-        order by (e.category_source = 'default') desc, e.date desc, e.id
+        order by (e.category_source = 'default') desc, (e.bank_transaction_id is not null) desc, e.date desc, e.id
         limit 1`,
       [DEMO_SPACES.household.id],
     );
