@@ -65,4 +65,4 @@ create policy "Members can delete receipts of expenses they may change"
   to authenticated
   using (bucket_id = 'receipts' and private.can_change_receipt(name));
 
-alter publication supabase_realtime add table public.budgets, public.budget_items, public.expenses, public.expense_splits;
+alter publication supabase_realtime add table public.budgets, public.budget_items, public.expenses, public.expense_splits, public.settlements;

@@ -45,10 +45,10 @@ describe('the receipts bucket', () => {
 });
 
 describe('realtime', () => {
-  it('publishes the money tables on supabase_realtime', async () => {
+  it('publishes the money tables, settlements included, on supabase_realtime', async () => {
     const rows = await db().query<{ tablename: string }>(
       `select tablename from pg_publication_tables where pubname = 'supabase_realtime' and schemaname = 'public' order by tablename`,
     );
-    expect(rows.map((r) => r.tablename)).toEqual(expect.arrayContaining(['budget_items', 'budgets', 'expense_splits', 'expenses']));
+    expect(rows.map((r) => r.tablename)).toEqual(expect.arrayContaining(['budget_items', 'budgets', 'expense_splits', 'expenses', 'settlements']));
   });
 });
