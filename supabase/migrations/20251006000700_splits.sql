@@ -462,22 +462,18 @@ as $$
   -- Positive: the person is owed money; negative: they owe. Sums to 0 per currency.
   select entries.user_id, entries.currency, sum(entries.delta)::numeric(14,2) as balance
   from (
-    -- An unpaid split: its person owes the payer.
-    select s.user_id, e.currency, -s.amount as delta
-      from public.expense_splits s join public.expenses e on e.id = s.expense_id
-     where e.space_id = target_space and not s.is_paid
-       and e.created_by is not null and s.user_id is not null and s.user_id <> e.created_by
-    union all
-    select e.created_by, e.currency, s.amount
-      from public.expense_splits s join public.expenses e on e.id = s.expense_id
+    -- An unpaid split: its person owes the payer (both sides from one scan).
+    select side.user_id, e.currency, side.delta
+      from public.expense_splits s
+      join public.expenses e on e.id = s.expense_id
+      cross join lateral (values (s.user_id, -s.amount), (e.created_by, s.amount)) as side(user_id, delta)
      where e.space_id = target_space and not s.is_paid
        and e.created_by is not null and s.user_id is not null and s.user_id <> e.created_by
     union all
     -- A settlement: what the payer owes shrinks, and so does what the receiver is owed.
-    select st.from_user, st.currency, st.amount from public.settlements st
-     where st.space_id = target_space and st.from_user is not null and st.to_user is not null
-    union all
-    select st.to_user, st.currency, -st.amount from public.settlements st
+    select side.user_id, st.currency, side.delta
+      from public.settlements st
+      cross join lateral (values (st.from_user, st.amount), (st.to_user, -st.amount)) as side(user_id, delta)
      where st.space_id = target_space and st.from_user is not null and st.to_user is not null
   ) entries
   group by entries.user_id, entries.currency
