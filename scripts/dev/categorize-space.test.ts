@@ -5,35 +5,19 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../supabase/tests/support/database.ts';
 import { createSpace } from '../../supabase/tests/support/factories.ts';
 import { createExpense } from '../../supabase/tests/support/money-factories.ts';
-import { HistoryDatabaseError, openHistoryDatabase, runCategorizeCli, type CliIo } from '../categorize.ts';
+import { HistoryDatabaseError, openHistoryDatabase } from '../categorize.ts';
+import { runCategorizeCaptured, type CapturedRun } from '../testing/categorize-cli.ts';
 import { lockFileFor } from './lock.ts';
 
 const db = useTestDatabase();
 
-async function run(argv: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = Object.assign(new PassThrough(), { isTTY: false });
-  const stdin = Object.assign(new PassThrough(), { isTTY: false });
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  stdin.end(input);
-  const io: CliIo = {
-    stdout,
-    stderr,
-    stdin,
-    readFile: () => Promise.reject(new Error('no files here')),
-    // The harness owns the connection: the CLI must not close it.
-    openDatabase: async () => ({ client: db(), label: 'the test database', close: async () => {} }),
-  };
-  return { code: await runCategorizeCli(argv, io), stdout: out, stderr: err };
-}
+// The harness owns the connection: the CLI must not close it.
+const run = (argv: string[], input: string): Promise<CapturedRun> =>
+  runCategorizeCaptured(argv, input, { io: { openDatabase: async () => ({ client: db(), label: 'the test database', close: async () => {} }) } });
 
 const lines = (...descriptions: string[]) => descriptions.map((description) => JSON.stringify({ description, amount: 10 })).join('\n');
 const parse = (stdout: string) => stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -1,40 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseExpenseLines, PROGRESS_MIN_RECORDS, runCategorizeCli, type CliIo } from '../../../scripts/categorize.ts';
+import { parseExpenseLines, PROGRESS_MIN_RECORDS } from '../../../scripts/categorize.ts';
+import { runCategorizeCaptured, type CapturedRun } from '../../../scripts/testing/categorize-cli.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const script = path.join(repoRoot, 'scripts', 'categorize.ts');
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], input: string, options: { stderrIsTTY?: boolean; files?: Record<string, string> } = {}): Promise<Captured> {
-  const stdout = new PassThrough();
-  const stderr = Object.assign(new PassThrough(), { isTTY: options.stderrIsTTY ?? false, columns: 80 });
-  const stdin = Object.assign(new PassThrough(), { isTTY: false });
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  stdin.end(input);
-  const io: CliIo = {
-    stdout,
-    stderr,
-    stdin,
-    readFile: async (file) => {
-      const content = options.files?.[file];
-      if (content === undefined) throw new Error(`ENOENT: no such file ${file}`);
-      return content;
-    },
+function run(argv: string[], input: string, options: { stderrIsTTY?: boolean; files?: Record<string, string> } = {}): Promise<CapturedRun> {
+  const readFile = async (file: string): Promise<string> => {
+    const content = options.files?.[file];
+    if (content === undefined) throw new Error(`ENOENT: no such file ${file}`);
+    return content;
   };
-  const code = await runCategorizeCli(argv, io);
-  return { code, stdout: out, stderr: err };
+  return runCategorizeCaptured(argv, input, { stderrIsTTY: options.stderrIsTTY, io: { readFile } });
 }
 
 const line = (description: string, amount = 10): string => JSON.stringify({ description, amount });
