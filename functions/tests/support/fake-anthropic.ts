@@ -74,8 +74,8 @@ export async function startFakeAnthropic(reply: (request: FakeRequest, index: nu
   };
 }
 
-/** A Messages API answer whose tool call records `input`. */
-export function toolAnswer(input: unknown, model = 'claude-haiku-4-5'): FakeReply {
+/** A successful Messages API answer with the given content blocks. */
+function messageAnswer(content: unknown[], stopReason: 'tool_use' | 'end_turn', model: string): FakeReply {
   return {
     status: 200,
     body: {
@@ -83,28 +83,21 @@ export function toolAnswer(input: unknown, model = 'claude-haiku-4-5'): FakeRepl
       type: 'message',
       role: 'assistant',
       model,
-      content: [{ type: 'tool_use', id: 'toolu_fake', name: 'record_category', input }],
-      stop_reason: 'tool_use',
+      content,
+      stop_reason: stopReason,
       stop_sequence: null,
       usage: { input_tokens: 100, output_tokens: 20 },
     },
   };
 }
 
+/** A Messages API answer whose tool call records `input`. */
+export function toolAnswer(input: unknown, model = 'claude-haiku-4-5'): FakeReply {
+  return messageAnswer([{ type: 'tool_use', id: 'toolu_fake', name: 'record_category', input }], 'tool_use', model);
+}
+
 export function textAnswer(text: string): FakeReply {
-  return {
-    status: 200,
-    body: {
-      id: 'msg_fake',
-      type: 'message',
-      role: 'assistant',
-      model: 'claude-haiku-4-5',
-      content: [{ type: 'text', text }],
-      stop_reason: 'end_turn',
-      stop_sequence: null,
-      usage: { input_tokens: 100, output_tokens: 20 },
-    },
-  };
+  return messageAnswer([{ type: 'text', text }], 'end_turn', 'claude-haiku-4-5');
 }
 
 /** An API error the way Anthropic sends them; retry-after-ms keeps the SDK's backoff short in tests. */
