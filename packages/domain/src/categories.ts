@@ -6,6 +6,7 @@
  * space has no budget for the month. The same list is seeded into
  * `private.default_categories` by the migrations; a test keeps the two equal.
  */
+/** budget_items_category_type_check and default_categories_category_type_check. */
 export const CATEGORY_TYPES = ['needs', 'wants', 'savings', 'income'] as const;
 export type CategoryType = (typeof CATEGORY_TYPES)[number];
 
