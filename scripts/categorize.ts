@@ -12,11 +12,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { categorize, categorizeWithRules, type CategorizationResult, type HistoryNeighbour } from '@wallai/categorize';
+import { embeddedDataDir, openPglite, pgliteClient, postgresClient, redactDatabaseUrl, type SqlClient } from '@wallai/db-client';
 import { CATEGORY_KEYS } from '@wallai/domain';
 import { acquireLock, readLiveLock } from './dev/lock.ts';
-import { redactDatabaseUrl } from './lib/database-url.ts';
-import { embeddedDataDir } from './lib/paths.ts';
-import { openPglite, pgliteClient, postgresClient, type SqlClient } from './lib/sql-client.ts';
 
 /** Progress is drawn only for inputs larger than this. */
 export const PROGRESS_MIN_RECORDS = 1000;

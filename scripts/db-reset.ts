@@ -3,9 +3,8 @@
  * one in .wallai/pglite: compatibility layer (not on Supabase), migrations with
  * the Supabase CLI, then supabase/seed.sql.
  */
+import { embeddedDataDir, isSupabaseDatabase } from '@wallai/db-client';
 import { DataDirLockedError, readLiveLock } from './dev/lock.ts';
-import { embeddedDataDir } from './lib/paths.ts';
-import { isSupabaseDatabase } from './lib/schema.ts';
 import { buildDatabase, embeddedTarget, removeEmbeddedData, serverTarget, wipeServer } from './lib/targets.ts';
 
 const log = (line: string) => console.log(`db:reset  ${line}`);

@@ -5,8 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { repoRoot } from '@wallai/db-client';
 import { formatTypeScript } from './lib/format-typescript.ts';
-import { repoRoot } from './lib/paths.ts';
 import { runSupabaseOrFail } from './lib/supabase-cli.ts';
 import { freshSchemaTarget } from './lib/targets.ts';
 

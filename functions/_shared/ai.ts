@@ -3,7 +3,7 @@
  * ANTHROPIC_API_KEY: every AI feature then takes its offline path.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import type { FunctionEnv } from './env.ts';
+import type { FunctionEnv } from '@wallai/function-env';
 
 export interface AiConfig {
   readonly client: Anthropic;

@@ -9,9 +9,9 @@
  * with the best offline answer in both cases.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import { z } from 'zod';
+import { validateAiAnswer, type AiClassifier, type AiRequest } from '@wallai/categorize';
 import { DEFAULT_CATEGORIES } from '@wallai/domain';
-import { validateAiAnswer, type AiClassifier, type AiRequest } from '../../packages/categorize/src/index.ts';
+import { z } from 'zod';
 
 export const TOOL_NAME = 'record_category';
 

@@ -3,7 +3,6 @@
  * and stores it, or suggests one for a description without storing anything.
  * See functions/README.md for the request and response reference.
  */
-import { CATEGORY_KEYS, FALLBACK_CATEGORY } from '@wallai/domain';
 import {
   categorize,
   DEFAULT_CONFIDENCE_THRESHOLD,
@@ -11,11 +10,12 @@ import {
   type AiClassifier,
   type CategorizationResult,
   type HistoryNeighbour,
-} from '../../packages/categorize/src/index.ts';
+} from '@wallai/categorize';
+import { CATEGORY_KEYS, FALLBACK_CATEGORY } from '@wallai/domain';
+import type { FunctionEnv } from '@wallai/function-env';
 import { createAnthropicClient, isAiUnavailable, type AiConfig } from '../_shared/ai.ts';
 import { authenticateUser, createJwtVerifier, type AuthenticatedUser, type VerifyToken } from '../_shared/auth.ts';
 import { createDb, type Db, type Tx } from '../_shared/db.ts';
-import type { FunctionEnv } from '../_shared/env.ts';
 import { describeError, HttpError, jsonResponse, postHandler, readJsonBody } from '../_shared/http.ts';
 import { fixedWindowRateLimiter, unlimited, type RateLimiter } from '../_shared/rate-limit.ts';
 import { createAnthropicClassifier } from './classifier.ts';

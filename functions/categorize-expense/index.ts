@@ -1,4 +1,4 @@
-import { readEnv } from '../_shared/env.ts';
+import { readEnv } from '@wallai/function-env';
 import { handlerFromEnv } from './handler.ts';
 
 Deno.serve(handlerFromEnv(readEnv((name) => Deno.env.get(name))));

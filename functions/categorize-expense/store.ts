@@ -2,7 +2,7 @@
  * The SQL of `categorize-expense`. Every statement runs inside `db.asUser`,
  * so RLS decides what the caller can see and change.
  */
-import type { HistoryNeighbour } from '../../packages/categorize/src/index.ts';
+import type { HistoryNeighbour } from '@wallai/categorize';
 import type { Tx } from '../_shared/db.ts';
 
 /** Neighbours asked from history per expense; the vote only needs the closest few. */

@@ -3,18 +3,14 @@
  * on loopback: good answers, retries on 429/529, timeouts, unusable output and
  * prompt injection, and what the function answers when the AI is down.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CATEGORY_KEYS } from '@wallai/domain';
+import { apiError, createBudget, createExpense, type FakeReply, promptOf, spaceWithEveryRole, type SpaceWithEveryRole, startFakeAnthropic, TEST_JWT_SECRET, textAnswer, tokenFor, toolAnswer, useServedTestDatabase } from '@wallai/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAnthropicClient } from '../_shared/ai.ts';
 import { createJwtVerifier } from '../_shared/auth.ts';
 import { createDb, type Db } from '../_shared/db.ts';
 import { createHandler } from '../categorize-expense/handler.ts';
 import type { CategorizeResponse } from '../categorize-expense/schema.ts';
-import { spaceWithEveryRole, type SpaceWithEveryRole } from '../../supabase/tests/support/factories.ts';
-import { createBudget, createExpense } from '../../supabase/tests/support/money-factories.ts';
-import { useServedTestDatabase } from '../../supabase/tests/support/served-database.ts';
-import { apiError, promptOf, startFakeAnthropic, textAnswer, toolAnswer, type FakeReply } from './support/fake-anthropic.ts';
-import { TEST_JWT_SECRET, tokenFor } from './support/tokens.ts';
 
 const served = useServedTestDatabase();
 let pool: Db;

@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CATEGORY_KEYS } from '@wallai/domain';
+import { anonKey, budgetItems, createBudget, createExpense, createSpace, queryAs, spaceWithEveryRole, type SpaceWithEveryRole, TEST_JWT_SECRET, type TestUser, tokenFor, totalsDrift, useServedTestDatabase } from '@wallai/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createJwtVerifier } from '../_shared/auth.ts';
 import { createDb, type Db } from '../_shared/db.ts';
 import { fixedWindowRateLimiter } from '../_shared/rate-limit.ts';
 import { createHandler, type CategorizeDeps } from '../categorize-expense/handler.ts';
 import type { CategorizeResponse } from '../categorize-expense/schema.ts';
-import { queryAs } from '../../supabase/tests/support/acting-as.ts';
-import { createSpace, spaceWithEveryRole, type SpaceWithEveryRole, type TestUser } from '../../supabase/tests/support/factories.ts';
-import { budgetItems, createBudget, createExpense, totalsDrift } from '../../supabase/tests/support/money-factories.ts';
-import { useServedTestDatabase } from '../../supabase/tests/support/served-database.ts';
-import { TEST_JWT_SECRET, anonKey, tokenFor } from './support/tokens.ts';
 
 const served = useServedTestDatabase();
 let pool: Db;

@@ -1,12 +1,12 @@
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_ANTHROPIC_MODEL, DEFAULT_MAX_BODY_BYTES, EnvError, readEnv } from '@wallai/function-env';
+import { anonKey, TEST_JWT_SECRET, tokenFor } from '@wallai/testing';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { authenticateUser, createJwtVerifier } from '../_shared/auth.ts';
-import { DEFAULT_ANTHROPIC_MODEL, DEFAULT_MAX_BODY_BYTES, EnvError, readEnv } from '../_shared/env.ts';
 import { HttpError, postHandler, readJsonBody, toHttpError } from '../_shared/http.ts';
 import { fixedWindowRateLimiter } from '../_shared/rate-limit.ts';
-import { TEST_JWT_SECRET, anonKey, tokenFor } from './support/tokens.ts';
 
 const REQUIRED = {
   SUPABASE_URL: 'http://127.0.0.1:54321',

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../supabase/tests/support/database.ts';
+import { totalsDriftSummary as totalsDrift, useTestDatabase } from '@wallai/testing';
 import { generateDataset, monthsFrom, planSpace, splitColumns } from './generator.ts';
-import { totalsDrift } from './measure.ts';
 import { allocateCents, equalParts } from './prng.ts';
 
 const db = useTestDatabase();

@@ -12,7 +12,7 @@
  * because each sign-up costs two pg_timezone_names scans (~35 ms each); with
  * identity: 'signup' they go through auth.users and the space triggers too.
  */
-import type { Queryable, SqlClient } from '../lib/sql-client.ts';
+import type { Queryable, SqlClient } from '@wallai/db-client';
 import { allocateCents, centsToDecimal, equalParts, Prng } from './prng.ts';
 import { CATEGORY_PROFILES, FAMILY_NAMES, HOUSEHOLD_SIZES, SPACE_NAMES, TAGS, type CategoryProfile } from './profiles.ts';
 

@@ -1,7 +1,7 @@
+import { totalsDriftSummary as totalsDrift, useTestDatabase } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../supabase/tests/support/database.ts';
 import { generateDataset } from './generator.ts';
-import { createPlainCopies, KEYED_TABLE, measureInsertThroughput, PLAIN_TABLE, totalsDrift } from './measure.ts';
+import { createPlainCopies, KEYED_TABLE, measureInsertThroughput, PLAIN_TABLE } from './measure.ts';
 
 const db = useTestDatabase();
 

@@ -5,10 +5,12 @@
  * under concurrent writers. Every speed result is a ratio against a baseline
  * measured in the same run.
  */
-import { becomeActor, serviceRole, user, type Actor } from '../../supabase/tests/support/acting-as.ts';
-import type { Queryable, SqlClient } from '../lib/sql-client.ts';
+import type { Queryable, SqlClient } from '@wallai/db-client';
+import { centsToDecimal, decimalToCents } from '@wallai/domain';
+import { becomeActor, serviceRole, user, type Actor } from '@wallai/testing/acting-as';
+import { recomputeTotals } from '@wallai/testing/totals';
 import type { Dataset, GeneratedSpace } from './generator.ts';
-import { centsToDecimal, Prng } from './prng.ts';
+import { Prng } from './prng.ts';
 import { CATEGORY_PROFILES } from './profiles.ts';
 import { distribution, percentile, ratio, round, type Distribution } from './stats.ts';
 
@@ -402,19 +404,15 @@ export async function measureConcurrentWriters(db: SqlClient, dataset: Pick<Data
     await Promise.all(clients.map((c) => c.close()));
   }
   const elapsed = (now() - started) / 1000;
-  const [check] = await db.query<{ item_stored: string; item_recomputed: string; budget_stored: string; budget_recomputed: string }>(
-    `select i.spent_amount::text as item_stored,
-            (select coalesce(sum(e.base_amount), 0) from public.expenses e where e.budget_item_id = i.id)::text as item_recomputed,
-            b.total_spent::text as budget_stored,
-            (select coalesce(sum(e.base_amount), 0) from public.expenses e where e.budget_id = b.id)::text as budget_recomputed
-       from public.budget_items i join public.budgets b on b.id = i.budget_id
-      where i.id = $1`,
-    [target.item_id],
-  );
-  if (!check) throw new Error('concurrency benchmark: the item disappeared');
-  const total = (stored: string, recomputed: string): TotalCheck => ({ stored, recomputed, drift: centsToDecimal(toCents(stored) - toCents(recomputed)) });
-  const item = total(check.item_stored, check.item_recomputed);
-  const budget = total(check.budget_stored, check.budget_recomputed);
+  const totals = await recomputeTotals(db, [target.budget_id]);
+  const total = (kind: 'item spent' | 'budget spent', id: string): TotalCheck => {
+    const found = totals.find((t) => t.kind === kind && t.id === id);
+    if (!found) throw new Error(`concurrency benchmark: no ${kind} total for ${id}`);
+    const { stored, recomputed } = found;
+    return { stored, recomputed, drift: centsToDecimal(decimalToCents(stored) - decimalToCents(recomputed)) };
+  };
+  const item = total('item spent', target.item_id);
+  const budget = total('budget spent', target.budget_id);
   return {
     workers: options.workers,
     seconds: round(elapsed, 1),
@@ -425,53 +423,6 @@ export async function measureConcurrentWriters(db: SqlClient, dataset: Pick<Data
     errors,
     item,
     budget,
-    exact: toCents(item.drift) === 0 && toCents(budget.drift) === 0,
-  };
-}
-
-/** A numeric(12,2) string in integer cents, without floating point. */
-export function toCents(value: string): number {
-  const negative = value.startsWith('-');
-  const [whole = '0', frac = ''] = value.replace('-', '').split('.');
-  const cents = Number(whole) * 100 + Number((frac + '00').slice(0, 2));
-  return negative ? -cents : cents;
-}
-
-// Whole-database totals ----------------------------------------------------------------------------
-
-export interface TotalsDrift {
-  itemsChecked: number;
-  budgetsChecked: number;
-  itemMismatches: number;
-  budgetMismatches: number;
-  /** Sum of |stored - recomputed| over items and budgets. */
-  absoluteDrift: string;
-}
-
-/** Every budget_items.spent_amount and budgets.total_spent against a recomputation from the expenses. */
-export async function totalsDrift(db: Queryable): Promise<TotalsDrift> {
-  const [row] = await db.query<{ items: number; budgets: number; item_bad: number; budget_bad: number; abs_drift: string }>(`
-    with item_sums as (
-      select budget_item_id as id, sum(base_amount) as s from public.expenses where budget_item_id is not null group by 1
-    ), budget_sums as (
-      select budget_id as id, sum(base_amount) as s from public.expenses where budget_id is not null group by 1
-    ), item_drift as (
-      select i.spent_amount - coalesce(x.s, 0) as d from public.budget_items i left join item_sums x on x.id = i.id
-    ), budget_drift as (
-      select b.total_spent - coalesce(x.s, 0) as d from public.budgets b left join budget_sums x on x.id = b.id
-    )
-    select (select count(*)::int from item_drift) as items,
-           (select count(*)::int from budget_drift) as budgets,
-           (select count(*)::int from item_drift where d <> 0) as item_bad,
-           (select count(*)::int from budget_drift where d <> 0) as budget_bad,
-           ((select coalesce(sum(abs(d)), 0) from item_drift) + (select coalesce(sum(abs(d)), 0) from budget_drift))::text as abs_drift
-  `);
-  if (!row) throw new Error('totals drift query returned nothing');
-  return {
-    itemsChecked: row.items,
-    budgetsChecked: row.budgets,
-    itemMismatches: row.item_bad,
-    budgetMismatches: row.budget_bad,
-    absoluteDrift: row.abs_drift,
+    exact: decimalToCents(item.drift) === 0 && decimalToCents(budget.drift) === 0,
   };
 }

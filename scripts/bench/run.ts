@@ -18,18 +18,17 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { repoRoot } from '../lib/paths.ts';
+import { repoRoot } from '@wallai/db-client';
+import { decimalToCents } from '@wallai/domain';
+import { totalsDriftSummary, type TotalsDriftSummary } from '@wallai/testing/totals';
 import { generateDataset, spacesForScale, type Dataset } from './generator.ts';
 import {
   measureConcurrentWriters,
   measureInsertThroughput,
   measureRlsRead,
-  totalsDrift,
-  toCents,
   type ConcurrencyResult,
   type InsertResult,
   type RlsReadResult,
-  type TotalsDrift,
 } from './measure.ts';
 import { ratio, round } from './stats.ts';
 import { openBenchTarget } from './target.ts';
@@ -142,7 +141,7 @@ export interface TargetCheck {
   hard: boolean;
 }
 
-export function checkTargets(r: { rls: RlsReadResult; inserts: InsertResult; concurrency: ConcurrencyResult | null; totals: TotalsDrift }): TargetCheck[] {
+export function checkTargets(r: { rls: RlsReadResult; inserts: InsertResult; concurrency: ConcurrencyResult | null; totals: TotalsDriftSummary }): TargetCheck[] {
   const checks: TargetCheck[] = [
     { name: 'RLS / service_role read, p50 ratio', value: r.rls.ratioP50, target: '≤ 1.5', pass: r.rls.ratioP50 <= 1.5, hard: false },
     { name: 'RLS / service_role read, p95 ratio', value: r.rls.ratioP95, target: '≤ 1.5', pass: r.rls.ratioP95 <= 1.5, hard: false },
@@ -155,8 +154,8 @@ export function checkTargets(r: { rls: RlsReadResult; inserts: InsertResult; con
     const c = r.concurrency;
     checks.push({ name: 'concurrent writers: item + budget drift', value: `${c.item.drift} / ${c.budget.drift}`, target: '0.00 exactly', pass: c.exact, hard: true });
   }
-  const bad = r.totals.itemMismatches + r.totals.budgetMismatches;
-  checks.push({ name: 'all totals = recomputation (end of run)', value: `${bad} off, Σ|drift| ${r.totals.absoluteDrift}`, target: '0', pass: bad === 0 && toCents(r.totals.absoluteDrift) === 0, hard: true });
+  const bad = r.totals.itemMismatches + r.totals.budgetMismatches + r.totals.misfiledExpenses;
+  checks.push({ name: 'all totals = recomputation (end of run)', value: `${bad} off, Σ|drift| ${r.totals.absoluteDrift}`, target: '0', pass: bad === 0 && decimalToCents(r.totals.absoluteDrift) === 0, hard: true });
   return checks;
 }
 
@@ -191,7 +190,7 @@ export function formatResults(r: {
   inserts: InsertResult;
   concurrency: ConcurrencyResult | null;
   concurrencySkipped: string | null;
-  totals: TotalsDrift;
+  totals: TotalsDriftSummary;
   checks: TargetCheck[];
   wallSeconds: number;
 }): string {
@@ -336,7 +335,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
 
     log('recomputing every total…');
-    const totals = await totalsDrift(db);
+    const totals = await totalsDriftSummary(db);
     const checks = checkTargets({ rls, inserts, concurrency, totals });
     const wallSeconds = (performance.now() - started) / 1000;
     log(formatResults({ engine: shortEngine, targetLabel: target.label, options, dataset, rls, inserts, concurrency, concurrencySkipped, totals, checks, wallSeconds }));

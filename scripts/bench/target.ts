@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { databaseUrlWithName, redactDatabaseUrl } from '../lib/database-url.ts';
-import { applySchemaDirectly } from '../lib/schema.ts';
-import { openPglite, pgliteClient, postgresClient, type SqlClient } from '../lib/sql-client.ts';
+import { applySchemaDirectly, databaseUrlWithName, openPglite, pgliteClient, postgresClient, redactDatabaseUrl, type SqlClient } from '@wallai/db-client';
 
 /** A freshly migrated database the benchmark owns. */
 export interface BenchTarget {

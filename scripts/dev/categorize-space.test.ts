@@ -5,13 +5,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createExpense, createSpace, inMemoryCli, noFiles, useTestDatabase, type CapturedRun } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../supabase/tests/support/database.ts';
-import { createSpace } from '../../supabase/tests/support/factories.ts';
-import { createExpense } from '../../supabase/tests/support/money-factories.ts';
-import { HistoryDatabaseError, openHistoryDatabase } from '../categorize.ts';
-import { runCategorizeCaptured, type CapturedRun } from '../testing/categorize-cli.ts';
+import { HistoryDatabaseError, openHistoryDatabase, runCategorizeCli } from '../categorize.ts';
 import { lockFileFor } from './lock.ts';
+
+const runCategorizeCaptured = inMemoryCli(runCategorizeCli, { readFile: noFiles });
 
 const db = useTestDatabase();
 

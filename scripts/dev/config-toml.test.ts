@@ -1,6 +1,6 @@
 import path from 'node:path';
+import { supabaseDir } from '@wallai/db-client';
 import { describe, expect, it } from 'vitest';
-import { supabaseDir } from '../lib/paths.ts';
 import { ConfigTomlError, parseFunctionsConfig, readFunctionsConfig } from './config-toml.ts';
 
 describe('config.toml functions reader', () => {

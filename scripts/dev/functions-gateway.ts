@@ -20,7 +20,7 @@
  *   WALLAI_GATEWAY_PORT   port on 127.0.0.1; 0 picks a free one (default 54321)
  *   SUPABASE_JWT_SECRET   HS256 secret the gateway verifies with
  *   SUPABASE_URL          defaults to http://127.0.0.1:<port>
- *   SUPABASE_* / ANTHROPIC_* / MAX_BODY_BYTES  read by the functions (functions/_shared/env.ts)
+ *   SUPABASE_* / ANTHROPIC_* / MAX_BODY_BYTES  read by the functions (@wallai/function-env)
  *
  * When it is listening it prints one line `WALLAI_GATEWAY_READY {json}` on
  * stdout. It exits on SIGINT/SIGTERM, and when its stdin closes, so it never
@@ -29,8 +29,8 @@
  * This file is plain TypeScript over `globalThis.Deno` so that Node's tsc and
  * `deno check` both accept it.
  */
+import { readEnv, type FunctionEnv } from '@wallai/function-env';
 import { errors as joseErrors, jwtVerify } from 'jose';
-import { readEnv, type FunctionEnv } from '../../functions/_shared/env.ts';
 
 interface DenoServer {
   shutdown(): Promise<void>;

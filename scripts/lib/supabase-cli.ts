@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
-import { repoRoot, supabaseBin } from './paths.ts';
+import path from 'node:path';
+import { repoRoot } from '@wallai/db-client';
+
+const supabaseBin = path.join(repoRoot, 'node_modules', '.bin', 'supabase');
 
 export interface CliResult {
   code: number;

@@ -1,9 +1,16 @@
 import { rmSync } from 'node:fs';
-import { redactDatabaseUrl } from './database-url.ts';
-import { serveEmbedded } from './embedded-server.ts';
-import { embeddedDataDir } from './paths.ts';
-import { isSupabaseDatabase, readCompatLayer, readSeed } from './schema.ts';
-import { openPglite, pgliteClient, postgresClient, type SqlClient } from './sql-client.ts';
+import {
+  embeddedDataDir,
+  isSupabaseDatabase,
+  openPglite,
+  pgliteClient,
+  postgresClient,
+  readCompatLayer,
+  readSeed,
+  redactDatabaseUrl,
+  serveEmbedded,
+  type SqlClient,
+} from '@wallai/db-client';
 import { runSupabaseOrFail } from './supabase-cli.ts';
 
 export interface DatabaseTarget {

@@ -1,8 +1,5 @@
+import { addMember, createSpace, createUser, expectSqlError, queryAs, serviceRole, spaceWithEveryRole, type TestSpace, type TestUser, useTestDatabase } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
-import { queryAs, serviceRole } from './support/acting-as.ts';
-import { useTestDatabase } from './support/database.ts';
-import { expectSqlError } from './support/errors.ts';
-import { addMember, createSpace, createUser, spaceWithEveryRole, type TestSpace, type TestUser } from './support/factories.ts';
 
 const db = useTestDatabase();
 

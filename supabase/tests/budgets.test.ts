@@ -1,10 +1,6 @@
 import { DEFAULT_CATEGORIES } from '@wallai/domain';
+import { addMember, budgetItems, createBudget, createExpense, createSpace, expectSqlError, queryAs, spaceWithEveryRole, totalsDrift, useTestDatabase } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
-import { queryAs } from './support/acting-as.ts';
-import { useTestDatabase } from './support/database.ts';
-import { expectSqlError } from './support/errors.ts';
-import { addMember, createSpace, spaceWithEveryRole } from './support/factories.ts';
-import { budgetItems, createBudget, createExpense, totalsDrift } from './support/money-factories.ts';
 
 const db = useTestDatabase();
 

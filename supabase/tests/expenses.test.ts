@@ -1,10 +1,6 @@
+import { actAs, addMember, budgetItems, createBudget, createExpense, createSpace, createUser, expectSqlError, onRealServer, queryAs, spaceWithEveryRole, totalsDrift, useTestDatabase } from '@wallai/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { actAs, queryAs } from './support/acting-as.ts';
-import { onRealServer, useTestDatabase } from './support/database.ts';
-import { expectSqlError } from './support/errors.ts';
-import { addMember, createSpace, createUser, spaceWithEveryRole } from './support/factories.ts';
-import { budgetItems, createBudget, createExpense, totalsDrift } from './support/money-factories.ts';
 
 const db = useTestDatabase();
 

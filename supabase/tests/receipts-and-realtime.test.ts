@@ -1,9 +1,5 @@
+import { addMember, anon, createExpense, createSpace, expectSqlError, queryAs, useTestDatabase } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
-import { anon, queryAs } from './support/acting-as.ts';
-import { useTestDatabase } from './support/database.ts';
-import { expectSqlError } from './support/errors.ts';
-import { addMember, createSpace } from './support/factories.ts';
-import { createExpense } from './support/money-factories.ts';
 
 const db = useTestDatabase();
 

@@ -4,13 +4,13 @@
  * PostgREST would run the request. Rows live in supabase/tests/rls/, one module
  * per area; add a table there and list its module here.
  */
+import { useTestDatabase } from '@wallai/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AI_AREA } from './rls/ai.ts';
 import { MEMBERSHIP_AREA } from './rls/membership.ts';
 import { MONEY_AREA } from './rls/money.ts';
 import { RECEIPTS_AREA } from './rls/receipts.ts';
 import { SPLITS_AREA } from './rls/splits.ts';
-import { useTestDatabase } from './support/database.ts';
 import { ACTORS, OPERATIONS, buildMatrixFixture, probe, type MatrixArea, type MatrixFixture } from './support/rls-matrix.ts';
 
 const AREAS: readonly MatrixArea[] = [MEMBERSHIP_AREA, MONEY_AREA, RECEIPTS_AREA, AI_AREA, SPLITS_AREA];

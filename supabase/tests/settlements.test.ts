@@ -1,11 +1,7 @@
+import type { Queryable } from '@wallai/db-client';
+import { addMember, createExpense, createSpace, createUser, expectSqlError, probeAs, queryAs, spaceWithEveryRole, type TestSpace, type TestUser, useTestDatabase } from '@wallai/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { probeAs, queryAs } from './support/acting-as.ts';
-import { useTestDatabase } from './support/database.ts';
-import { expectSqlError } from './support/errors.ts';
-import { addMember, createSpace, createUser, spaceWithEveryRole, type TestSpace, type TestUser } from './support/factories.ts';
-import { createExpense } from './support/money-factories.ts';
-import type { Queryable } from '../../scripts/lib/sql-client.ts';
 
 const db = useTestDatabase();
 

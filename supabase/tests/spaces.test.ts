@@ -1,8 +1,5 @@
+import { actAs, addMember, anon, createSpace, createUser, expectSqlError, onRealServer, probeAs, queryAs, spaceWithEveryRole, type TestSpace, type TestUser, useTestDatabase } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
-import { actAs, anon, probeAs, queryAs } from './support/acting-as.ts';
-import { onRealServer, useTestDatabase } from './support/database.ts';
-import { expectSqlError } from './support/errors.ts';
-import { addMember, createSpace, createUser, spaceWithEveryRole, type TestSpace, type TestUser } from './support/factories.ts';
 
 const db = useTestDatabase();
 const INVITE_ALPHABET = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}$/;

@@ -1,10 +1,6 @@
+import type { SqlClient } from '@wallai/db-client';
+import { actAs, addMember, createExpense, createUser, expectSqlError, onRealServer, queryAs, serviceRole, spaceWithEveryRole, type SpaceWithEveryRole, type TestUser, useTestDatabase } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
-import { actAs, queryAs, serviceRole } from './support/acting-as.ts';
-import { onRealServer, useTestDatabase } from './support/database.ts';
-import { expectSqlError } from './support/errors.ts';
-import { addMember, createUser, spaceWithEveryRole, type SpaceWithEveryRole, type TestUser } from './support/factories.ts';
-import { createExpense } from './support/money-factories.ts';
-import type { SqlClient } from '../../scripts/lib/sql-client.ts';
 
 const db = useTestDatabase();
 

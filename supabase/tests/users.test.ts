@@ -1,8 +1,5 @@
+import { createSpace, createUser, expectSqlError, queryAs, useTestDatabase } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
-import { queryAs } from './support/acting-as.ts';
-import { useTestDatabase } from './support/database.ts';
-import { expectSqlError } from './support/errors.ts';
-import { createSpace, createUser } from './support/factories.ts';
 
 const db = useTestDatabase();
 

@@ -1,5 +1,5 @@
 /** RLS matrix rows for the AI tables: ai_conversations and financial_insights. */
-import type { SqlClient } from '../../../scripts/lib/sql-client.ts';
+import type { SqlClient } from '@wallai/db-client';
 import { MEMBERS, SIGNED_IN, type ActorName, type MatrixArea, type MatrixFixture, type Statement, type Subject } from '../support/rls-matrix.ts';
 
 /** People with conversations of their own: every signed-in actor, and the mate. */

@@ -1,6 +1,6 @@
 /** RLS matrix rows for the money tables: budgets, budget_items, expenses. */
+import { budgetItems, createBudget, createExpense } from '@wallai/testing';
 import { MEMBERS, type ActorName, type MatrixArea, type MatrixFixture, type Subject } from '../support/rls-matrix.ts';
-import { budgetItems, createBudget, createExpense } from '../support/money-factories.ts';
 
 const WRITERS = ['member', 'admin', 'owner'] as const;
 const MANAGERS = ['admin', 'owner'] as const;

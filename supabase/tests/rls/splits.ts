@@ -1,6 +1,5 @@
 /** RLS matrix rows for expense_splits and settlements: both written only through RPCs. */
-import { queryAs } from '../support/acting-as.ts';
-import { createExpense } from '../support/money-factories.ts';
+import { createExpense, queryAs } from '@wallai/testing';
 import { MEMBERS, type MatrixArea, type Subject } from '../support/rls-matrix.ts';
 
 /** The member's part of an expense the mate paid and split between the two of them. */

@@ -1,6 +1,5 @@
-import type { Queryable, SqlClient } from '../../../scripts/lib/sql-client.ts';
-import { anon, probeAs, serviceRole, type Actor } from './acting-as.ts';
-import { addMember, spaceWithEveryRole, type SpaceWithEveryRole, type TestUser } from './factories.ts';
+import type { Queryable, SqlClient } from '@wallai/db-client';
+import { type Actor, addMember, anon, probeAs, serviceRole, spaceWithEveryRole, type SpaceWithEveryRole, type TestUser } from '@wallai/testing';
 
 export const ACTORS = ['anon', 'outsider', 'viewer', 'member', 'admin', 'owner', 'service_role'] as const;
 export type ActorName = (typeof ACTORS)[number];

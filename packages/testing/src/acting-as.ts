@@ -1,4 +1,4 @@
-import type { Queryable, SqlClient } from '../../../scripts/lib/sql-client.ts';
+import type { Queryable, SqlClient } from '@wallai/db-client';
 
 /** Who a request runs as, the way PostgREST decides from the JWT. */
 export type Actor =

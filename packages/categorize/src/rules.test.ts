@@ -1,12 +1,12 @@
 import { CATEGORY_KEYS } from '@wallai/domain';
 import { describe, expect, it } from 'vitest';
-import { normalizeDescriptor } from '../src/normalize.ts';
-import { categorizeWithRules } from '../src/pipeline.ts';
-import { createRuleEngine, defaultRuleEngine } from '../src/rules/engine.ts';
-import { KEYWORD_RULES } from '../src/rules/keywords.ts';
-import { compileRules } from '../src/rules/matcher.ts';
-import { MERCHANT_RULES } from '../src/rules/merchants.ts';
-import { defineRules } from '../src/rules/types.ts';
+import { normalizeDescriptor } from './normalize.ts';
+import { categorizeWithRules } from './pipeline.ts';
+import { createRuleEngine, defaultRuleEngine } from './rules/engine.ts';
+import { KEYWORD_RULES } from './rules/keywords.ts';
+import { compileRules } from './rules/matcher.ts';
+import { MERCHANT_RULES } from './rules/merchants.ts';
+import { defineRules } from './rules/types.ts';
 
 const all = { candidates: CATEGORY_KEYS };
 const categoryOf = (description: string, candidates: readonly string[] = CATEGORY_KEYS): string =>

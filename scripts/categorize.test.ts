@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inMemoryCli, noFiles, type CapturedRun } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
-import { parseExpenseLines, PROGRESS_MIN_RECORDS } from '../../../scripts/categorize.ts';
-import { runCategorizeCaptured, type CapturedRun } from '../../../scripts/testing/categorize-cli.ts';
+import { parseExpenseLines, PROGRESS_MIN_RECORDS, runCategorizeCli } from './categorize.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const runCategorizeCaptured = inMemoryCli(runCategorizeCli, { readFile: noFiles });
 const script = path.join(repoRoot, 'scripts', 'categorize.ts');
 
 function run(argv: string[], input: string, options: { stderrIsTTY?: boolean; files?: Record<string, string> } = {}): Promise<CapturedRun> {

@@ -1,4 +1,4 @@
-import type { SqlClient } from '../../../scripts/lib/sql-client.ts';
+import type { SqlClient } from '@wallai/db-client';
 import { queryAs } from './acting-as.ts';
 import type { TestSpace, TestUser } from './factories.ts';
 
@@ -70,30 +70,4 @@ export async function budgetItems(db: SqlClient, budgetId: string): Promise<Map<
     [budgetId],
   );
   return new Map(rows.map((r) => [r.category, { id: r.id, budgeted: r.budgeted_amount, spent: r.spent_amount, type: r.category_type }]));
-}
-
-/**
- * Every stored total next to what a recomputation from the rows gives; empty
- * when all agree. The invariant the totals triggers must keep.
- */
-export async function totalsDrift(db: SqlClient): Promise<Array<Record<string, unknown>>> {
-  return db.query(`
-    select 'item' as kind, i.id, i.spent_amount as stored, coalesce(sum(e.base_amount), 0) as recomputed
-      from public.budget_items i left join public.expenses e on e.budget_item_id = i.id
-     group by i.id having i.spent_amount <> coalesce(sum(e.base_amount), 0)
-    union all
-    select 'budget spent', b.id, b.total_spent, coalesce((select sum(e.base_amount) from public.expenses e where e.budget_id = b.id), 0)
-      from public.budgets b
-     where b.total_spent <> coalesce((select sum(e.base_amount) from public.expenses e where e.budget_id = b.id), 0)
-    union all
-    select 'budget budgeted', b.id, b.total_budgeted,
-           coalesce((select sum(i.budgeted_amount) from public.budget_items i where i.budget_id = b.id and i.category_type <> 'income'), 0)
-      from public.budgets b
-     where b.total_budgeted <> coalesce((select sum(i.budgeted_amount) from public.budget_items i
-                                          where i.budget_id = b.id and i.category_type <> 'income'), 0)
-    union all
-    select 'item in another budget', e.id, null::numeric, null::numeric
-      from public.expenses e join public.budget_items i on i.id = e.budget_item_id
-     where e.budget_id is distinct from i.budget_id
-  `);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeDescriptor, tokenize } from '../src/normalize.ts';
+import { normalizeDescriptor, tokenize } from './normalize.ts';
 
 describe('normalizeDescriptor', () => {
   it('drops bank boilerplate, dates, store numbers, card suffixes and the trailing state', () => {

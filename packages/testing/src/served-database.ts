@@ -1,9 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { pgliteClient, postgresClient, serveEmbedded, type SqlClient } from '@wallai/db-client';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { databaseUrlWithName } from '../../../scripts/lib/database-url.ts';
-import { serveEmbedded } from '../../../scripts/lib/embedded-server.ts';
-import { openPglite, pgliteClient, postgresClient, type SqlClient } from '../../../scripts/lib/sql-client.ts';
+import { copyTemplate, openSnapshot } from './database.ts';
 
 /**
  * A fresh, migrated test database that is also reachable by URL, for code
@@ -21,7 +18,7 @@ export interface ServedTestDatabase {
 export async function createServedTestDatabase(): Promise<{ served: ServedTestDatabase; drop: () => Promise<void> }> {
   const source = inject('testDatabase');
   if (source.kind === 'pglite') {
-    const pglite = await openPglite({ loadDataDir: new Blob([readFileSync(source.snapshotFile)]) });
+    const pglite = await openSnapshot(source);
     const server = await serveEmbedded(pglite);
     const db = pgliteClient(pglite);
     return {
@@ -33,26 +30,13 @@ export async function createServedTestDatabase(): Promise<{ served: ServedTestDa
     };
   }
 
-  const name = `wallai_test_${randomBytes(6).toString('hex')}`;
-  const admin = postgresClient(source.serverUrl, { max: 1 });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.exec(`create database ${name} template ${source.templateName}`);
-      break;
-    } catch (error) {
-      // Two files copying the template at the same instant collide (55006); retry briefly.
-      if ((error as { code?: string }).code !== '55006' || attempt >= 20) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-    }
-  }
-  const url = databaseUrlWithName(source.serverUrl, name);
-  const db = postgresClient(url, { max: 4 });
+  const copy = await copyTemplate(source);
+  const db = postgresClient(copy.url, { max: 4 });
   return {
-    served: { db, url },
+    served: { db, url: copy.url },
     async drop() {
       await db.close();
-      await admin.exec(`drop database if exists ${name} with (force)`);
-      await admin.close();
+      await copy.drop();
     },
   };
 }

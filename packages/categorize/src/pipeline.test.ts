@@ -1,8 +1,8 @@
 import { CATEGORY_KEYS } from '@wallai/domain';
 import { describe, expect, it, vi } from 'vitest';
-import type { AiClassifier } from '../src/ai.ts';
-import type { HistoryLookup } from '../src/history.ts';
-import { categorize, DEFAULT_CONFIDENCE_THRESHOLD, FALLBACK_CONFIDENCE } from '../src/pipeline.ts';
+import type { AiClassifier } from './ai.ts';
+import type { HistoryLookup } from './history.ts';
+import { categorize, DEFAULT_CONFIDENCE_THRESHOLD, FALLBACK_CONFIDENCE } from './pipeline.ts';
 
 const candidates = CATEGORY_KEYS;
 const history = (neighbours: Awaited<ReturnType<HistoryLookup>>): HistoryLookup => vi.fn(async () => neighbours);

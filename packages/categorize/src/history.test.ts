@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MIN_SIMILARITY, voteFromHistory } from '../src/history.ts';
+import { DEFAULT_MIN_SIMILARITY, voteFromHistory } from './history.ts';
 
 const candidates = new Set(['groceries', 'dining', 'shopping', 'other']);
 

@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { applySchemaDirectly, databaseUrlWithName, localStateDir, openPglite, pgliteClient, postgresClient, schemaFingerprint } from '@wallai/db-client';
 import type { TestProject } from 'vitest/node';
-import { localStateDir } from '../../../scripts/lib/paths.ts';
-import { applySchemaDirectly, schemaFingerprint } from '../../../scripts/lib/schema.ts';
-import { openPglite, pgliteClient, postgresClient } from '../../../scripts/lib/sql-client.ts';
-import { databaseUrlWithName } from '../../../scripts/lib/database-url.ts';
 
 export type TestDatabaseSource =
   | { kind: 'pglite'; snapshotFile: string }

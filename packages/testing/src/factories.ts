@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { SqlClient } from '../../../scripts/lib/sql-client.ts';
+import type { SqlClient } from '@wallai/db-client';
+import type { SpaceRole } from '@wallai/domain';
 import { queryAs, user, type Actor } from './acting-as.ts';
-
-export type Role = 'owner' | 'admin' | 'member' | 'viewer';
 
 export interface TestUser {
   id: string;
@@ -52,7 +51,7 @@ export async function createSpace(
 }
 
 /** Adds a user to a space through the API: they join with the code, the owner sets the role. */
-export async function addMember(db: SqlClient, space: TestSpace, role: Role, member?: TestUser): Promise<TestUser> {
+export async function addMember(db: SqlClient, space: TestSpace, role: SpaceRole, member?: TestUser): Promise<TestUser> {
   const person = member ?? (await createUser(db));
   await queryAs(db, person.actor, `select public.join_space($1)`, [space.inviteCode]);
   if (role !== 'member') {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { compatLayerFile, migrationsDir, seedFile } from './paths.ts';
+import { compatLayerFile, migrationsDir, seedFile } from './repo-paths.ts';
 import type { SqlClient } from './sql-client.ts';
 
 export interface Migration {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_AI_CONFIDENCE, validateAiAnswer } from '../src/ai.ts';
+import { DEFAULT_AI_CONFIDENCE, validateAiAnswer } from './ai.ts';
 
 const candidates = ['groceries', 'dining', 'other'];
 

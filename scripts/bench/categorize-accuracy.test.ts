@@ -1,3 +1,4 @@
+import { CATEGORY_KEYS } from '@wallai/domain';
 import { describe, expect, it } from 'vitest';
 import {
   DATASET_CATEGORY_MAP,
@@ -5,8 +6,7 @@ import {
   parseDataset,
   runAccuracyBenchmark,
   toResultsJson,
-} from '../../../scripts/bench/categorize-accuracy.ts';
-import { CATEGORY_KEYS } from '@wallai/domain';
+} from './categorize-accuracy.ts';
 
 // Hand-written descriptors in the dataset's shape; not taken from it.
 const fixture = {

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { claimsFor, type Actor } from '../../../supabase/tests/support/acting-as.ts';
+import { claimsFor, type Actor } from './acting-as.ts';
 
 export const TEST_JWT_SECRET = 'wallai-test-jwt-secret-with-at-least-32-characters';
 
