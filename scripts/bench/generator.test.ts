@@ -1,7 +1,7 @@
+import { allocateCents, centsToDecimal, equalParts } from '@wallai/domain';
+import { budgetItems, createBudget, createSpace, totalsDriftSummary as totalsDrift, useTestDatabase } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
-import { totalsDriftSummary as totalsDrift, useTestDatabase } from '@wallai/testing';
-import { generateDataset, monthsFrom, planSpace, splitColumns } from './generator.ts';
-import { allocateCents, equalParts } from './prng.ts';
+import { BENCH_FRAMEWORKS, generateDataset, monthsFrom, planSpace, splitColumns, type DefaultCategory, type PlannedBudget } from './generator.ts';
 
 const db = useTestDatabase();
 
@@ -69,6 +69,27 @@ describe('benchmark dataset generator', () => {
                                             group by e.id, e.amount having sum(s.amount) <> e.amount) x) as off`);
       expect(splits).toEqual({ n: dataset.counts.splits, off: 0 });
       expect(dataset.counts.splits).toBeGreaterThan(0);
+    }
+  });
+
+  it('plans the budget of each framework exactly as create_budget builds it (zero_based: every item at 0)', async () => {
+    const categories = await db().query<DefaultCategory & Record<string, unknown>>(
+      `select key, category_type, weight_bp from private.default_categories order by display_order`,
+    );
+    const months = monthsFrom('2025-04-01', 6);
+    const byFramework = new Map<string, PlannedBudget>();
+    for (let i = 0; byFramework.size < BENCH_FRAMEWORKS.length && i < 100; i++) {
+      for (const budget of planSpace(5, i, months, categories, false).budgets) {
+        if (!byFramework.has(budget.framework)) byFramework.set(budget.framework, budget);
+      }
+    }
+    expect([...byFramework.keys()].sort()).toEqual(BENCH_FRAMEWORKS.map((f) => f.framework).sort());
+
+    for (const [framework, planned] of byFramework) {
+      const space = await createSpace(db());
+      const id = await createBudget(db(), space, { framework, income: centsToDecimal(planned.incomeCents), month: planned.month });
+      const built = Object.fromEntries([...(await budgetItems(db(), id))].map(([category, item]) => [category, item.budgeted]));
+      expect(Object.fromEntries(planned.items.map((item) => [item.category, centsToDecimal(item.cents)])), framework).toEqual(built);
     }
   });
 });

@@ -13,10 +13,11 @@
  * identity: 'signup' they go through auth.users and the space triggers too.
  */
 import type { Queryable, SqlClient } from '@wallai/db-client';
-import { allocateCents, centsToDecimal, equalParts, Prng } from './prng.ts';
+import { centsToDecimal, equalParts, frameworkBudgetItems, type BudgetFramework, type CategoryType, type SpaceRole } from '@wallai/domain';
+import { Prng } from './prng.ts';
 import { CATEGORY_PROFILES, FAMILY_NAMES, HOUSEHOLD_SIZES, SPACE_NAMES, TAGS, type CategoryProfile } from './profiles.ts';
 
-export type MemberRole = 'owner' | 'admin' | 'member' | 'viewer';
+export type MemberRole = SpaceRole;
 
 export interface GeneratorOptions {
   /** Number of households (spaces). */
@@ -74,9 +75,9 @@ export function spacesForScale(scale: number): number {
   return Math.max(1, Math.round(SPACES_PER_SCALE * scale));
 }
 
-interface DefaultCategory {
+export interface DefaultCategory {
   key: string;
-  category_type: 'needs' | 'wants' | 'savings' | 'income';
+  category_type: CategoryType;
   weight_bp: number;
 }
 
@@ -102,7 +103,7 @@ export interface PlannedBudget {
   id: string;
   spaceId: string;
   month: string;
-  framework: string;
+  framework: BudgetFramework;
   incomeCents: number;
   createdBy: string;
   items: Array<{ category: string; cents: number }>;
@@ -117,10 +118,11 @@ export interface PlannedSpace extends GeneratedSpace {
   expenses: PlannedExpense[];
 }
 
-const FRAMEWORKS = [
-  { framework: '50_30_20', weight: 70, shares: [50, 30, 20] },
-  { framework: '60_20_20', weight: 20, shares: [60, 20, 20] },
-  { framework: 'zero_based', weight: 10, shares: [50, 30, 20] },
+/** The frameworks of the generated master budgets, and how often each is drawn. */
+export const BENCH_FRAMEWORKS: ReadonlyArray<{ framework: BudgetFramework; weight: number }> = [
+  { framework: '50_30_20', weight: 70 },
+  { framework: '60_20_20', weight: 20 },
+  { framework: 'zero_based', weight: 10 },
 ];
 const INVITE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
@@ -192,19 +194,14 @@ export function planSpace(
   const managers = members.filter((m) => m.role === 'owner' || m.role === 'admin');
 
   const budgets: PlannedBudget[] = [];
+  const plannable = categories.map((c) => ({ key: c.key, type: c.category_type, weightBp: c.weight_bp }));
   const baseIncome = (250_000 + size * 120_000) * (0.8 + 0.4 * rng.next());
   for (const month of months) {
     if (!rng.chance(0.92)) continue;
-    const fw = rng.weighted(FRAMEWORKS, (f) => f.weight);
+    const fw = rng.weighted(BENCH_FRAMEWORKS, (f) => f.weight);
     const incomeCents = Math.round((baseIncome * (0.95 + 0.1 * rng.next())) / 100) * 100;
-    const typeCents = allocateCents(incomeCents, fw.shares);
-    const items: PlannedBudget['items'] = [];
-    (['needs', 'wants', 'savings'] as const).forEach((type, t) => {
-      const ofType = categories.filter((c) => c.category_type === type);
-      const parts = allocateCents(typeCents[t] ?? 0, ofType.map((c) => c.weight_bp));
-      ofType.forEach((c, k) => items.push({ category: c.key, cents: parts[k] ?? 0 }));
-    });
-    for (const c of categories.filter((c) => c.category_type === 'income')) items.push({ category: c.key, cents: incomeCents });
+    // The items create_budget would give this framework and income.
+    const items = frameworkBudgetItems(fw.framework, incomeCents, plannable).map(({ category, cents }) => ({ category, cents }));
     budgets.push({ id: rng.uuid(), spaceId, month, framework: fw.framework, incomeCents, createdBy: rng.pick(managers).id, items });
   }
 

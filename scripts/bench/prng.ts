@@ -82,36 +82,3 @@ export class Prng {
     return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20, 32)}`;
   }
 }
-
-/** Splits total cents into n parts that differ by at most one cent and sum exactly to total; the first parts get the extra cents. */
-export function equalParts(totalCents: number, n: number): number[] {
-  if (!Number.isInteger(totalCents) || totalCents < 0 || !Number.isInteger(n) || n < 1) {
-    throw new Error(`cannot split ${totalCents} into ${n} parts`);
-  }
-  const base = Math.floor(totalCents / n);
-  const extra = totalCents - base * n;
-  return Array.from({ length: n }, (_, i) => base + (i < extra ? 1 : 0));
-}
-
-/** Largest-remainder allocation of integer cents by weights (ties to the earlier position): the parts sum exactly to total. */
-export function allocateCents(totalCents: number, weights: readonly number[]): number[] {
-  const weightSum = weights.reduce((a, b) => a + b, 0);
-  if (weightSum <= 0) return weights.map(() => 0);
-  const exact = weights.map((w) => (totalCents * w) / weightSum);
-  const parts = exact.map((x) => Math.floor(x));
-  let leftover = totalCents - parts.reduce((a, b) => a + b, 0);
-  const order = exact.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((p, q) => q.r - p.r || p.i - q.i);
-  for (const { i } of order) {
-    if (leftover <= 0) break;
-    parts[i] = (parts[i] ?? 0) + 1;
-    leftover -= 1;
-  }
-  return parts;
-}
-
-/** Cents as a numeric(12,2) literal: 12345 -> '123.45'. */
-export function centsToDecimal(cents: number): string {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
