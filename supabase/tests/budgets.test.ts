@@ -1,10 +1,8 @@
-import { DEFAULT_CATEGORIES } from '@wallai/domain';
+import { DEFAULT_CATEGORIES, decimalToCents as cents } from '@wallai/domain';
 import { addMember, budgetItems, createBudget, createExpense, createSpace, expectSqlError, queryAs, spaceWithEveryRole, totalsDrift, useTestDatabase } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
 
 const db = useTestDatabase();
-
-const cents = (amount: string) => Math.round(Number(amount) * 100);
 
 async function budgetRow(id: string) {
   const [row] = await db().query<{

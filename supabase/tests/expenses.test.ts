@@ -1,3 +1,4 @@
+import { centsToDecimal } from '@wallai/domain';
 import { actAs, addMember, budgetItems, createBudget, createExpense, createSpace, createUser, expectSqlError, onRealServer, queryAs, spaceWithEveryRole, totalsDrift, useTestDatabase } from '@wallai/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -190,14 +191,14 @@ describe('totals stay exact', () => {
           const target = ids.length > 0 && 'pick' in op ? ids[op.pick % ids.length] : undefined;
           if (op.kind === 'insert') {
             const e = await createExpense(db(), space, {
-              amount: (op.cents / 100).toFixed(2),
+              amount: centsToDecimal(op.cents),
               category: op.category,
               date: op.date,
               ...(op.foreign ? { currency: 'USD', exchange_rate: '0.91' } : {}),
             });
             ids.push(e.id);
           } else if (op.kind === 'amount' && target) {
-            await queryAs(db(), owner, `update public.expenses set amount = $2::numeric where id = $1`, [target, (op.cents / 100).toFixed(2)]);
+            await queryAs(db(), owner, `update public.expenses set amount = $2::numeric where id = $1`, [target, centsToDecimal(op.cents)]);
           } else if (op.kind === 'move' && target) {
             await queryAs(db(), owner, `update public.expenses set category = $2, date = $3::date where id = $1`, [target, op.category, op.date]);
           } else if (op.kind === 'delete' && target) {
@@ -207,7 +208,7 @@ describe('totals stay exact', () => {
             await queryAs(db(), owner, `update public.budget_items set budgeted_amount = $3::numeric where budget_id = $1 and category = $2`, [
               october,
               op.category,
-              (op.cents / 100).toFixed(2),
+              centsToDecimal(op.cents),
             ]);
           }
         }
@@ -232,7 +233,7 @@ describe('totals stay exact', () => {
           await actAs(pool, person.actor, async (tx) => {
             const [row] = await tx.query<{ id: string }>(
               `insert into public.expenses (space_id, amount, description, category, date) values ($1, $2::numeric, 'parallel', 'groceries', '2025-10-10') returning id`,
-              [space.id, (cents / 100).toFixed(2)],
+              [space.id, centsToDecimal(cents)],
             );
             if (i % 3 === 1) await tx.query(`update public.expenses set amount = amount + 1 where id = $1`, [row!.id]);
             if (i % 4 === 2) await tx.query(`delete from public.expenses where id = $1`, [row!.id]);

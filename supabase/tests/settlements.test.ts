@@ -1,4 +1,5 @@
 import type { Queryable } from '@wallai/db-client';
+import { centsToDecimal, decimalToCents as cents } from '@wallai/domain';
 import { addMember, createExpense, createSpace, createUser, expectSqlError, probeAs, queryAs, spaceWithEveryRole, type TestSpace, type TestUser, useTestDatabase } from '@wallai/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -7,8 +8,6 @@ const db = useTestDatabase();
 
 type Balance = { user_id: string; currency: string; balance: string };
 type Transfer = { from_user: string; to_user: string; amount: string; currency: string };
-
-const cents = (amount: string) => Math.round(Number(amount) * 100);
 
 const BALANCES = `select user_id, currency, balance from public.space_balances($1)`;
 const SUGGESTIONS = `select from_user, to_user, amount, currency from public.suggest_settlements($1)`;
@@ -243,7 +242,7 @@ describe('settlement suggestions', () => {
 
         for (const x of s.expenses) {
           const payer = at(x.payer);
-          const amount = (x.cents / 100).toFixed(2);
+          const amount = centsToDecimal(x.cents);
           const expense = await createExpense(
             db(),
             space,
@@ -257,7 +256,7 @@ describe('settlement suggestions', () => {
         for (const t of s.settlements) {
           const from = at(t.from);
           const to = at(t.to);
-          if (from.id !== to.id) await record(from, space, from, to, (t.cents / 100).toFixed(2), t.usd ? 'USD' : 'EUR');
+          if (from.id !== to.id) await record(from, space, from, to, centsToDecimal(t.cents), t.usd ? 'USD' : 'EUR');
         }
 
         // Balances: the same as recomputed here from the stored splits and settlements, summing to 0.

@@ -1,4 +1,5 @@
 import type { SqlClient } from '@wallai/db-client';
+import { decimalToCents } from '@wallai/domain';
 import { actAs, addMember, createExpense, createUser, expectSqlError, onRealServer, queryAs, serviceRole, spaceWithEveryRole, type SpaceWithEveryRole, type TestUser, useTestDatabase } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -34,7 +35,7 @@ const setAmount = (by: TestUser, expenseId: string, amount: string) =>
   queryAs(db(), by.actor, `update public.expenses set amount = $2::numeric where id = $1 returning id`, [expenseId, amount]);
 
 /** Sum of amounts in cents, exact. */
-const centsOf = (rows: Array<{ amount: string }>) => rows.reduce((sum, r) => sum + Math.round(Number(r.amount) * 100), 0);
+const centsOf = (rows: Array<{ amount: string }>) => rows.reduce((sum, r) => sum + decimalToCents(r.amount), 0);
 
 /** The people sorted by user id, the order leftover cents follow. */
 const byId = (...people: TestUser[]) => [...people].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -79,21 +79,32 @@ export async function createTestDatabase(): Promise<{ db: TestDatabase; drop: ()
 }
 
 /**
- * Registers beforeAll/afterAll that give the test file its own database.
- * Usage: `const db = useTestDatabase();` then `db()` inside tests.
+ * Registers beforeAll/afterAll that create something for the whole test file
+ * and drop it afterwards; the returned getter works inside tests and hooks.
  */
-export function useTestDatabase(): () => TestDatabase {
-  let current: { db: TestDatabase; drop: () => Promise<void> } | undefined;
+export function perTestFile<T>(name: string, create: () => Promise<{ value: T; drop: () => Promise<void> }>): () => T {
+  let current: { value: T; drop: () => Promise<void> } | undefined;
   beforeAll(async () => {
-    current = await createTestDatabase();
+    current = await create();
   });
   afterAll(async () => {
     await current?.drop();
   });
   return () => {
-    if (!current) throw new Error('useTestDatabase(): the database exists only inside tests and hooks');
-    return current.db;
+    if (!current) throw new Error(`${name}: the database exists only inside tests and hooks`);
+    return current.value;
   };
+}
+
+/**
+ * Gives the test file its own database.
+ * Usage: `const db = useTestDatabase();` then `db()` inside tests.
+ */
+export function useTestDatabase(): () => TestDatabase {
+  return perTestFile('useTestDatabase()', async () => {
+    const { db, drop } = await createTestDatabase();
+    return { value: db, drop };
+  });
 }
 
 export const onRealServer = (): boolean => inject('testDatabase').kind === 'postgres';

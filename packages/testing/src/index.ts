@@ -1,5 +1,5 @@
 export { actAs, anon, becomeActor, claimsFor, probeAs, queryAs, serviceRole, user, type Actor } from './acting-as.ts';
-export { copyTemplate, createTestDatabase, onRealServer, openSnapshot, useTestDatabase, type TestDatabase } from './database.ts';
+export { copyTemplate, createTestDatabase, onRealServer, openSnapshot, perTestFile, useTestDatabase, type TestDatabase } from './database.ts';
 export { createServedTestDatabase, useServedTestDatabase, type ServedTestDatabase } from './served-database.ts';
 export type { TestDatabaseSource } from './global-setup.ts';
 export { expectSqlError, type SqlError } from './errors.ts';

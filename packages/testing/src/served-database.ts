@@ -1,6 +1,6 @@
 import { pgliteClient, postgresClient, serveEmbedded, type SqlClient } from '@wallai/db-client';
-import { afterAll, beforeAll, inject } from 'vitest';
-import { copyTemplate, openSnapshot } from './database.ts';
+import { inject } from 'vitest';
+import { copyTemplate, openSnapshot, perTestFile } from './database.ts';
 
 /**
  * A fresh, migrated test database that is also reachable by URL, for code
@@ -41,17 +41,10 @@ export async function createServedTestDatabase(): Promise<{ served: ServedTestDa
   };
 }
 
-/** beforeAll/afterAll giving the test file its own served database; call the result inside tests. */
+/** Gives the test file its own served database; call the result inside tests. */
 export function useServedTestDatabase(): () => ServedTestDatabase {
-  let current: { served: ServedTestDatabase; drop: () => Promise<void> } | undefined;
-  beforeAll(async () => {
-    current = await createServedTestDatabase();
+  return perTestFile('useServedTestDatabase()', async () => {
+    const { served, drop } = await createServedTestDatabase();
+    return { value: served, drop };
   });
-  afterAll(async () => {
-    await current?.drop();
-  });
-  return () => {
-    if (!current) throw new Error('useServedTestDatabase(): the database exists only inside tests and hooks');
-    return current.served;
-  };
 }
