@@ -1,8 +1,10 @@
 /**
  * Access-token verification with jose: HS256 with the project's JWT secret
  * (local stacks, legacy projects) and/or the project's JWKS (asymmetric keys).
- * Functions that act for a user require `role = authenticated` and a `sub`:
- * the anon key (role `anon`) and the service-role key are not users.
+ * Functions that act for a user require `role = authenticated` and a `sub`
+ * that is a user id (a UUID, what auth.uid() casts it to): the anon key (role
+ * `anon`) and the service-role key are not users. Every token must expire
+ * (`exp`): one without would be valid forever once leaked.
  */
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { HttpError } from './http.ts';
@@ -20,6 +22,9 @@ export interface AuthenticatedUser {
 const ASYMMETRIC_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'];
 /** Tolerated clock skew between Supabase Auth and the function, in seconds. */
 const CLOCK_TOLERANCE_SECONDS = 5;
+const VERIFY_OPTIONS = { clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ['exp'] };
+/** Any 8-4-4-4-12 hex id, as Postgres' uuid type accepts. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createJwtVerifier(options: { secret?: string | null; jwksUrl?: string | null }): VerifyToken {
   const secret = options.secret ? new TextEncoder().encode(options.secret) : null;
@@ -35,14 +40,17 @@ export function createJwtVerifier(options: { secret?: string | null; jwksUrl?: s
     }
     try {
       if (alg === 'HS256' && secret !== null) {
-        return (await jwtVerify(token, secret, { algorithms: ['HS256'], clockTolerance: CLOCK_TOLERANCE_SECONDS })).payload;
+        return (await jwtVerify(token, secret, { ...VERIFY_OPTIONS, algorithms: ['HS256'] })).payload;
       }
       if (alg !== 'HS256' && jwks !== null) {
-        return (await jwtVerify(token, jwks, { algorithms: ASYMMETRIC_ALGORITHMS, clockTolerance: CLOCK_TOLERANCE_SECONDS })).payload;
+        return (await jwtVerify(token, jwks, { ...VERIFY_OPTIONS, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
       }
     } catch (error) {
       if (error instanceof errors.JWTExpired) {
         throw new HttpError(401, 'token_expired', 'The access token has expired; refresh the session and retry.');
+      }
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp') {
+        throw new HttpError(401, 'invalid_token', 'The access token has no valid expiry (exp claim); send a token issued by Supabase Auth.');
       }
       if (error instanceof errors.JOSEError) {
         throw new HttpError(401, 'invalid_token', 'The access token could not be verified.');
@@ -80,6 +88,9 @@ export async function authenticateUser(req: Request, verify: VerifyToken): Promi
   }
   if (typeof claims.sub !== 'string' || claims.sub === '') {
     throw new HttpError(401, 'invalid_token', 'The access token names no user (no sub claim).');
+  }
+  if (!UUID.test(claims.sub)) {
+    throw new HttpError(401, 'invalid_token', 'The access token\'s sub claim is not a user id (a UUID).');
   }
   return { id: claims.sub, claims };
 }

@@ -61,7 +61,8 @@ export function errorResponse(error: HttpError): Response {
 /**
  * Postgres errors a request can cause, as PostgREST would answer them.
  * Our RPCs and triggers raise `PTxxx` for HTTP status xxx; 42501 is a
- * privilege or RLS refusal; 22023/23514/22P02 are rejected values.
+ * privilege or RLS refusal; 22023/23514/22P02 are rejected values, 22021 a
+ * character the database cannot store (NUL), should one get past validation.
  */
 const POSTGRES_STATUS: Readonly<Record<string, [number, ErrorCode]>> = {
   '42501': [403, 'forbidden'],
@@ -73,6 +74,7 @@ const POSTGRES_STATUS: Readonly<Record<string, [number, ErrorCode]>> = {
   '22023': [422, 'validation_failed'],
   '23514': [422, 'validation_failed'],
   '22P02': [422, 'validation_failed'],
+  '22021': [422, 'validation_failed'],
 };
 
 function postgresError(error: unknown): { code: string; message: string } | null {

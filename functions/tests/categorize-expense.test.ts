@@ -88,6 +88,29 @@ describe('requests that are refused', () => {
     expect((await expenseRow(id)).category_source).toBe('default');
   });
 
+  it('answers 401 invalid_token to a validly signed token without an expiry, and changes nothing', async () => {
+    const id = await uncategorized('NETFLIX.COM');
+    const forever = await tokenFor(fx.owner.actor, { claims: { exp: undefined } });
+    expect(await errorOf(await post({ expense_id: id }, forever))).toEqual({ status: 401, code: 'invalid_token' });
+    expect((await expenseRow(id)).category_source).toBe('default');
+  });
+
+  it('answers 401 invalid_token to a token whose sub is not a user id, before any query', async () => {
+    const id = await uncategorized('NETFLIX.COM');
+    const token = await tokenFor(fx.owner.actor, { claims: { sub: 'alice' } });
+    expect(await errorOf(await post({ expense_id: id }, token))).toEqual({ status: 401, code: 'invalid_token' });
+    expect(await errorOf(await post({ space_id: fx.space.id, description: 'Coffee' }, token))).toEqual({ status: 401, code: 'invalid_token' });
+  });
+
+  it('answers 422 with the field path to a description containing a NUL character (Postgres cannot store it)', async () => {
+    const error = await errorOf(await post({ space_id: fx.space.id, description: 'COFFEE\u0000SHOP' }, fx.owner));
+    expect(error).toEqual({
+      status: 422,
+      code: 'validation_failed',
+      details: { issues: [{ path: 'description', code: 'custom', message: 'must not contain the NUL character (\\u0000)' }] },
+    });
+  });
+
   it('answers 405 to other methods and 204 to preflights', async () => {
     const h = handler();
     const get = await h(new Request('http://127.0.0.1/functions/v1/categorize-expense', { method: 'GET' }));

@@ -4,9 +4,11 @@ import { DEFAULT_ANTHROPIC_MODEL, DEFAULT_MAX_BODY_BYTES, EnvError, readEnv } fr
 import { anonKey, TEST_JWT_SECRET, tokenFor } from '@wallai/testing';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { authenticateUser, createJwtVerifier } from '../_shared/auth.ts';
 import { HttpError, postHandler, readJsonBody, toHttpError } from '../_shared/http.ts';
 import { fixedWindowRateLimiter } from '../_shared/rate-limit.ts';
+import { NUL_MESSAGE, parseInput } from '../_shared/validation.ts';
 
 const REQUIRED = {
   SUPABASE_URL: 'http://127.0.0.1:54321',
@@ -131,6 +133,11 @@ describe('http', () => {
     expect(reported).toHaveLength(1);
   });
 
+  it('answers 422 when the database refuses a character it cannot store (22021)', () => {
+    const nul = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { name: 'PostgresError', code: '22021' });
+    expect(toHttpError(nul, () => {})).toMatchObject({ status: 422, code: 'validation_failed' });
+  });
+
   it('turns a PT429 thrown inside a handler into a 429 response', async () => {
     const handler = postHandler(async () => {
       throw Object.assign(new Error('too many unknown codes'), { name: 'PostgresError', code: 'PT429' });
@@ -149,6 +156,37 @@ describe('http', () => {
     expect(() => limiter.take('a')).toThrow(HttpError);
     now = 1000;
     expect(() => limiter.take('a')).not.toThrow();
+  });
+});
+
+describe('validation', () => {
+  const Body = z.strictObject({ name: z.string(), tags: z.array(z.string()), meta: z.record(z.string(), z.string()).optional() });
+
+  it('refuses a NUL character in any string, or object key, with 422 and the path of each field', () => {
+    let caught: unknown;
+    try {
+      parseInput(Body, { name: 'ok\u0000', tags: ['a', 'b\u0000c'], meta: { 'k\u0000': 'v', fine: '\u0000' } });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(HttpError);
+    expect(caught).toMatchObject({
+      status: 422,
+      code: 'validation_failed',
+      details: {
+        issues: [
+          { path: 'name', code: 'custom', message: NUL_MESSAGE },
+          { path: 'tags.1', code: 'custom', message: NUL_MESSAGE },
+          { path: 'meta.k\u0000', code: 'custom', message: NUL_MESSAGE },
+          { path: 'meta.fine', code: 'custom', message: NUL_MESSAGE },
+        ],
+      },
+    });
+  });
+
+  it('lets every other character through, control characters and emoji included', () => {
+    const body = { name: 'Caf\u00e9 \u0001\t\u{1F600}', tags: [] };
+    expect(parseInput(Body, body)).toEqual(body);
   });
 });
 
@@ -184,6 +222,20 @@ describe('auth', () => {
     expect(await failure(authenticateUser(withToken(service), verify))).toEqual({ status: 401, code: 'not_a_user' });
     const noSub = await tokenFor({ role: 'authenticated', userId }, { claims: { sub: undefined } });
     expect(await failure(authenticateUser(withToken(noSub), verify))).toEqual({ status: 401, code: 'invalid_token' });
+  });
+
+  it('refuses a token without an expiry with 401 invalid_token, whatever signs it', async () => {
+    const noExp = await tokenFor({ role: 'authenticated', userId }, { claims: { exp: undefined } });
+    expect(await failure(authenticateUser(withToken(noExp), verify))).toEqual({ status: 401, code: 'invalid_token' });
+    const textExp = await tokenFor({ role: 'authenticated', userId }, { claims: { exp: 'tomorrow' } });
+    expect(await failure(authenticateUser(withToken(textExp), verify))).toEqual({ status: 401, code: 'invalid_token' });
+  });
+
+  it('refuses a token whose sub is not a user id (a UUID) with 401 invalid_token', async () => {
+    for (const sub of ['not-a-uuid', 'alice', '6f1d2c3b1a2b4c5d8e9f0a1b2c3d4e5f', `${userId} `]) {
+      const token = await tokenFor({ role: 'authenticated', userId }, { claims: { sub } });
+      expect(await failure(authenticateUser(withToken(token), verify)), sub).toEqual({ status: 401, code: 'invalid_token' });
+    }
   });
 
   it('verifies asymmetric tokens against a JWKS endpoint', async () => {
