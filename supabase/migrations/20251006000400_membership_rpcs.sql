@@ -17,7 +17,7 @@ create table private.failed_join_attempts (
   user_id uuid not null references public.users (id) on delete cascade,
   attempted_at timestamptz not null default now()
 );
-create index failed_join_attempts_user_time_idx on private.failed_join_attempts (user_id, attempted_at);
+create index idx_failed_join_attempts_user_time on private.failed_join_attempts (user_id, attempted_at);
 comment on table private.failed_join_attempts is
   'One row per unknown invite code a user tried; join_space() refuses after too many in the last hour.';
 
@@ -26,23 +26,6 @@ language sql immutable
 set search_path = ''
 as $$ select 10 $$;
 comment on function private.join_failure_limit() is 'Unknown invite codes a user may try per rolling hour.';
-
--- Helpers ------------------------------------------------------------------------------
-
-create function private.require_user() returns uuid
-language plpgsql stable
-set search_path = ''
-as $$
-declare
-  uid uuid := (select auth.uid());
-begin
-  if uid is null then
-    raise exception 'sign in first' using errcode = '28000';
-  end if;
-  return uid;
-end
-$$;
-comment on function private.require_user() is 'The caller''s user id; raises 28000 for a request without a user.';
 
 create function private.lock_space_for_membership_change(target_space uuid, caller uuid)
 returns public.space_members

@@ -4,16 +4,8 @@
 -- database records the source: a person's insert or change is `user`, an insert
 -- that took the default category is `default`, and the categorizer writes
 -- `history`, `rules` or `ai` together with the category and its confidence.
-
-alter table public.expenses
-  add column category_source text not null default 'default'
-  constraint expenses_category_source_check check (category_source in ('default', 'user', 'history', 'rules', 'ai'));
-
-comment on column public.expenses.category_source is
-  'Who set the category: default (nothing chosen yet), user (a person), or the categorizer step (history, rules, ai). Automatic categorization only changes default and automatic ones.';
-
--- Serves "categorize like the last similar expense": categorized rows of one space.
-create index expenses_categorized_by_space_idx on public.expenses (space_id) where category_source <> 'default';
+--
+-- The column, its check and the history index are declared with expenses.
 
 create function private.track_category_source() returns trigger
 language plpgsql
@@ -41,5 +33,3 @@ comment on function private.track_category_source() is
 create trigger expenses_track_category_source
   before insert or update of category, category_source, ai_category_confidence on public.expenses
   for each row execute function private.track_category_source();
-
-grant insert (category_source), update (category_source) on public.expenses to authenticated;

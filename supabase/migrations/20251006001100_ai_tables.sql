@@ -32,8 +32,8 @@ create table public.ai_conversations (
 );
 
 -- "My conversations, most recent first"; also serves the user_id foreign key and policies.
-create index ai_conversations_user_last_message_idx on public.ai_conversations (user_id, last_message_at desc);
-create index ai_conversations_space_id_idx on public.ai_conversations (space_id);
+create index idx_ai_conversations_user_last_message on public.ai_conversations (user_id, last_message_at desc);
+create index idx_ai_conversations_space_id on public.ai_conversations (space_id);
 
 comment on table public.ai_conversations is
   'A chat with the AI assistant. Private to its user, even when scoped to a space.';
@@ -136,12 +136,12 @@ create table public.financial_insights (
 );
 
 -- A space's insights, newest first; also serves the space_id foreign key and policies.
-create index financial_insights_space_created_idx on public.financial_insights (space_id, created_at desc);
+create index idx_financial_insights_space_created on public.financial_insights (space_id, created_at desc);
 -- The unread badge and "new insights" list: what nobody in the space has read or dismissed yet.
-create index financial_insights_unread_idx on public.financial_insights (space_id, created_at desc)
+create index idx_financial_insights_unread on public.financial_insights (space_id, created_at desc)
   where not is_read and not is_dismissed;
 -- The backend's purge of expired insights.
-create index financial_insights_expires_at_idx on public.financial_insights (expires_at) where expires_at is not null;
+create index idx_financial_insights_expires_at on public.financial_insights (expires_at) where expires_at is not null;
 
 comment on table public.financial_insights is
   'An AI-generated observation about a space (trend, anomaly, recommendation, prediction, goal). Written by the backend only.';
@@ -155,23 +155,6 @@ comment on column public.financial_insights.period is
   'First day of the month the insight is about; null when it is not about one month.';
 comment on column public.financial_insights.expires_at is
   'After this the insight is hidden from members (and may be purged); null = never expires.';
-
--- Membership helper ---------------------------------------------------------------------
-
-create function private.member_active_space_ids() returns setof uuid
-language sql stable
-security definer
-set search_path = ''
-as $$
-  select m.space_id
-  from public.space_members m
-  join public.spaces s on s.id = m.space_id
-  where m.user_id = (select auth.uid()) and m.is_active and s.is_active
-$$;
-comment on function private.member_active_space_ids() is
-  'Active spaces the caller is an active member of, in any role: where viewers too may record read state.';
-
-grant execute on function private.member_active_space_ids() to authenticated;
 
 -- RLS: financial_insights ----------------------------------------------------------------
 

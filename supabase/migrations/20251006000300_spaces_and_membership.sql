@@ -1,4 +1,4 @@
--- Spaces and their members.
+-- Spaces, their members, and the membership helpers every policy uses.
 --
 -- A space is a shared budget (a household, a couple, a flat). People join with a
 -- 6-character invite code. Roles, from least to most: viewer (reads only),
@@ -6,6 +6,10 @@
 -- any record), owner (also deactivates the space and manages owners).
 -- Membership changes go through the RPCs of the next migration; clients never
 -- write space_members directly.
+--
+-- Order: invite codes, spaces and their lifecycle triggers, space_members, the
+-- membership helpers (which need both tables), then the policies of spaces,
+-- space_members and the shared-space policy of users, which all call them.
 
 -- Invite codes -------------------------------------------------------------------------
 
@@ -64,7 +68,7 @@ create table public.spaces (
   constraint spaces_description_length check (char_length(description) <= 1000)
 );
 
-create index spaces_created_by_idx on public.spaces (created_by);
+create index idx_spaces_created_by on public.spaces (created_by);
 
 comment on table public.spaces is 'A collaborative budgeting space shared by its members.';
 comment on column public.spaces.invite_code is
@@ -81,6 +85,95 @@ create trigger spaces_touch_updated_at
 create trigger spaces_check_currency_and_timezone
   before insert or update of currency, timezone on public.spaces
   for each row execute function private.check_currency_and_timezone();
+
+-- Space lifecycle triggers ---------------------------------------------------------------
+
+create function private.prepare_new_space() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- Signed-in callers always create for themselves; the service role names a creator.
+  if (select auth.uid()) is not null then
+    new.created_by := (select auth.uid());
+  elsif new.created_by is null then
+    raise exception 'a space needs a creator (created_by)' using errcode = '23502';
+  end if;
+  new.is_active := true;
+  return new;
+end
+$$;
+comment on function private.prepare_new_space() is
+  'Trigger: sets the creator from the JWT, whatever the client sent; new spaces start active.';
+
+create trigger spaces_prepare_new_space
+  before insert on public.spaces
+  for each row execute function private.prepare_new_space();
+
+create function private.add_space_creator_as_owner() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into public.space_members (space_id, user_id, role)
+  values (new.id, new.created_by, 'owner');
+  return null;
+end
+$$;
+comment on function private.add_space_creator_as_owner() is 'Trigger: the creator of a space becomes its owner.';
+
+create trigger spaces_add_creator_as_owner
+  after insert on public.spaces
+  for each row execute function private.add_space_creator_as_owner();
+
+create function private.guard_space_update() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if (select auth.uid()) is null then
+    return new; -- service role and migrations
+  end if;
+  if new.is_active is distinct from old.is_active
+     and old.id not in (select private.owned_space_ids()) then
+    raise exception 'only an owner can deactivate or reactivate a space' using errcode = '42501';
+  end if;
+  if not old.is_active and new.is_active is not distinct from old.is_active then
+    raise exception 'this space is inactive; an owner must reactivate it first' using errcode = '55000';
+  end if;
+  return new;
+end
+$$;
+comment on function private.guard_space_update() is
+  'Trigger: only owners change is_active; an inactive space accepts no other change.';
+
+create trigger spaces_guard_update
+  before update on public.spaces
+  for each row execute function private.guard_space_update();
+
+-- A space's currency is what every total is in: it cannot change under them.
+create function private.guard_space_currency() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.currency is distinct from old.currency
+     and (exists (select 1 from public.budgets b where b.space_id = old.id)
+          or exists (select 1 from public.expenses e where e.space_id = old.id)) then
+    raise exception 'the currency of a space with budgets or expenses cannot change' using errcode = '55000';
+  end if;
+  return new;
+end
+$$;
+comment on function private.guard_space_currency() is 'Trigger: freezes a space''s currency once money is recorded in it.';
+
+create trigger spaces_guard_currency
+  before update of currency on public.spaces
+  for each row execute function private.guard_space_currency();
 
 -- space_members --------------------------------------------------------------------
 
@@ -100,7 +193,7 @@ create table public.space_members (
 create index idx_space_members_space_id on public.space_members (space_id);
 create index idx_space_members_user_id on public.space_members (user_id);
 -- Serves every membership helper below: "which spaces am I active in, with what role".
-create index space_members_active_by_user_idx on public.space_members (user_id, space_id, role) where is_active;
+create index idx_space_members_active_by_user on public.space_members (user_id, space_id, role) where is_active;
 
 comment on table public.space_members is 'Who belongs to which space, with which role. One row per person and space, kept after leaving.';
 comment on column public.space_members.role is 'owner | admin | member | viewer; see the README for what each may do.';
@@ -187,6 +280,20 @@ $$;
 comment on function private.space_has_no_members(uuid) is
   'True only while a new space is being inserted: its owner row is added right after, and rows are never deleted.';
 
+
+create function private.member_active_space_ids() returns setof uuid
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select m.space_id
+  from public.space_members m
+  join public.spaces s on s.id = m.space_id
+  where m.user_id = (select auth.uid()) and m.is_active and s.is_active
+$$;
+comment on function private.member_active_space_ids() is
+  'Active spaces the caller is an active member of, in any role: where viewers too may record read state.';
+
 grant execute on function
   private.space_has_no_members(uuid),
   private.member_space_ids(),
@@ -195,6 +302,37 @@ grant execute on function
   private.owned_space_ids(),
   private.co_member_user_ids()
 to authenticated;
+grant execute on function private.member_active_space_ids() to authenticated;
+
+-- Access checks for RPCs ----------------------------------------------------------------
+
+create function private.require_space_role(target_space uuid, allowed_roles text[]) returns text
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+declare
+  space_active boolean;
+  caller_role text;
+begin
+  select s.is_active, m.role into space_active, caller_role
+  from public.spaces s
+  join public.space_members m on m.space_id = s.id and m.user_id = (select auth.uid()) and m.is_active
+  where s.id = target_space;
+  if caller_role is null then
+    raise exception 'space not found' using errcode = 'PT404';
+  end if;
+  if not space_active then
+    raise exception 'this space is inactive' using errcode = 'PT410';
+  end if;
+  if not caller_role = any (allowed_roles) then
+    raise exception 'your role (%) cannot do this here', caller_role using errcode = 'PT403';
+  end if;
+  return caller_role;
+end
+$$;
+comment on function private.require_space_role(uuid, text[]) is
+  'Raises PT404 for non-members, PT410 for inactive spaces, PT403 when the caller''s role is not allowed; returns the role.';
 
 -- RLS: spaces --------------------------------------------------------------------------
 
@@ -246,71 +384,3 @@ create policy "Users can read their own profile and those of people they share a
   on public.users for select
   to authenticated
   using (id = (select auth.uid()) or id in (select private.co_member_user_ids()));
-
--- Space lifecycle triggers ---------------------------------------------------------------
-
-create function private.prepare_new_space() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  -- Signed-in callers always create for themselves; the service role names a creator.
-  if (select auth.uid()) is not null then
-    new.created_by := (select auth.uid());
-  elsif new.created_by is null then
-    raise exception 'a space needs a creator (created_by)' using errcode = '23502';
-  end if;
-  new.is_active := true;
-  return new;
-end
-$$;
-comment on function private.prepare_new_space() is
-  'Trigger: sets the creator from the JWT, whatever the client sent; new spaces start active.';
-
-create trigger spaces_prepare_new_space
-  before insert on public.spaces
-  for each row execute function private.prepare_new_space();
-
-create function private.add_space_creator_as_owner() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  insert into public.space_members (space_id, user_id, role)
-  values (new.id, new.created_by, 'owner');
-  return null;
-end
-$$;
-comment on function private.add_space_creator_as_owner() is 'Trigger: the creator of a space becomes its owner.';
-
-create trigger spaces_add_creator_as_owner
-  after insert on public.spaces
-  for each row execute function private.add_space_creator_as_owner();
-
-create function private.guard_space_update() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if (select auth.uid()) is null then
-    return new; -- service role and migrations
-  end if;
-  if new.is_active is distinct from old.is_active
-     and old.id not in (select private.owned_space_ids()) then
-    raise exception 'only an owner can deactivate or reactivate a space' using errcode = '42501';
-  end if;
-  if not old.is_active and new.is_active is not distinct from old.is_active then
-    raise exception 'this space is inactive; an owner must reactivate it first' using errcode = '55000';
-  end if;
-  return new;
-end
-$$;
-comment on function private.guard_space_update() is
-  'Trigger: only owners change is_active; an inactive space accepts no other change.';
-
-create trigger spaces_guard_update
-  before update on public.spaces
-  for each row execute function private.guard_space_update();
