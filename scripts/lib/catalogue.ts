@@ -124,7 +124,7 @@ const SECTIONS: readonly Section[] = [
   {
     title: 'functions',
     sql: `select pg_catalog.pg_get_functiondef(p.oid)
-                 || E'\\n  owner=' || pg_catalog.pg_get_userbyid(p.proowner)
+                 || E'\\n  ' || p.oid::regprocedure::text || ' owner=' || pg_catalog.pg_get_userbyid(p.proowner)
                  || ' acl=' || coalesce((select string_agg(a::text, ',' order by a::text) from unnest(p.proacl) a), 'default')
                  || coalesce(E'\\n  comment=' || pg_catalog.obj_description(p.oid, 'pg_proc'), '') as line
             from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace

@@ -17,9 +17,12 @@ comment on schema private is
 revoke all on schema private from public;
 grant usage on schema private to authenticated, service_role;
 
--- Postgres grants EXECUTE on new functions to PUBLIC; Wallai grants it explicitly.
-alter default privileges in schema private revoke execute on functions from public;
-alter default privileges in schema public revoke execute on functions from public;
+-- Postgres grants EXECUTE on every new function to PUBLIC, and a default
+-- privilege IN SCHEMA cannot take that global default back. So every function
+-- revokes it right after its definition and grants EXECUTE only to the roles
+-- that must call it (a policy, a column default, or a trigger that runs as the
+-- writing role). supabase/tests/privileges.test.ts lists what anon and
+-- authenticated may execute against a declared allow-list.
 
 create function private.touch_updated_at() returns trigger
 language plpgsql
@@ -31,6 +34,7 @@ begin
 end
 $$;
 comment on function private.touch_updated_at() is 'Trigger: keeps updated_at current on every update.';
+revoke execute on function private.touch_updated_at() from public;
 
 -- pg_timezone_names reads the whole tz database on every query (~35 ms), too slow
 -- for a per-row check: the names are copied once into an indexed table.
@@ -53,6 +57,8 @@ begin
 end
 $$;
 comment on function private.is_valid_timezone(text) is 'True when tz is an IANA time zone name Postgres knows.';
+revoke execute on function private.is_valid_timezone(text) from public;
+-- Check_currency_and_timezone, a trigger that runs as the writing role, calls it.
 grant execute on function private.is_valid_timezone(text) to authenticated, service_role;
 
 create function private.check_currency_and_timezone() returns trigger
@@ -75,6 +81,7 @@ end
 $$;
 comment on function private.check_currency_and_timezone() is
   'Trigger: rejects currencies that are not three upper-case letters and unknown time zones.';
+revoke execute on function private.check_currency_and_timezone() from public;
 
 -- The caller ------------------------------------------------------------------------------
 
@@ -92,6 +99,7 @@ begin
 end
 $$;
 comment on function private.require_user() is 'The caller''s user id; raises 28000 for a request without a user.';
+revoke execute on function private.require_user() from public;
 
 -- Exact allocation ---------------------------------------------------------------------
 
@@ -142,4 +150,4 @@ end
 $$;
 comment on function private.allocate_cents(bigint, numeric[]) is
   'Largest-remainder allocation of integer cents by weights; the parts always sum to the total. Ties go to the earlier position.';
-grant execute on function private.allocate_cents(bigint, numeric[]) to authenticated, service_role;
+revoke execute on function private.allocate_cents(bigint, numeric[]) from public;

@@ -23,6 +23,7 @@ as $$
   from extensions.gen_random_bytes(6) as b, generate_series(0, 5) as i
 $$;
 comment on function private.random_invite_code() is 'Six random characters of the invite alphabet.';
+revoke execute on function private.random_invite_code() from public;
 
 -- security definer: as a column default it runs as the inserting user, whose RLS
 -- would hide other spaces' codes from the collision check.
@@ -45,8 +46,8 @@ end
 $$;
 comment on function private.unused_invite_code() is
   'A random invite code no space uses yet; draws again on collision. The default of spaces.invite_code.';
-
--- Evaluated as the inserting role, because it is a column default.
+revoke execute on function private.unused_invite_code() from public;
+-- The default of spaces.invite_code, evaluated as the inserting role.
 grant execute on function private.unused_invite_code() to authenticated, service_role;
 
 -- spaces ---------------------------------------------------------------------------
@@ -106,6 +107,7 @@ end
 $$;
 comment on function private.prepare_new_space() is
   'Trigger: sets the creator from the JWT, whatever the client sent; new spaces start active.';
+revoke execute on function private.prepare_new_space() from public;
 
 create trigger spaces_prepare_new_space
   before insert on public.spaces
@@ -123,6 +125,7 @@ begin
 end
 $$;
 comment on function private.add_space_creator_as_owner() is 'Trigger: the creator of a space becomes its owner.';
+revoke execute on function private.add_space_creator_as_owner() from public;
 
 create trigger spaces_add_creator_as_owner
   after insert on public.spaces
@@ -149,6 +152,7 @@ end
 $$;
 comment on function private.guard_space_update() is
   'Trigger: only owners change is_active; an inactive space accepts no other change.';
+revoke execute on function private.guard_space_update() from public;
 
 create trigger spaces_guard_update
   before update on public.spaces
@@ -170,6 +174,7 @@ begin
 end
 $$;
 comment on function private.guard_space_currency() is 'Trigger: freezes a space''s currency once money is recorded in it.';
+revoke execute on function private.guard_space_currency() from public;
 
 create trigger spaces_guard_currency
   before update of currency on public.spaces
@@ -216,6 +221,9 @@ as $$
 $$;
 comment on function private.member_space_ids() is
   'Spaces the caller is an active member of, in any role: what they may read.';
+revoke execute on function private.member_space_ids() from public;
+-- RLS policies call it as the querying user.
+grant execute on function private.member_space_ids() to authenticated;
 
 create function private.writable_space_ids() returns setof uuid
 language sql stable
@@ -230,6 +238,9 @@ as $$
 $$;
 comment on function private.writable_space_ids() is
   'Active spaces where the caller is member, admin or owner: where they may write their own records.';
+revoke execute on function private.writable_space_ids() from public;
+-- RLS policies call it as the querying user.
+grant execute on function private.writable_space_ids() to authenticated;
 
 create function private.managed_space_ids() returns setof uuid
 language sql stable
@@ -244,6 +255,9 @@ as $$
 $$;
 comment on function private.managed_space_ids() is
   'Active spaces where the caller is admin or owner: where they manage budgets, members and any record.';
+revoke execute on function private.managed_space_ids() from public;
+-- RLS policies call it as the querying user.
+grant execute on function private.managed_space_ids() to authenticated;
 
 create function private.owned_space_ids() returns setof uuid
 language sql stable
@@ -256,6 +270,9 @@ as $$
 $$;
 comment on function private.owned_space_ids() is
   'Spaces the caller owns, active or not: an owner may reactivate a deactivated space.';
+revoke execute on function private.owned_space_ids() from public;
+-- RLS policies call it as the querying user.
+grant execute on function private.owned_space_ids() to authenticated;
 
 create function private.co_member_user_ids() returns setof uuid
 language sql stable
@@ -269,6 +286,9 @@ as $$
 $$;
 comment on function private.co_member_user_ids() is
   'People who share a space with the caller (including those who left it), so names stay readable in shared history.';
+revoke execute on function private.co_member_user_ids() from public;
+-- RLS policies call it as the querying user.
+grant execute on function private.co_member_user_ids() to authenticated;
 
 create function private.space_has_no_members(target_space uuid) returns boolean
 language sql stable
@@ -279,7 +299,9 @@ as $$
 $$;
 comment on function private.space_has_no_members(uuid) is
   'True only while a new space is being inserted: its owner row is added right after, and rows are never deleted.';
-
+revoke execute on function private.space_has_no_members(uuid) from public;
+-- RLS policies call it as the querying user.
+grant execute on function private.space_has_no_members(uuid) to authenticated;
 
 create function private.member_active_space_ids() returns setof uuid
 language sql stable
@@ -293,16 +315,10 @@ as $$
 $$;
 comment on function private.member_active_space_ids() is
   'Active spaces the caller is an active member of, in any role: where viewers too may record read state.';
-
-grant execute on function
-  private.space_has_no_members(uuid),
-  private.member_space_ids(),
-  private.writable_space_ids(),
-  private.managed_space_ids(),
-  private.owned_space_ids(),
-  private.co_member_user_ids()
-to authenticated;
+revoke execute on function private.member_active_space_ids() from public;
+-- RLS policies call it as the querying user.
 grant execute on function private.member_active_space_ids() to authenticated;
+
 
 -- Access checks for RPCs ----------------------------------------------------------------
 
@@ -333,16 +349,17 @@ end
 $$;
 comment on function private.require_space_role(uuid, text[]) is
   'Raises PT404 for non-members, PT410 for inactive spaces, PT403 when the caller''s role is not allowed; returns the role.';
+revoke execute on function private.require_space_role(uuid, text[]) from public;
 
 -- RLS: spaces --------------------------------------------------------------------------
 
 alter table public.spaces enable row level security;
 
-revoke all on public.spaces from anon, authenticated;
+revoke all on public.spaces from anon, authenticated, service_role;
 grant select on public.spaces to authenticated;
 grant insert (name, description, currency, timezone) on public.spaces to authenticated;
 grant update (name, description, currency, timezone, is_active) on public.spaces to authenticated;
-grant all on public.spaces to service_role;
+grant select, insert, update, delete on public.spaces to service_role;
 
 -- The second branch lets `insert ... returning` (supabase-js `.insert().select()`)
 -- show the creator the row before the owner membership is added after it.
@@ -369,9 +386,9 @@ create policy "Admins and owners can update their space"
 
 alter table public.space_members enable row level security;
 
-revoke all on public.space_members from anon, authenticated;
+revoke all on public.space_members from anon, authenticated, service_role;
 grant select on public.space_members to authenticated;
-grant all on public.space_members to service_role;
+grant select, insert, update, delete on public.space_members to service_role;
 
 create policy "Members can read their space's memberships"
   on public.space_members for select

@@ -42,4 +42,5 @@ insert into private.default_categories (key, label, category_type, description, 
   ('debt_payoff',    'Debt payoff',       'savings', 'Payments on loans and credit cards beyond the minimum',                 3000, 'scissors', '#B91C1C', 17),
   ('income',         'Income',            'income',  'Salary, refunds and other money coming in',                            10000, 'wallet',   '#059669', 18);
 
-grant select on private.default_categories to authenticated, service_role;
+-- Read only by create_budget (security definer): no API role reads it directly.
+revoke all on private.default_categories from public;

@@ -72,6 +72,7 @@ end
 $$;
 comment on function private.prepare_new_budget() is
   'Trigger: creator from the JWT, currency from the space, totals start at zero whatever the client sent.';
+revoke execute on function private.prepare_new_budget() from public;
 
 create trigger budgets_prepare_new
   before insert on public.budgets
@@ -96,6 +97,7 @@ end
 $$;
 comment on function private.link_expenses_to_new_budget() is
   'Trigger: a new master budget links the month''s expenses that had no budget yet.';
+revoke execute on function private.link_expenses_to_new_budget() from public;
 
 create trigger budgets_link_expenses
   after insert on public.budgets
@@ -103,12 +105,12 @@ create trigger budgets_link_expenses
 
 alter table public.budgets enable row level security;
 
-revoke all on public.budgets from anon, authenticated;
+revoke all on public.budgets from anon, authenticated, service_role;
 grant select on public.budgets to authenticated;
 grant insert (space_id, name, description, type, month_period, framework, total_income) on public.budgets to authenticated;
 grant update (name, description, framework, total_income) on public.budgets to authenticated;
 grant delete on public.budgets to authenticated;
-grant all on public.budgets to service_role;
+grant select, insert, update, delete on public.budgets to service_role;
 
 create policy "Members can read their space's budgets"
   on public.budgets for select
@@ -142,6 +144,9 @@ as $$
   where b.space_id in (select private.member_space_ids())
 $$;
 comment on function private.member_budget_ids() is 'Budgets of the spaces the caller is an active member of.';
+revoke execute on function private.member_budget_ids() from public;
+-- RLS policies call it as the querying user.
+grant execute on function private.member_budget_ids() to authenticated;
 
 create function private.managed_budget_ids() returns setof uuid
 language sql stable
@@ -152,8 +157,9 @@ as $$
   where b.space_id in (select private.managed_space_ids())
 $$;
 comment on function private.managed_budget_ids() is 'Budgets of the active spaces the caller administers or owns.';
-
-grant execute on function private.member_budget_ids(), private.managed_budget_ids() to authenticated;
+revoke execute on function private.managed_budget_ids() from public;
+-- RLS policies call it as the querying user.
+grant execute on function private.managed_budget_ids() to authenticated;
 
 -- budget_items ------------------------------------------------------------------------------
 
@@ -201,6 +207,7 @@ end
 $$;
 comment on function private.reset_new_budget_item_spent() is
   'Trigger: a new item starts with nothing spent; linking expenses to it adds their amounts.';
+revoke execute on function private.reset_new_budget_item_spent() from public;
 
 create trigger budget_items_reset_new_spent
   before insert on public.budget_items
@@ -233,6 +240,7 @@ end
 $$;
 comment on function private.link_expenses_to_new_item() is
   'Trigger: a new master-budget item links the month''s unlinked expenses of its category.';
+revoke execute on function private.link_expenses_to_new_item() from public;
 
 create trigger budget_items_link_expenses
   after insert on public.budget_items
@@ -298,6 +306,7 @@ end
 $$;
 comment on function private.apply_budgeted_delta() is
   'Trigger: moves budgets.total_budgeted by the change in non-income budgeted amounts, as increments in budget id order so concurrent writers stay exact (per statement for inserts and deletes, per row for updates).';
+revoke execute on function private.apply_budgeted_delta() from public;
 
 -- Transition tables need one trigger per event and no column list.
 create trigger budget_items_apply_budgeted_delta_insert
@@ -316,14 +325,14 @@ create trigger budget_items_apply_budgeted_delta_update
 
 alter table public.budget_items enable row level security;
 
-revoke all on public.budget_items from anon, authenticated;
+revoke all on public.budget_items from anon, authenticated, service_role;
 grant select on public.budget_items to authenticated;
 grant insert (budget_id, category, description, category_type, budgeted_amount, icon, color, display_order)
   on public.budget_items to authenticated;
 grant update (category, description, category_type, budgeted_amount, icon, color, display_order)
   on public.budget_items to authenticated;
 grant delete on public.budget_items to authenticated;
-grant all on public.budget_items to service_role;
+grant select, insert, update, delete on public.budget_items to service_role;
 
 create policy "Members can read their space's budget items"
   on public.budget_items for select

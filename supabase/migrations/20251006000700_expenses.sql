@@ -196,6 +196,7 @@ end
 $$;
 comment on function private.prepare_expense() is
   'Trigger: creator from the JWT, currency rule, and the budget link (explicit item or budget checked against the space; otherwise the month''s master budget and its item of the same category).';
+revoke execute on function private.prepare_expense() from public;
 
 create trigger expenses_prepare
   before insert or update of space_id, currency, exchange_rate, amount, date, category, budget_id, budget_item_id
@@ -274,6 +275,7 @@ end
 $$;
 comment on function private.apply_spent_delta() is
   'Statement trigger: moves spent_amount and total_spent by the statement''s net change in base amounts and links, one increment per row touched, in id order (items, then budgets).';
+revoke execute on function private.apply_spent_delta() from public;
 
 -- Transition tables need one trigger per event, and no column list (which would
 -- anyway miss the links expenses_prepare moves when the date or category changes).
@@ -297,7 +299,7 @@ create trigger expenses_apply_spent_delta_delete
 
 alter table public.expenses enable row level security;
 
-revoke all on public.expenses from anon, authenticated;
+revoke all on public.expenses from anon, authenticated, service_role;
 grant select on public.expenses to authenticated;
 grant insert (id, space_id, budget_id, budget_item_id, amount, description, category, category_source, ai_category_confidence,
               date, receipt_url, receipt_processed, payment_method, bank_transaction_id, currency, exchange_rate, tags, notes)
@@ -306,7 +308,7 @@ grant update (budget_id, budget_item_id, amount, description, category, category
               receipt_url, receipt_processed, payment_method, bank_transaction_id, currency, exchange_rate, tags, notes)
   on public.expenses to authenticated;
 grant delete on public.expenses to authenticated;
-grant all on public.expenses to service_role;
+grant select, insert, update, delete on public.expenses to service_role;
 
 create policy "Members can read their space's expenses"
   on public.expenses for select

@@ -100,6 +100,7 @@ end
 $$;
 comment on function private.check_expense_split_sum() is
   'Deferred constraint trigger: at commit, an expense with splits has splits that sum exactly to its amount (23514 otherwise).';
+revoke execute on function private.check_expense_split_sum() from public;
 
 create constraint trigger expense_splits_sum_matches_amount
   after insert or update of amount, expense_id or delete on public.expense_splits
@@ -159,6 +160,7 @@ end
 $$;
 comment on function private.rescale_expense_splits() is
   'Trigger: a new expense amount rescales its unpaid splits (in proportion to their percentages, exact in cents); with a paid split the amount and currency are frozen (PT409).';
+revoke execute on function private.rescale_expense_splits() from public;
 
 create trigger expenses_rescale_splits
   after update of amount, currency on public.expenses
@@ -170,9 +172,11 @@ security definer
 set search_path = ''
 as $$
 begin
-  -- Depth 1 is a delete somebody asked for; deeper is the cascade of a deleted space.
-  if pg_catalog.pg_trigger_depth() = 1
-     and exists (select 1 from public.expense_splits s where s.expense_id = old.id and s.is_paid) then
+  -- Only the cascade of a deleted space may take a paid expense with it: by
+  -- then the space row is gone. Whoever issues the delete, and from however
+  -- deep a trigger, an expense of a space that still exists is kept.
+  if exists (select 1 from public.expense_splits s where s.expense_id = old.id and s.is_paid)
+     and exists (select 1 from public.spaces sp where sp.id = old.space_id) then
     raise exception 'this expense has paid splits; it cannot be deleted'
       using errcode = 'PT409', hint = 'Record a correcting expense or settlement instead.';
   end if;
@@ -181,6 +185,7 @@ end
 $$;
 comment on function private.guard_paid_expense_delete() is
   'Trigger: an expense with a paid split cannot be deleted (PT409), so no payment record disappears; a deleted space still takes its expenses with it.';
+revoke execute on function private.guard_paid_expense_delete() from public;
 
 create trigger expenses_guard_paid_delete
   before delete on public.expenses
@@ -197,14 +202,15 @@ as $$
   where e.space_id in (select private.member_space_ids())
 $$;
 comment on function private.member_expense_ids() is 'Expenses of the spaces the caller is an active member of.';
-
+revoke execute on function private.member_expense_ids() from public;
+-- RLS policies call it as the querying user.
 grant execute on function private.member_expense_ids() to authenticated;
 
 alter table public.expense_splits enable row level security;
 
-revoke all on public.expense_splits from anon, authenticated;
+revoke all on public.expense_splits from anon, authenticated, service_role;
 grant select on public.expense_splits to authenticated;
-grant all on public.expense_splits to service_role;
+grant select, insert, update, delete on public.expense_splits to service_role;
 
 create policy "Members can read the splits of their space's expenses"
   on public.expense_splits for select

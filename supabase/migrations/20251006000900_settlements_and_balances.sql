@@ -41,9 +41,9 @@ comment on column public.settlements.created_by is 'Who recorded the settlement;
 
 alter table public.settlements enable row level security;
 
-revoke all on public.settlements from anon, authenticated;
+revoke all on public.settlements from anon, authenticated, service_role;
 grant select, delete on public.settlements to authenticated;
-grant all on public.settlements to service_role;
+grant select, insert, update, delete on public.settlements to service_role;
 
 create policy "Members can read their space's settlements"
   on public.settlements for select
@@ -84,6 +84,7 @@ as $$
 $$;
 comment on function private.space_balances(uuid) is
   'Per person and currency: owed minus owing over unpaid splits (the payer''s own part excluded) and settlements.';
+revoke execute on function private.space_balances(uuid) from public;
 
 create function public.space_balances(space_id uuid)
 returns table (user_id uuid, currency text, balance numeric)

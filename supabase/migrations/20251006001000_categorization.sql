@@ -29,6 +29,7 @@ end
 $$;
 comment on function private.track_category_source() is
   'Trigger: a category changed without naming its source was changed by a person; people''s categories carry no confidence.';
+revoke execute on function private.track_category_source() from public;
 
 create trigger expenses_track_category_source
   before insert or update of category, category_source, ai_category_confidence on public.expenses

@@ -62,6 +62,7 @@ end
 $$;
 comment on function private.touch_last_message_at() is
   'Trigger: moves ai_conversations.last_message_at to now whenever the messages change.';
+revoke execute on function private.touch_last_message_at() from public;
 
 create trigger ai_conversations_touch_last_message_at
   before update of messages on public.ai_conversations
@@ -73,11 +74,11 @@ alter table public.ai_conversations enable row level security;
 
 -- user_id is insertable so a client may name itself, but the policy refuses anyone
 -- else; it is never updatable. total_tokens and last_message_at are not client-writable.
-revoke all on public.ai_conversations from anon, authenticated;
+revoke all on public.ai_conversations from anon, authenticated, service_role;
 grant select, delete on public.ai_conversations to authenticated;
 grant insert (id, user_id, space_id, thread_id, title, messages, is_active) on public.ai_conversations to authenticated;
 grant update (space_id, thread_id, title, messages, is_active) on public.ai_conversations to authenticated;
-grant all on public.ai_conversations to service_role;
+grant select, insert, update, delete on public.ai_conversations to service_role;
 
 create policy "Users can read their own conversations"
   on public.ai_conversations for select
@@ -161,10 +162,10 @@ comment on column public.financial_insights.expires_at is
 alter table public.financial_insights enable row level security;
 
 -- Members change only the read state; the service role writes everything else.
-revoke all on public.financial_insights from anon, authenticated;
+revoke all on public.financial_insights from anon, authenticated, service_role;
 grant select on public.financial_insights to authenticated;
 grant update (is_read, is_dismissed) on public.financial_insights to authenticated;
-grant all on public.financial_insights to service_role;
+grant select, insert, update, delete on public.financial_insights to service_role;
 
 create policy "Members can read their space's current insights"
   on public.financial_insights for select
@@ -176,8 +177,13 @@ create policy "Members can read their space's current insights"
 
 -- Viewers included: reading state is shared per space, and marking an insight
 -- read or dismissed changes no financial data. An inactive space stays read-only.
+-- Expired insights are out of reach here as in the read policy, so an update
+-- without a filter never changes rows the member cannot see.
 create policy "Members, viewers included, can mark their space's insights read or dismissed"
   on public.financial_insights for update
   to authenticated
-  using (space_id in (select private.member_active_space_ids()))
+  using (
+    space_id in (select private.member_active_space_ids())
+    and (expires_at is null or expires_at > now())
+  )
   with check (space_id in (select private.member_active_space_ids()));
