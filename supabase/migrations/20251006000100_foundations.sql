@@ -112,7 +112,7 @@ as $$
 -- go one each to the largest remainders, ties to the earlier position.
 declare
   weight_sum numeric := 0;
-  parts bigint[] := '{}';
+  parts bigint[] := '{}'::bigint[];
   leftover bigint;
   i integer;
 begin
