@@ -65,6 +65,9 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
       // The default of spaces.invite_code, evaluated as the inserting role.
       'private.unused_invite_code()',
       // The RPCs.
+      'public.apply_auto_category(expense_id uuid, category text, confidence numeric, source text)',
+      'public.category_history(space_id uuid, description text, max_results integer, exclude_expense uuid)',
+      'public.month_categories(space_id uuid, on_date date)',
       'public.copy_budget(budget_id uuid, to_month date, rollover boolean)',
       'public.create_budget(space_id uuid, month_period date, framework text, total_income numeric, type text, name text)',
       'public.join_space(invite_code text)',
