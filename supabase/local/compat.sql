@@ -179,7 +179,12 @@ create index if not exists name_prefix_search on storage.objects (name text_patt
 
 alter table storage.buckets enable row level security;
 alter table storage.objects enable row level security;
-grant all on storage.buckets, storage.objects to anon, authenticated, service_role;
+-- What the Storage API does with them, and no more: TRUNCATE would bypass RLS,
+-- TRIGGER and REFERENCES are never an API's business.
+revoke all on storage.buckets, storage.objects from anon, authenticated, service_role;
+grant select on storage.buckets to anon, authenticated;
+grant select, insert, update, delete on storage.buckets to service_role;
+grant select, insert, update, delete on storage.objects to anon, authenticated, service_role;
 
 create or replace function storage.foldername(name text) returns text[]
 language plpgsql immutable

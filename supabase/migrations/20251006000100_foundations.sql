@@ -1,9 +1,12 @@
--- Foundations: extensions and the private schema.
+-- Foundations: extensions, the private schema, and the helpers every concern uses.
 --
--- `private` holds helpers that RLS policies and RPCs call. PostgREST does not
--- expose it (supabase/config.toml lists only public and graphql_public), so
--- nothing in it is callable over the API; authenticated only gets the usage
--- right policies need to call the membership helpers.
+-- `private` holds helpers that RLS policies, triggers and RPCs call. PostgREST
+-- does not expose it (supabase/config.toml lists only public and
+-- graphql_public). Each function's EXECUTE is granted explicitly, to the roles
+-- that need it, next to the function.
+--
+-- Helpers here: updated_at, time zones and currencies, the caller's id
+-- (require_user) and exact money allocation (allocate_cents).
 
 create extension if not exists pg_trgm with schema extensions;
 create extension if not exists pgcrypto with schema extensions;
@@ -14,9 +17,12 @@ comment on schema private is
 revoke all on schema private from public;
 grant usage on schema private to authenticated, service_role;
 
--- Postgres grants EXECUTE on new functions to PUBLIC; Wallai grants it explicitly.
-alter default privileges in schema private revoke execute on functions from public;
-alter default privileges in schema public revoke execute on functions from public;
+-- Postgres grants EXECUTE on every new function to PUBLIC, and a default
+-- privilege IN SCHEMA cannot take that global default back. So every function
+-- revokes it right after its definition and grants EXECUTE only to the roles
+-- that must call it (a policy, a column default, or a trigger that runs as the
+-- writing role). supabase/tests/privileges.test.ts lists what anon and
+-- authenticated may execute against a declared allow-list.
 
 create function private.touch_updated_at() returns trigger
 language plpgsql
@@ -28,6 +34,7 @@ begin
 end
 $$;
 comment on function private.touch_updated_at() is 'Trigger: keeps updated_at current on every update.';
+revoke execute on function private.touch_updated_at() from public;
 
 -- pg_timezone_names reads the whole tz database on every query (~35 ms), too slow
 -- for a per-row check: the names are copied once into an indexed table.
@@ -50,6 +57,9 @@ begin
 end
 $$;
 comment on function private.is_valid_timezone(text) is 'True when tz is an IANA time zone name Postgres knows.';
+revoke execute on function private.is_valid_timezone(text) from public;
+-- Check_currency_and_timezone, a trigger that runs as the writing role, calls it.
+grant execute on function private.is_valid_timezone(text) to authenticated, service_role;
 
 create function private.check_currency_and_timezone() returns trigger
 language plpgsql
@@ -71,5 +81,73 @@ end
 $$;
 comment on function private.check_currency_and_timezone() is
   'Trigger: rejects currencies that are not three upper-case letters and unknown time zones.';
+revoke execute on function private.check_currency_and_timezone() from public;
 
-grant execute on function private.is_valid_timezone(text) to authenticated, service_role;
+-- The caller ------------------------------------------------------------------------------
+
+create function private.require_user() returns uuid
+language plpgsql stable
+set search_path = ''
+as $$
+declare
+  uid uuid := (select auth.uid());
+begin
+  if uid is null then
+    raise exception 'sign in first' using errcode = '28000';
+  end if;
+  return uid;
+end
+$$;
+comment on function private.require_user() is 'The caller''s user id; raises 28000 for a request without a user.';
+revoke execute on function private.require_user() from public;
+
+-- Exact allocation ---------------------------------------------------------------------
+
+create function private.allocate_cents(total_cents bigint, weights numeric[]) returns bigint[]
+language plpgsql immutable
+set search_path = ''
+as $$
+-- Splits total_cents in proportion to weights so that the parts sum exactly to
+-- total_cents: everyone gets the floor of their share, and the cents left over
+-- go one each to the largest remainders, ties to the earlier position.
+declare
+  weight_sum numeric := 0;
+  parts bigint[] := '{}'::bigint[];
+  leftover bigint;
+  i integer;
+begin
+  if total_cents is null or total_cents < 0 then
+    raise exception 'cannot allocate % cents', total_cents using errcode = '22023';
+  end if;
+  if weights is null or cardinality(weights) = 0 then
+    raise exception 'allocation needs at least one weight' using errcode = '22023';
+  end if;
+  for i in 1..cardinality(weights) loop
+    if weights[i] is null or weights[i] < 0 then
+      raise exception 'weights must be zero or positive' using errcode = '22023';
+    end if;
+    weight_sum := weight_sum + weights[i];
+  end loop;
+  if weight_sum = 0 then
+    raise exception 'weights must not all be zero' using errcode = '22023';
+  end if;
+
+  for i in 1..cardinality(weights) loop
+    parts := parts || floor(total_cents * weights[i] / weight_sum)::bigint;
+  end loop;
+  leftover := total_cents - (select sum(p) from unnest(parts) p);
+
+  for i in (
+    select ord
+    from unnest(weights) with ordinality as w(weight, ord)
+    order by (total_cents * weight / weight_sum) - floor(total_cents * weight / weight_sum) desc, ord
+    limit leftover
+  ) loop
+    parts[i] := parts[i] + 1;
+  end loop;
+  return parts;
+end
+$$;
+comment on function private.allocate_cents(bigint, numeric[]) is
+  'Largest-remainder allocation of integer cents by weights; the parts always sum to the total. Ties go to the earlier position.';
+revoke execute on function private.allocate_cents(bigint, numeric[]) from public;

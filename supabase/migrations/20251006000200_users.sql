@@ -37,10 +37,10 @@ create trigger users_check_currency_and_timezone
 
 alter table public.users enable row level security;
 
-revoke all on public.users from anon, authenticated;
+revoke all on public.users from anon, authenticated, service_role;
 grant select on public.users to authenticated;
 grant update (username, full_name, avatar_url, currency, timezone, settings) on public.users to authenticated;
-grant all on public.users to service_role;
+grant select, insert, update, delete on public.users to service_role;
 
 -- Policies on users that need to know about shared spaces are created with the
 -- spaces migration, once space_members exists.
@@ -82,6 +82,7 @@ end
 $$;
 comment on function private.unique_username(text, text) is
   'The wanted username when it is valid and free, else a free one derived from it or the e-mail.';
+revoke execute on function private.unique_username(text, text) from public;
 
 create function private.create_profile_for_new_user() returns trigger
 language plpgsql
@@ -115,6 +116,7 @@ end
 $$;
 comment on function private.create_profile_for_new_user() is
   'Trigger on auth.users: creates the public.users profile at sign-up.';
+revoke execute on function private.create_profile_for_new_user() from public;
 
 create trigger on_auth_user_created
   after insert on auth.users

@@ -17,7 +17,7 @@ create table private.failed_join_attempts (
   user_id uuid not null references public.users (id) on delete cascade,
   attempted_at timestamptz not null default now()
 );
-create index failed_join_attempts_user_time_idx on private.failed_join_attempts (user_id, attempted_at);
+create index idx_failed_join_attempts_user_time on private.failed_join_attempts (user_id, attempted_at);
 comment on table private.failed_join_attempts is
   'One row per unknown invite code a user tried; join_space() refuses after too many in the last hour.';
 
@@ -26,23 +26,7 @@ language sql immutable
 set search_path = ''
 as $$ select 10 $$;
 comment on function private.join_failure_limit() is 'Unknown invite codes a user may try per rolling hour.';
-
--- Helpers ------------------------------------------------------------------------------
-
-create function private.require_user() returns uuid
-language plpgsql stable
-set search_path = ''
-as $$
-declare
-  uid uuid := (select auth.uid());
-begin
-  if uid is null then
-    raise exception 'sign in first' using errcode = '28000';
-  end if;
-  return uid;
-end
-$$;
-comment on function private.require_user() is 'The caller''s user id; raises 28000 for a request without a user.';
+revoke execute on function private.join_failure_limit() from public;
 
 create function private.lock_space_for_membership_change(target_space uuid, caller uuid)
 returns public.space_members
@@ -68,6 +52,7 @@ end
 $$;
 comment on function private.lock_space_for_membership_change(uuid, uuid) is
   'Locks the space row and returns the caller''s active membership; 404 for outsiders, 410 for inactive spaces.';
+revoke execute on function private.lock_space_for_membership_change(uuid, uuid) from public;
 
 create function private.active_owner_count(target_space uuid) returns integer
 language sql stable
@@ -76,6 +61,8 @@ as $$
   select count(*)::integer from public.space_members
   where space_id = target_space and is_active and role = 'owner'
 $$;
+comment on function private.active_owner_count(uuid) is 'Active owners of a space: the last one can neither leave nor be demoted.';
+revoke execute on function private.active_owner_count(uuid) from public;
 
 -- join_space -----------------------------------------------------------------------------
 
@@ -291,13 +278,17 @@ begin
           or membership.role = 'admin' and target.role in ('member', 'viewer')) then
     raise exception 'owners remove admins, members and viewers; admins remove members and viewers' using errcode = 'PT403';
   end if;
+  -- Removal takes away any admin rights: someone removed who rejoins with the
+  -- invite code comes back as a member (a viewer as a viewer), never with the
+  -- role they were removed from.
   update public.space_members m
-     set is_active = false, left_at = now()
+     set is_active = false, left_at = now(),
+         role = case when m.role = 'viewer' then 'viewer' else 'member' end
    where m.id = target.id;
 end
 $$;
 comment on function public.remove_member(uuid, uuid) is
-  'Remove someone from a space (owners: anyone but owners; admins: members and viewers). They can rejoin only with a current invite code.';
+  'Remove someone from a space (owners: anyone but owners; admins: members and viewers). They can rejoin only with a current invite code, and then as a member (a removed viewer as a viewer).';
 
 -- Grants: signed-in users only -----------------------------------------------------------------------
 

@@ -11,7 +11,15 @@ import { MEMBERSHIP_AREA } from './rls/membership.ts';
 import { MONEY_AREA } from './rls/money.ts';
 import { RECEIPTS_AREA } from './rls/receipts.ts';
 import { SPLITS_AREA } from './rls/splits.ts';
-import { ACTORS, OPERATIONS, buildMatrixFixture, probe, type MatrixArea, type MatrixFixture } from './support/rls-matrix.ts';
+import {
+  ACTORS,
+  OPERATIONS,
+  buildMatrixFixture,
+  probe,
+  tablesMissingFromMatrix,
+  type MatrixArea,
+  type MatrixFixture,
+} from './support/rls-matrix.ts';
 
 const AREAS: readonly MatrixArea[] = [MEMBERSHIP_AREA, MONEY_AREA, RECEIPTS_AREA, AI_AREA, SPLITS_AREA];
 const MATRIX = AREAS.flatMap((area) => area.rows);
@@ -35,4 +43,41 @@ for (const [subject, expectations] of MATRIX) {
       }
     }
   });
+}
+
+describe('matrix coverage', () => {
+  it('every table with row-level security (or policies of ours) has rows in the matrix', async () => {
+    expect(await tablesMissingFromMatrix(db(), MATRIX)).toEqual([]);
+  });
+
+  it('a new table with row-level security and no matrix rows is reported by name', async () => {
+    const missing = await db()
+      .transaction(async (tx) => {
+        await tx.exec(`create table public.unprobed_probe (id int primary key);
+                       alter table public.unprobed_probe enable row level security;`);
+        throw new Missing(await tablesMissingFromMatrix(tx, MATRIX));
+      })
+      .catch((error: unknown) => {
+        if (error instanceof Missing) return error.tables;
+        throw error;
+      });
+    expect(missing).toEqual(['public.unprobed_probe']);
+  });
+
+  it('every row probes all four operations, and its expectations name only the seven actors', () => {
+    for (const [subject, expectations] of MATRIX) {
+      expect(Object.keys(expectations).sort(), subject.name).toEqual([...OPERATIONS].sort());
+      for (const op of OPERATIONS) {
+        expect(typeof subject[op], `${subject.name} ${op}`).toBe('function');
+        for (const actor of expectations[op]) expect(ACTORS, `${subject.name} ${op}`).toContain(actor);
+      }
+    }
+  });
+});
+
+/** Carries the check's answer out of a transaction that must roll back. */
+class Missing extends Error {
+  constructor(readonly tables: string[]) {
+    super('rollback');
+  }
 }

@@ -596,6 +596,27 @@ export type Database = {
       [_ in never]: never
     }
     Functions: {
+      "apply_auto_category":
+      {
+        Args: {
+          "category": string,
+          "confidence": number,
+          "expense_id": string,
+          "source": string
+        }; Returns: string
+      },
+      "category_history":
+      {
+        Args: {
+          "description": string,
+          "exclude_expense"?: string,
+          "max_results"?: number,
+          "space_id": string
+        }; Returns: {
+          "category": string,
+          "similarity": number
+        }[]
+      },
       "copy_budget":
       {
         Args: {
@@ -647,6 +668,13 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      },
+      "month_categories":
+      {
+        Args: {
+          "on_date"?: string,
+          "space_id": string
+        }; Returns: (string)[]
       },
       "record_settlement":
       {

@@ -41,6 +41,7 @@ const byId = (verb: 'select' | 'update' | 'delete', table: string, set = '') =>
 /** Each actor's own conversation, not scoped to a space. */
 const ownConversation: Subject = {
   name: 'ai_conversations (own)',
+  table: 'public.ai_conversations',
   select: (fx, a) => ({ sql: byId('select', 'ai_conversations'), params: [row(fx, unscopedKey(personFor(a)))] }),
   insert: (fx, a) => conversationInsert(fx, a, null),
   update: (fx, a) => ({ sql: byId('update', 'ai_conversations', `title = 'Probe'`), params: [row(fx, unscopedKey(personFor(a)))] }),
@@ -54,6 +55,7 @@ const ownConversation: Subject = {
  */
 const ownConversationInSpace: Subject = {
   name: 'ai_conversations (own, scoped to the space)',
+  table: 'public.ai_conversations',
   select: (fx, a) => ({
     sql: `select id from public.ai_conversations where user_id = $1 and space_id = $2`,
     params: [fx[personFor(a)].id, fx.space.id],
@@ -69,6 +71,7 @@ const ownConversationInSpace: Subject = {
 /** The mate's conversation, scoped to the space everyone else is in: private all the same. */
 const matesConversation: Subject = {
   name: "ai_conversations (someone else's)",
+  table: 'public.ai_conversations',
   select: (fx) => ({ sql: byId('select', 'ai_conversations'), params: [row(fx, scopedKey('mate'))] }),
   insert: (fx) => ({
     sql: `insert into public.ai_conversations (user_id, title) values ($1, 'Probe') returning id`,
@@ -86,6 +89,7 @@ const insightInsert = (fx: MatrixFixture): Statement => ({
 /** An insight of the fixture space; members update only its read state. */
 const insightReadState: Subject = {
   name: 'financial_insights',
+  table: 'public.financial_insights',
   select: (fx) => ({ sql: byId('select', 'financial_insights'), params: [row(fx, 'financial_insight')] }),
   insert: insightInsert,
   update: (fx) => ({ sql: byId('update', 'financial_insights', 'is_read = true'), params: [row(fx, 'financial_insight')] }),
@@ -96,6 +100,7 @@ const insightReadState: Subject = {
 const insightContent: Subject = {
   ...insightReadState,
   name: 'financial_insights (content)',
+  table: 'public.financial_insights',
   update: (fx) => ({ sql: byId('update', 'financial_insights', `title = 'Probe'`), params: [row(fx, 'financial_insight')] }),
 };
 

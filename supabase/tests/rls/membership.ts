@@ -22,6 +22,7 @@ function ownProfileId(fx: MatrixFixture, actor: ActorName): string {
 
 const ownProfile: Subject = {
   name: 'users (own profile)',
+  table: 'public.users',
   select: (fx, a) => ({ sql: `select id from public.users where id = $1`, params: [ownProfileId(fx, a)] }),
   insert: () => profileInsert(),
   update: (fx, a) => ({ sql: `update public.users set full_name = 'Probe' where id = $1 returning id`, params: [ownProfileId(fx, a)] }),
@@ -30,6 +31,7 @@ const ownProfile: Subject = {
 
 const matesProfile: Subject = {
   name: "users (a space-mate's profile)",
+  table: 'public.users',
   select: (fx) => ({ sql: `select id from public.users where id = $1`, params: [fx.mate.id] }),
   insert: () => profileInsert(),
   update: (fx) => ({ sql: `update public.users set full_name = 'Probe' where id = $1 returning id`, params: [fx.mate.id] }),
@@ -38,6 +40,7 @@ const matesProfile: Subject = {
 
 const spaces: Subject = {
   name: 'spaces',
+  table: 'public.spaces',
   select: (fx) => ({ sql: `select id from public.spaces where id = $1`, params: [fx.space.id] }),
   // Signed-in users create spaces for themselves; the service role names the creator.
   insert: (fx, a) =>
@@ -50,6 +53,7 @@ const spaces: Subject = {
 
 const spaceMembers: Subject = {
   name: 'space_members',
+  table: 'public.space_members',
   select: (fx) => ({
     sql: `select id from public.space_members where space_id = $1 and user_id = $2`,
     params: [fx.space.id, fx.mate.id],

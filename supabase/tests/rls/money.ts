@@ -13,6 +13,7 @@ function ownExpenseId(fx: MatrixFixture, actor: ActorName): string {
 
 const budgets: Subject = {
   name: 'budgets',
+  table: 'public.budgets',
   select: (fx) => ({ sql: `select id from public.budgets where id = $1`, params: [fx.rows.budget] }),
   insert: (fx) => ({
     sql: `insert into public.budgets (space_id, name, type, month_period) values ($1, 'Probe', 'secondary', '2030-01-01') returning id`,
@@ -24,6 +25,7 @@ const budgets: Subject = {
 
 const budgetItemsSubject: Subject = {
   name: 'budget_items',
+  table: 'public.budget_items',
   select: (fx) => ({ sql: `select id from public.budget_items where id = $1`, params: [fx.rows.item] }),
   insert: (fx) => ({
     sql: `insert into public.budget_items (budget_id, category, category_type, budgeted_amount) values ($1, 'probe_category', 'wants', 10) returning id`,
@@ -40,6 +42,7 @@ const expenseInsert = (fx: MatrixFixture) => ({
 
 const ownExpenses: Subject = {
   name: 'expenses (own)',
+  table: 'public.expenses',
   select: (fx, a) => ({ sql: `select id from public.expenses where id = $1`, params: [ownExpenseId(fx, a)] }),
   insert: expenseInsert,
   update: (fx, a) => ({ sql: `update public.expenses set notes = 'Probe' where id = $1 returning id`, params: [ownExpenseId(fx, a)] }),
@@ -48,6 +51,7 @@ const ownExpenses: Subject = {
 
 const matesExpenses: Subject = {
   name: "expenses (a space-mate's)",
+  table: 'public.expenses',
   select: (fx) => ({ sql: `select id from public.expenses where id = $1`, params: [fx.rows['expense:mate']] }),
   insert: expenseInsert,
   update: (fx) => ({ sql: `update public.expenses set notes = 'Probe' where id = $1 returning id`, params: [fx.rows['expense:mate']] }),

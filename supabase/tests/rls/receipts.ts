@@ -13,6 +13,7 @@ function receiptSubject(name: string, expenseFor: (fx: MatrixFixture, actor: Act
   const path = (fx: MatrixFixture, actor: ActorName) => `${fx.space.id}/${expenseFor(fx, actor)}/receipt.jpg`;
   return {
     name,
+    table: 'storage.objects',
     select: (fx, a) => ({ sql: `select id from storage.objects where bucket_id = 'receipts' and name = $1`, params: [path(fx, a)] }),
     insert: (fx, a) => ({
       sql: `insert into storage.objects (bucket_id, name) values ('receipts', $1) returning id`,

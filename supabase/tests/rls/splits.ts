@@ -5,6 +5,7 @@ import { MEMBERS, type MatrixArea, type Subject } from '../support/rls-matrix.ts
 /** The member's part of an expense the mate paid and split between the two of them. */
 const expenseSplits: Subject = {
   name: 'expense_splits',
+  table: 'public.expense_splits',
   select: (fx) => ({ sql: `select id from public.expense_splits where id = $1`, params: [fx.rows.split] }),
   // The admin has no part yet; a direct insert would also break the sum at commit, but probes roll back.
   insert: (fx) => ({
@@ -21,6 +22,7 @@ const expenseSplits: Subject = {
 /** A settlement from the member to the mate. */
 const settlements: Subject = {
   name: 'settlements',
+  table: 'public.settlements',
   select: (fx) => ({ sql: `select id from public.settlements where id = $1`, params: [fx.rows.settlement] }),
   insert: (fx) => ({
     sql: `insert into public.settlements (space_id, from_user, to_user, amount, currency, created_by)

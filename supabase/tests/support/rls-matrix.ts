@@ -29,6 +29,8 @@ export interface Statement {
  */
 export interface Subject {
   readonly name: string;
+  /** The schema-qualified table the probes run against; the coverage guard checks every RLS table has one. */
+  readonly table: string;
   select(fx: MatrixFixture, actor: ActorName): Statement;
   insert(fx: MatrixFixture, actor: ActorName): Statement;
   update(fx: MatrixFixture, actor: ActorName): Statement;
@@ -85,4 +87,22 @@ export async function probe(db: SqlClient, fx: MatrixFixture, subject: Subject, 
     if (code && DENIAL_CODES.has(code)) return 'denied';
     throw new Error(`${subject.name} ${op} as ${actor}: unexpected error ${code ?? ''} ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * Tables the matrix must cover: every table of the exposed schema `public`
+ * (with RLS or, worse, without), every private table with RLS, and every other
+ * table the migrations put policies on (storage.objects). Returns those that no matrix row probes.
+ */
+export async function tablesMissingFromMatrix(q: Queryable, rows: MatrixRows): Promise<string[]> {
+  const tables = await q.query<{ name: string }>(`
+    select n.nspname || '.' || c.relname as name
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+     where c.relkind in ('r', 'p')
+       and (n.nspname = 'public'
+            or (n.nspname = 'private' and c.relrowsecurity)
+            or exists (select 1 from pg_catalog.pg_policy p where p.polrelid = c.oid))
+     order by 1`);
+  const covered = new Set(rows.map(([subject]) => subject.table));
+  return tables.map((t) => t.name).filter((name) => !covered.has(name));
 }

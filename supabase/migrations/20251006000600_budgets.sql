@@ -6,128 +6,9 @@
 -- amounts in the expenses migration. Amounts are numeric(12,2); allocations are
 -- computed in integer cents with largest-remainder rounding so parts always add
 -- up exactly. Only admins and owners write budgets; every member reads them.
-
--- Default categories ---------------------------------------------------------------
--- Mirrors DEFAULT_CATEGORIES in packages/domain/src/categories.ts (a test keeps
--- the two equal).
-
-create table private.default_categories (
-  key text primary key,
-  label text not null,
-  category_type text not null check (category_type in ('needs', 'wants', 'savings', 'income')),
-  description text not null,
-  weight_bp integer not null check (weight_bp > 0 and weight_bp <= 10000),
-  icon text not null,
-  color text not null,
-  display_order integer not null unique
-);
-comment on table private.default_categories is
-  'Wallai''s default taxonomy: the items a framework budget starts with, and the categorizer''s fallback candidates.';
-comment on column private.default_categories.weight_bp is
-  'Share of its category type''s allocation, in basis points; the weights of one type add up to 10 000.';
-
-insert into private.default_categories (key, label, category_type, description, weight_bp, icon, color, display_order) values
-  ('housing',        'Housing',           'needs',   'Rent, mortgage, property fees, home repairs and furnishing essentials', 4000, 'home',     '#4F46E5', 1),
-  ('utilities',      'Bills & utilities', 'needs',   'Electricity, water, gas, internet, phone plans',                        1200, 'bolt',     '#0EA5E9', 2),
-  ('groceries',      'Groceries',         'needs',   'Supermarkets, food markets, household supplies',                        1800, 'cart',     '#16A34A', 3),
-  ('transport',      'Transport',         'needs',   'Fuel, public transit, ride hailing, parking, tolls, car service',       1200, 'car',      '#F59E0B', 4),
-  ('health',         'Health',            'needs',   'Pharmacy, doctors, dentists, clinics, labs',                             700, 'heart',    '#DC2626', 5),
-  ('insurance',      'Insurance',         'needs',   'Health, car, home and life insurance premiums',                          600, 'shield',   '#64748B', 6),
-  ('fees_taxes',     'Fees & taxes',      'needs',   'Bank fees, interest, ATM charges, taxes and government payments',        500, 'receipt',  '#78716C', 7),
-  ('dining',         'Dining out',        'wants',   'Restaurants, cafes, bars, fast food, food delivery',                    2500, 'utensils', '#EA580C', 8),
-  ('shopping',       'Shopping',          'wants',   'Clothing, electronics, department stores, online marketplaces, home goods', 2000, 'bag', '#DB2777', 9),
-  ('entertainment',  'Entertainment',     'wants',   'Cinema, concerts, events, games, sports, hobbies',                      1500, 'ticket',   '#9333EA', 10),
-  ('subscriptions',  'Subscriptions',     'wants',   'Streaming, software, memberships and other recurring services',          800, 'repeat',   '#7C3AED', 11),
-  ('travel',         'Travel',            'wants',   'Flights, hotels, holiday rentals, travel agencies',                     1500, 'plane',    '#0891B2', 12),
-  ('personal_care',  'Personal care',     'wants',   'Hair, beauty, spa, gym and fitness',                                     700, 'sparkles', '#F472B6', 13),
-  ('other',          'Other',             'wants',   'Gifts, pets, education, shipping, transfers and anything that fits nowhere else', 1000, 'dots', '#94A3B8', 14),
-  ('emergency_fund', 'Emergency fund',    'savings', 'Cash set aside for emergencies',                                        4000, 'lifebuoy', '#15803D', 15),
-  ('investments',    'Investments',       'savings', 'Retirement, brokerage and investment contributions',                    3000, 'chart',    '#1D4ED8', 16),
-  ('debt_payoff',    'Debt payoff',       'savings', 'Payments on loans and credit cards beyond the minimum',                 3000, 'scissors', '#B91C1C', 17),
-  ('income',         'Income',            'income',  'Salary, refunds and other money coming in',                            10000, 'wallet',   '#059669', 18);
-
-grant select on private.default_categories to authenticated, service_role;
-
--- Exact allocation ---------------------------------------------------------------------
-
-create function private.allocate_cents(total_cents bigint, weights numeric[]) returns bigint[]
-language plpgsql immutable
-set search_path = ''
-as $$
--- Splits total_cents in proportion to weights so that the parts sum exactly to
--- total_cents: everyone gets the floor of their share, and the cents left over
--- go one each to the largest remainders, ties to the earlier position.
-declare
-  weight_sum numeric := 0;
-  parts bigint[] := '{}';
-  leftover bigint;
-  i integer;
-begin
-  if total_cents is null or total_cents < 0 then
-    raise exception 'cannot allocate % cents', total_cents using errcode = '22023';
-  end if;
-  if weights is null or cardinality(weights) = 0 then
-    raise exception 'allocation needs at least one weight' using errcode = '22023';
-  end if;
-  for i in 1..cardinality(weights) loop
-    if weights[i] is null or weights[i] < 0 then
-      raise exception 'weights must be zero or positive' using errcode = '22023';
-    end if;
-    weight_sum := weight_sum + weights[i];
-  end loop;
-  if weight_sum = 0 then
-    raise exception 'weights must not all be zero' using errcode = '22023';
-  end if;
-
-  for i in 1..cardinality(weights) loop
-    parts := parts || floor(total_cents * weights[i] / weight_sum)::bigint;
-  end loop;
-  leftover := total_cents - (select sum(p) from unnest(parts) p);
-
-  for i in (
-    select ord
-    from unnest(weights) with ordinality as w(weight, ord)
-    order by (total_cents * weight / weight_sum) - floor(total_cents * weight / weight_sum) desc, ord
-    limit leftover
-  ) loop
-    parts[i] := parts[i] + 1;
-  end loop;
-  return parts;
-end
-$$;
-comment on function private.allocate_cents(bigint, numeric[]) is
-  'Largest-remainder allocation of integer cents by weights; the parts always sum to the total. Ties go to the earlier position.';
-grant execute on function private.allocate_cents(bigint, numeric[]) to authenticated, service_role;
-
--- Access checks for RPCs ----------------------------------------------------------------
-
-create function private.require_space_role(target_space uuid, allowed_roles text[]) returns text
-language plpgsql stable
-security definer
-set search_path = ''
-as $$
-declare
-  space_active boolean;
-  caller_role text;
-begin
-  select s.is_active, m.role into space_active, caller_role
-  from public.spaces s
-  join public.space_members m on m.space_id = s.id and m.user_id = (select auth.uid()) and m.is_active
-  where s.id = target_space;
-  if caller_role is null then
-    raise exception 'space not found' using errcode = 'PT404';
-  end if;
-  if not space_active then
-    raise exception 'this space is inactive' using errcode = 'PT410';
-  end if;
-  if not caller_role = any (allowed_roles) then
-    raise exception 'your role (%) cannot do this here', caller_role using errcode = 'PT403';
-  end if;
-  return caller_role;
-end
-$$;
-comment on function private.require_space_role(uuid, text[]) is
-  'Raises PT404 for non-members, PT410 for inactive spaces, PT403 when the caller''s role is not allowed; returns the role.';
+--
+-- Expense links follow budgets: a new master budget or item picks up the
+-- month's unlinked expenses (the triggers after each table).
 
 -- budgets ---------------------------------------------------------------------------------
 
@@ -158,7 +39,7 @@ create table public.budgets (
 );
 
 create index idx_budgets_space_month on public.budgets (space_id, month_period);
-create index budgets_created_by_idx on public.budgets (created_by);
+create index idx_budgets_created_by on public.budgets (created_by);
 
 comment on table public.budgets is
   'A monthly plan of a space: one master budget per month, and one secondary (project) budget per month.';
@@ -191,19 +72,45 @@ end
 $$;
 comment on function private.prepare_new_budget() is
   'Trigger: creator from the JWT, currency from the space, totals start at zero whatever the client sent.';
+revoke execute on function private.prepare_new_budget() from public;
 
 create trigger budgets_prepare_new
   before insert on public.budgets
   for each row execute function private.prepare_new_budget();
 
+create function private.link_expenses_to_new_budget() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.type = 'master' then
+    update public.expenses e
+       set budget_id = new.id
+     where e.space_id = new.space_id
+       and e.budget_id is null
+       and e.date >= new.month_period
+       and e.date < (new.month_period + interval '1 month')::date;
+  end if;
+  return null;
+end
+$$;
+comment on function private.link_expenses_to_new_budget() is
+  'Trigger: a new master budget links the month''s expenses that had no budget yet.';
+revoke execute on function private.link_expenses_to_new_budget() from public;
+
+create trigger budgets_link_expenses
+  after insert on public.budgets
+  for each row execute function private.link_expenses_to_new_budget();
+
 alter table public.budgets enable row level security;
 
-revoke all on public.budgets from anon, authenticated;
+revoke all on public.budgets from anon, authenticated, service_role;
 grant select on public.budgets to authenticated;
 grant insert (space_id, name, description, type, month_period, framework, total_income) on public.budgets to authenticated;
 grant update (name, description, framework, total_income) on public.budgets to authenticated;
 grant delete on public.budgets to authenticated;
-grant all on public.budgets to service_role;
+grant select, insert, update, delete on public.budgets to service_role;
 
 create policy "Members can read their space's budgets"
   on public.budgets for select
@@ -237,6 +144,9 @@ as $$
   where b.space_id in (select private.member_space_ids())
 $$;
 comment on function private.member_budget_ids() is 'Budgets of the spaces the caller is an active member of.';
+revoke execute on function private.member_budget_ids() from public;
+-- RLS policies call it as the querying user.
+grant execute on function private.member_budget_ids() to authenticated;
 
 create function private.managed_budget_ids() returns setof uuid
 language sql stable
@@ -247,8 +157,9 @@ as $$
   where b.space_id in (select private.managed_space_ids())
 $$;
 comment on function private.managed_budget_ids() is 'Budgets of the active spaces the caller administers or owns.';
-
-grant execute on function private.member_budget_ids(), private.managed_budget_ids() to authenticated;
+revoke execute on function private.managed_budget_ids() from public;
+-- RLS policies call it as the querying user.
+grant execute on function private.managed_budget_ids() to authenticated;
 
 -- budget_items ------------------------------------------------------------------------------
 
@@ -296,10 +207,44 @@ end
 $$;
 comment on function private.reset_new_budget_item_spent() is
   'Trigger: a new item starts with nothing spent; linking expenses to it adds their amounts.';
+revoke execute on function private.reset_new_budget_item_spent() from public;
 
 create trigger budget_items_reset_new_spent
   before insert on public.budget_items
   for each row execute function private.reset_new_budget_item_spent();
+
+-- A budget item that appears in a master budget picks up the month's unlinked
+-- expenses of its category, and gives them back when it goes away.
+create function private.link_expenses_to_new_item() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  budget public.budgets;
+begin
+  select * into budget from public.budgets b where b.id = new.budget_id;
+  if budget.type <> 'master' then
+    return null;
+  end if;
+  update public.expenses e
+     set budget_item_id = new.id
+   where e.space_id = budget.space_id
+     and e.category = new.category
+     and e.budget_item_id is null
+     and (e.budget_id is null or e.budget_id = budget.id)
+     and e.date >= budget.month_period
+     and e.date < (budget.month_period + interval '1 month')::date;
+  return null;
+end
+$$;
+comment on function private.link_expenses_to_new_item() is
+  'Trigger: a new master-budget item links the month''s unlinked expenses of its category.';
+revoke execute on function private.link_expenses_to_new_item() from public;
+
+create trigger budget_items_link_expenses
+  after insert on public.budget_items
+  for each row execute function private.link_expenses_to_new_item();
 
 create function private.apply_budgeted_delta() returns trigger
 language plpgsql
@@ -361,6 +306,7 @@ end
 $$;
 comment on function private.apply_budgeted_delta() is
   'Trigger: moves budgets.total_budgeted by the change in non-income budgeted amounts, as increments in budget id order so concurrent writers stay exact (per statement for inserts and deletes, per row for updates).';
+revoke execute on function private.apply_budgeted_delta() from public;
 
 -- Transition tables need one trigger per event and no column list.
 create trigger budget_items_apply_budgeted_delta_insert
@@ -379,14 +325,14 @@ create trigger budget_items_apply_budgeted_delta_update
 
 alter table public.budget_items enable row level security;
 
-revoke all on public.budget_items from anon, authenticated;
+revoke all on public.budget_items from anon, authenticated, service_role;
 grant select on public.budget_items to authenticated;
 grant insert (budget_id, category, description, category_type, budgeted_amount, icon, color, display_order)
   on public.budget_items to authenticated;
 grant update (category, description, category_type, budgeted_amount, icon, color, display_order)
   on public.budget_items to authenticated;
 grant delete on public.budget_items to authenticated;
-grant all on public.budget_items to service_role;
+grant select, insert, update, delete on public.budget_items to service_role;
 
 create policy "Members can read their space's budget items"
   on public.budget_items for select

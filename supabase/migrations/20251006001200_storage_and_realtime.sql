@@ -23,6 +23,9 @@ as $$
 $$;
 comment on function private.receipt_space_id(text) is
   'The space id of a well-formed receipt path <space_id>/<expense_id>/<file>, null for any other path.';
+revoke execute on function private.receipt_space_id(text) from public;
+-- RLS policies call it as the querying user.
+grant execute on function private.receipt_space_id(text) to authenticated;
 
 create function private.can_change_receipt(object_name text) returns boolean
 language sql stable
@@ -41,8 +44,9 @@ as $$
 $$;
 comment on function private.can_change_receipt(text) is
   'True when the path names an expense of its space that the caller may change (their own as member+, any as admin/owner).';
-
-grant execute on function private.receipt_space_id(text), private.can_change_receipt(text) to authenticated;
+revoke execute on function private.can_change_receipt(text) from public;
+-- RLS policies call it as the querying user.
+grant execute on function private.can_change_receipt(text) to authenticated;
 
 create policy "Members can read their space's receipts"
   on storage.objects for select

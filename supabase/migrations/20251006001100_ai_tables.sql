@@ -32,8 +32,8 @@ create table public.ai_conversations (
 );
 
 -- "My conversations, most recent first"; also serves the user_id foreign key and policies.
-create index ai_conversations_user_last_message_idx on public.ai_conversations (user_id, last_message_at desc);
-create index ai_conversations_space_id_idx on public.ai_conversations (space_id);
+create index idx_ai_conversations_user_last_message on public.ai_conversations (user_id, last_message_at desc);
+create index idx_ai_conversations_space_id on public.ai_conversations (space_id);
 
 comment on table public.ai_conversations is
   'A chat with the AI assistant. Private to its user, even when scoped to a space.';
@@ -62,6 +62,7 @@ end
 $$;
 comment on function private.touch_last_message_at() is
   'Trigger: moves ai_conversations.last_message_at to now whenever the messages change.';
+revoke execute on function private.touch_last_message_at() from public;
 
 create trigger ai_conversations_touch_last_message_at
   before update of messages on public.ai_conversations
@@ -73,11 +74,11 @@ alter table public.ai_conversations enable row level security;
 
 -- user_id is insertable so a client may name itself, but the policy refuses anyone
 -- else; it is never updatable. total_tokens and last_message_at are not client-writable.
-revoke all on public.ai_conversations from anon, authenticated;
+revoke all on public.ai_conversations from anon, authenticated, service_role;
 grant select, delete on public.ai_conversations to authenticated;
 grant insert (id, user_id, space_id, thread_id, title, messages, is_active) on public.ai_conversations to authenticated;
 grant update (space_id, thread_id, title, messages, is_active) on public.ai_conversations to authenticated;
-grant all on public.ai_conversations to service_role;
+grant select, insert, update, delete on public.ai_conversations to service_role;
 
 create policy "Users can read their own conversations"
   on public.ai_conversations for select
@@ -136,12 +137,12 @@ create table public.financial_insights (
 );
 
 -- A space's insights, newest first; also serves the space_id foreign key and policies.
-create index financial_insights_space_created_idx on public.financial_insights (space_id, created_at desc);
+create index idx_financial_insights_space_created on public.financial_insights (space_id, created_at desc);
 -- The unread badge and "new insights" list: what nobody in the space has read or dismissed yet.
-create index financial_insights_unread_idx on public.financial_insights (space_id, created_at desc)
+create index idx_financial_insights_unread on public.financial_insights (space_id, created_at desc)
   where not is_read and not is_dismissed;
 -- The backend's purge of expired insights.
-create index financial_insights_expires_at_idx on public.financial_insights (expires_at) where expires_at is not null;
+create index idx_financial_insights_expires_at on public.financial_insights (expires_at) where expires_at is not null;
 
 comment on table public.financial_insights is
   'An AI-generated observation about a space (trend, anomaly, recommendation, prediction, goal). Written by the backend only.';
@@ -156,32 +157,15 @@ comment on column public.financial_insights.period is
 comment on column public.financial_insights.expires_at is
   'After this the insight is hidden from members (and may be purged); null = never expires.';
 
--- Membership helper ---------------------------------------------------------------------
-
-create function private.member_active_space_ids() returns setof uuid
-language sql stable
-security definer
-set search_path = ''
-as $$
-  select m.space_id
-  from public.space_members m
-  join public.spaces s on s.id = m.space_id
-  where m.user_id = (select auth.uid()) and m.is_active and s.is_active
-$$;
-comment on function private.member_active_space_ids() is
-  'Active spaces the caller is an active member of, in any role: where viewers too may record read state.';
-
-grant execute on function private.member_active_space_ids() to authenticated;
-
 -- RLS: financial_insights ----------------------------------------------------------------
 
 alter table public.financial_insights enable row level security;
 
 -- Members change only the read state; the service role writes everything else.
-revoke all on public.financial_insights from anon, authenticated;
+revoke all on public.financial_insights from anon, authenticated, service_role;
 grant select on public.financial_insights to authenticated;
 grant update (is_read, is_dismissed) on public.financial_insights to authenticated;
-grant all on public.financial_insights to service_role;
+grant select, insert, update, delete on public.financial_insights to service_role;
 
 create policy "Members can read their space's current insights"
   on public.financial_insights for select
@@ -193,8 +177,13 @@ create policy "Members can read their space's current insights"
 
 -- Viewers included: reading state is shared per space, and marking an insight
 -- read or dismissed changes no financial data. An inactive space stays read-only.
+-- Expired insights are out of reach here as in the read policy, so an update
+-- without a filter never changes rows the member cannot see.
 create policy "Members, viewers included, can mark their space's insights read or dismissed"
   on public.financial_insights for update
   to authenticated
-  using (space_id in (select private.member_active_space_ids()))
+  using (
+    space_id in (select private.member_active_space_ids())
+    and (expires_at is null or expires_at > now())
+  )
   with check (space_id in (select private.member_active_space_ids()));

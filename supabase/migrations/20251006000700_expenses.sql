@@ -14,6 +14,9 @@
 -- in statement-level triggers (one update per row touched), in a fixed lock
 -- order, so they equal a recomputation after any change and under concurrent
 -- writers.
+--
+-- category_source records who set the category; its rules (never overwrite a
+-- person's choice) live in the categorization migration.
 
 create table public.expenses (
   id uuid primary key default gen_random_uuid(),
@@ -37,6 +40,7 @@ create table public.expenses (
   created_by uuid references public.users (id) on delete set null,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
+  category_source text not null default 'default',
   constraint expenses_amount_positive check (amount > 0),
   constraint expenses_base_amount_positive check (base_amount > 0),
   constraint expenses_exchange_rate_positive check (exchange_rate > 0),
@@ -46,17 +50,20 @@ create table public.expenses (
   constraint expenses_description_length check (char_length(btrim(description)) between 1 and 500),
   constraint expenses_notes_length check (char_length(notes) <= 4000),
   constraint expenses_tags_limit check (cardinality(tags) <= 20),
-  constraint expenses_space_id_bank_transaction_id_key unique (space_id, bank_transaction_id)
+  constraint expenses_space_id_bank_transaction_id_key unique (space_id, bank_transaction_id),
+  constraint expenses_category_source_check check (category_source in ('default', 'user', 'history', 'rules', 'ai'))
 );
 
 create index idx_expenses_space_date on public.expenses (space_id, date desc);
 create index idx_expenses_category on public.expenses (category);
 create index idx_expenses_description_trgm on public.expenses using gin (description extensions.gin_trgm_ops);
-create index expenses_budget_id_idx on public.expenses (budget_id);
-create index expenses_budget_item_id_idx on public.expenses (budget_item_id);
-create index expenses_created_by_idx on public.expenses (created_by);
+create index idx_expenses_budget_id on public.expenses (budget_id);
+create index idx_expenses_budget_item_id on public.expenses (budget_item_id);
+create index idx_expenses_created_by on public.expenses (created_by);
 -- Relinking when a budget item appears: unlinked expenses of one space, month and category.
-create index expenses_unlinked_by_month_idx on public.expenses (space_id, category, date) where budget_item_id is null;
+create index idx_expenses_unlinked_by_month on public.expenses (space_id, category, date) where budget_item_id is null;
+-- Serves "categorize like the last similar expense": categorized rows of one space.
+create index idx_expenses_categorized_by_space on public.expenses (space_id) where category_source <> 'default';
 
 comment on table public.expenses is 'Money spent in a space. Totals of the linked budget and item follow every change.';
 comment on column public.expenses.amount is 'Amount in the expense''s own currency; always positive.';
@@ -69,7 +76,8 @@ comment on column public.expenses.budget_item_id is 'The budget line this expens
 comment on column public.expenses.bank_transaction_id is 'Id from a bank import; unique within a space, so an import never duplicates.';
 comment on column public.expenses.created_by is 'Who recorded the expense (and who paid it); set from the JWT, never by the client.';
 comment on column public.expenses.ai_category_confidence is 'Confidence 0-1 of an automatic categorization; null when a person chose the category.';
-
+comment on column public.expenses.category_source is
+  'Who set the category: default (nothing chosen yet), user (a person), or the categorizer step (history, rules, ai). Automatic categorization only changes default and automatic ones.';
 create trigger expenses_touch_updated_at
   before update on public.expenses
   for each row execute function private.touch_updated_at();
@@ -188,6 +196,7 @@ end
 $$;
 comment on function private.prepare_expense() is
   'Trigger: creator from the JWT, currency rule, and the budget link (explicit item or budget checked against the space; otherwise the month''s master budget and its item of the same category).';
+revoke execute on function private.prepare_expense() from public;
 
 create trigger expenses_prepare
   before insert or update of space_id, currency, exchange_rate, amount, date, category, budget_id, budget_item_id
@@ -266,6 +275,7 @@ end
 $$;
 comment on function private.apply_spent_delta() is
   'Statement trigger: moves spent_amount and total_spent by the statement''s net change in base amounts and links, one increment per row touched, in id order (items, then budgets).';
+revoke execute on function private.apply_spent_delta() from public;
 
 -- Transition tables need one trigger per event, and no column list (which would
 -- anyway miss the links expenses_prepare moves when the date or category changes).
@@ -285,97 +295,20 @@ create trigger expenses_apply_spent_delta_delete
   referencing old table as old_rows
   for each statement execute function private.apply_spent_delta();
 
--- A budget item that appears in a master budget picks up the month's unlinked
--- expenses of its category, and gives them back when it goes away.
-create function private.link_expenses_to_new_item() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  budget public.budgets;
-begin
-  select * into budget from public.budgets b where b.id = new.budget_id;
-  if budget.type <> 'master' then
-    return null;
-  end if;
-  update public.expenses e
-     set budget_item_id = new.id
-   where e.space_id = budget.space_id
-     and e.category = new.category
-     and e.budget_item_id is null
-     and (e.budget_id is null or e.budget_id = budget.id)
-     and e.date >= budget.month_period
-     and e.date < (budget.month_period + interval '1 month')::date;
-  return null;
-end
-$$;
-comment on function private.link_expenses_to_new_item() is
-  'Trigger: a new master-budget item links the month''s unlinked expenses of its category.';
-
-create trigger budget_items_link_expenses
-  after insert on public.budget_items
-  for each row execute function private.link_expenses_to_new_item();
-
-create function private.link_expenses_to_new_budget() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if new.type = 'master' then
-    update public.expenses e
-       set budget_id = new.id
-     where e.space_id = new.space_id
-       and e.budget_id is null
-       and e.date >= new.month_period
-       and e.date < (new.month_period + interval '1 month')::date;
-  end if;
-  return null;
-end
-$$;
-comment on function private.link_expenses_to_new_budget() is
-  'Trigger: a new master budget links the month''s expenses that had no budget yet.';
-
-create trigger budgets_link_expenses
-  after insert on public.budgets
-  for each row execute function private.link_expenses_to_new_budget();
-
--- A space's currency is what every total is in: it cannot change under them.
-create function private.guard_space_currency() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if new.currency is distinct from old.currency
-     and (exists (select 1 from public.budgets b where b.space_id = old.id)
-          or exists (select 1 from public.expenses e where e.space_id = old.id)) then
-    raise exception 'the currency of a space with budgets or expenses cannot change' using errcode = '55000';
-  end if;
-  return new;
-end
-$$;
-comment on function private.guard_space_currency() is 'Trigger: freezes a space''s currency once money is recorded in it.';
-
-create trigger spaces_guard_currency
-  before update of currency on public.spaces
-  for each row execute function private.guard_space_currency();
-
 -- RLS ------------------------------------------------------------------------------------------
 
 alter table public.expenses enable row level security;
 
-revoke all on public.expenses from anon, authenticated;
+revoke all on public.expenses from anon, authenticated, service_role;
 grant select on public.expenses to authenticated;
-grant insert (id, space_id, budget_id, budget_item_id, amount, description, category, ai_category_confidence, date,
-              receipt_url, receipt_processed, payment_method, bank_transaction_id, currency, exchange_rate, tags, notes)
+grant insert (id, space_id, budget_id, budget_item_id, amount, description, category, category_source, ai_category_confidence,
+              date, receipt_url, receipt_processed, payment_method, bank_transaction_id, currency, exchange_rate, tags, notes)
   on public.expenses to authenticated;
-grant update (budget_id, budget_item_id, amount, description, category, ai_category_confidence, date,
+grant update (budget_id, budget_item_id, amount, description, category, category_source, ai_category_confidence, date,
               receipt_url, receipt_processed, payment_method, bank_transaction_id, currency, exchange_rate, tags, notes)
   on public.expenses to authenticated;
 grant delete on public.expenses to authenticated;
-grant all on public.expenses to service_role;
+grant select, insert, update, delete on public.expenses to service_role;
 
 create policy "Members can read their space's expenses"
   on public.expenses for select

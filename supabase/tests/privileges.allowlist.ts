@@ -1,0 +1,142 @@
+/**
+ * Everything the API roles may do, declared. privileges.test.ts reads the
+ * catalogue and expects exactly this: a migration that grants anon or
+ * authenticated anything more (a new function left executable by PUBLIC, a
+ * table grant, a column) fails the test until it is declared here, on purpose.
+ *
+ * Functions are `schema.name(identity arguments)`. Relations list their
+ * table-level privileges and, for INSERT/UPDATE/SELECT granted on some columns
+ * only, those columns in table order. Relations an API role cannot touch at
+ * all are left out.
+ */
+export type ApiRole = 'anon' | 'authenticated';
+export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'REFERENCES' | 'TRIGGER';
+
+export interface RelationGrant {
+  readonly table?: readonly TablePrivilege[];
+  readonly columns?: Partial<Record<'SELECT' | 'INSERT' | 'UPDATE', readonly string[]>>;
+}
+
+export interface RoleAllowList {
+  readonly functions: readonly string[];
+  readonly relations: Readonly<Record<string, RelationGrant>>;
+}
+
+/** Supabase's request helpers (compatibility layer) and storage path helpers: every role calls them. */
+const REQUEST_HELPERS = [
+  'auth.email()',
+  'auth.jwt()',
+  'auth.role()',
+  'auth.uid()',
+  'storage.extension(name text)',
+  'storage.filename(name text)',
+  'storage.foldername(name text)',
+];
+
+/** As on Supabase: storage decides by the policies on storage.objects, which give anon nothing. */
+const STORAGE: Readonly<Record<string, RelationGrant>> = {
+  'storage.buckets': { table: ['SELECT'] },
+  'storage.objects': { table: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'] },
+};
+
+export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
+  anon: {
+    functions: REQUEST_HELPERS,
+    relations: STORAGE,
+  },
+  authenticated: {
+    functions: [
+      ...REQUEST_HELPERS,
+      // Called by RLS policies as the querying user; each answers only about the caller.
+      'private.can_change_receipt(object_name text)',
+      'private.co_member_user_ids()',
+      'private.managed_budget_ids()',
+      'private.managed_space_ids()',
+      'private.member_active_space_ids()',
+      'private.member_budget_ids()',
+      'private.member_expense_ids()',
+      'private.member_space_ids()',
+      'private.owned_space_ids()',
+      'private.receipt_space_id(object_name text)',
+      'private.space_has_no_members(target_space uuid)',
+      'private.writable_space_ids()',
+      // Called by a trigger that runs as the writing role (check_currency_and_timezone).
+      'private.is_valid_timezone(tz text)',
+      // The default of spaces.invite_code, evaluated as the inserting role.
+      'private.unused_invite_code()',
+      // The RPCs.
+      'public.apply_auto_category(expense_id uuid, category text, confidence numeric, source text)',
+      'public.category_history(space_id uuid, description text, max_results integer, exclude_expense uuid)',
+      'public.month_categories(space_id uuid, on_date date)',
+      'public.copy_budget(budget_id uuid, to_month date, rollover boolean)',
+      'public.create_budget(space_id uuid, month_period date, framework text, total_income numeric, type text, name text)',
+      'public.join_space(invite_code text)',
+      'public.leave_space(space_id uuid)',
+      'public.mark_split_paid(split_id uuid, payment_method text, payment_reference text)',
+      'public.record_settlement(space_id uuid, from_user uuid, to_user uuid, amount numeric, currency text, note text)',
+      'public.regenerate_invite_code(space_id uuid)',
+      'public.remove_member(space_id uuid, user_id uuid)',
+      'public.search_expenses(space_id uuid, query text, max_results integer)',
+      'public.set_member_role(space_id uuid, user_id uuid, role text)',
+      'public.space_balances(space_id uuid)',
+      'public.split_expense(expense_id uuid, mode text, parts jsonb)',
+      'public.suggest_settlements(space_id uuid)',
+      'public.transfer_ownership(space_id uuid, new_owner uuid)',
+    ],
+    relations: {
+      ...STORAGE,
+      // Read by is_valid_timezone as the writing role.
+      'private.time_zones': { table: ['SELECT'] },
+      'public.ai_conversations': {
+        table: ['DELETE', 'SELECT'],
+        columns: {
+          INSERT: ['id', 'user_id', 'space_id', 'thread_id', 'title', 'messages', 'is_active'],
+          UPDATE: ['space_id', 'thread_id', 'title', 'messages', 'is_active'],
+        },
+      },
+      'public.budget_items': {
+        table: ['DELETE', 'SELECT'],
+        columns: {
+          INSERT: ['budget_id', 'category', 'description', 'category_type', 'budgeted_amount', 'icon', 'color', 'display_order'],
+          UPDATE: ['category', 'description', 'category_type', 'budgeted_amount', 'icon', 'color', 'display_order'],
+        },
+      },
+      'public.budgets': {
+        table: ['DELETE', 'SELECT'],
+        columns: {
+          INSERT: ['space_id', 'name', 'description', 'type', 'month_period', 'framework', 'total_income'],
+          UPDATE: ['name', 'description', 'framework', 'total_income'],
+        },
+      },
+      'public.expense_splits': { table: ['SELECT'] },
+      'public.expenses': {
+        table: ['DELETE', 'SELECT'],
+        columns: {
+          INSERT: [
+            'id', 'space_id', 'budget_id', 'budget_item_id', 'amount', 'description', 'category', 'ai_category_confidence', 'date',
+            'receipt_url', 'receipt_processed', 'payment_method', 'bank_transaction_id', 'currency', 'exchange_rate', 'tags', 'notes',
+            'category_source',
+          ],
+          UPDATE: [
+            'budget_id', 'budget_item_id', 'amount', 'description', 'category', 'ai_category_confidence', 'date', 'receipt_url',
+            'receipt_processed', 'payment_method', 'bank_transaction_id', 'currency', 'exchange_rate', 'tags', 'notes', 'category_source',
+          ],
+        },
+      },
+      'public.financial_insights': { table: ['SELECT'], columns: { UPDATE: ['is_read', 'is_dismissed'] } },
+      'public.settlements': { table: ['DELETE', 'SELECT'] },
+      'public.space_members': { table: ['SELECT'] },
+      'public.spaces': {
+        table: ['SELECT'],
+        columns: {
+          INSERT: ['name', 'description', 'currency', 'timezone'],
+          UPDATE: ['name', 'description', 'currency', 'timezone', 'is_active'],
+        },
+      },
+      'public.users': {
+        table: ['SELECT'],
+        columns: { UPDATE: ['username', 'full_name', 'avatar_url', 'currency', 'timezone', 'settings'] },
+      },
+    },
+  },
+};
