@@ -25,7 +25,9 @@ async function main(): Promise<number> {
     for (const f of findings) counts.set(f.level, (counts.get(f.level) ?? 0) + 1);
     for (const f of findings) console.log(`${f.level.padEnd(5)} ${f.name}: ${f.detail}`);
     const serious = findings.filter((f) => f.level !== 'INFO');
-    console.log(`advisors on ${target.label}: ${findings.length} findings (${[...counts].map(([l, n]) => `${n} ${l}`).join(', ') || 'none'}); ${serious.length} above INFO`);
+    console.log(
+      `advisors on ${target.label}: ${findings.length} findings (${[...counts].map(([l, n]) => `${n} ${l}`).join(', ') || 'none'}); ${serious.length} above INFO`,
+    );
     return serious.length > 0 ? 1 : 0;
   } finally {
     await target.close();

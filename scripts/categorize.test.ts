@@ -26,7 +26,12 @@ describe('categorize CLI', () => {
     const { code, stdout, stderr } = await run([], input);
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    expect(stdout.trimEnd().split('\n').map((text) => JSON.parse(text) as unknown)).toEqual([
+    expect(
+      stdout
+        .trimEnd()
+        .split('\n')
+        .map((text) => JSON.parse(text) as unknown),
+    ).toEqual([
       { category: 'subscriptions', confidence: 0.95, source: 'rules' },
       { category: 'groceries', confidence: 0.95, source: 'rules' },
       { category: 'other', confidence: 0.1, source: 'rules' },
@@ -49,7 +54,9 @@ describe('categorize CLI', () => {
   });
 
   it('reports every invalid line and prints nothing when any is invalid', () => {
-    const outcome = parseExpenseLines(['[1]', '{"amount": 3}', '{"description": " "}', '{"description": "x", "amount": "3"}', line('ok')].join('\n'));
+    const outcome = parseExpenseLines(
+      ['[1]', '{"amount": 3}', '{"description": " "}', '{"description": "x", "amount": "3"}', line('ok')].join('\n'),
+    );
     expect(outcome).toEqual({
       ok: false,
       errors: [

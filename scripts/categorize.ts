@@ -72,8 +72,7 @@ export interface ExpenseLine {
 }
 
 export type ParseOutcome =
-  | { readonly ok: true; readonly records: readonly ExpenseLine[] }
-  | { readonly ok: false; readonly errors: readonly string[] };
+  { readonly ok: true; readonly records: readonly ExpenseLine[] } | { readonly ok: false; readonly errors: readonly string[] };
 
 /** Parses and validates every line; line numbers are 1-based and count blank lines. */
 export function parseExpenseLines(text: string): ParseOutcome {
@@ -137,7 +136,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { readonly e
     if (arg === '-h' || arg === '--help') help = true;
     else if (arg === '--candidates' || arg.startsWith('--candidates=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[(i += 1)];
-      const list = (value ?? '').split(',').map((key) => key.trim()).filter((key) => key !== '');
+      const list = (value ?? '')
+        .split(',')
+        .map((key) => key.trim())
+        .filter((key) => key !== '');
       if (list.length === 0) return { error: '--candidates needs a comma-separated list of category keys' };
       candidates = [...new Set(list)];
     } else if (arg === '--space' || arg.startsWith('--space=')) {
@@ -306,9 +308,7 @@ export async function runCategorizeCli(argv: readonly string[], io: CliIo): Prom
   }
 
   const progress =
-    io.stderr.isTTY === true && parsed.records.length > PROGRESS_MIN_RECORDS
-      ? createProgress(io.stderr, parsed.records.length)
-      : null;
+    io.stderr.isTTY === true && parsed.records.length > PROGRESS_MIN_RECORDS ? createProgress(io.stderr, parsed.records.length) : null;
   let chunk: string[] = [];
   for (const [index, record] of parsed.records.entries()) {
     const input =
@@ -380,7 +380,9 @@ function createProgress(
       lastPercent = percent;
       const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - 40));
       const filled = Math.round((percent / 100) * width);
-      stream.write(`\r${label ? `${label} ` : ''}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(percent).padStart(3)}% ${done}/${total}`);
+      stream.write(
+        `\r${label ? `${label} ` : ''}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(percent).padStart(3)}% ${done}/${total}`,
+      );
     },
     done() {
       stream.write('\r\u001b[2K');
@@ -400,8 +402,7 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
   });
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
 if (invokedDirectly) {
   runCategorizeCli(process.argv.slice(2), {
     stdout: process.stdout,

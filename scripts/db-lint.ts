@@ -22,7 +22,17 @@ async function main(): Promise<number> {
     console.error('db:lint needs DATABASE_URL: plpgsql_check is a PostgreSQL server extension that PGlite does not have.');
     return 2;
   }
-  const result = await runSupabase(['db', 'lint', `--remote=${url}`, '--schema', SCHEMAS.join(','), '--level', 'warning', '--fail-on', 'none']);
+  const result = await runSupabase([
+    'db',
+    'lint',
+    `--remote=${url}`,
+    '--schema',
+    SCHEMAS.join(','),
+    '--level',
+    'warning',
+    '--fail-on',
+    'none',
+  ]);
   if (result.code !== 0) {
     console.error(result.stderr || result.stdout);
     return 1;

@@ -185,7 +185,8 @@ async function tour(db: SqlClient, connection: Connection): Promise<void> {
   say(`  functions.invoke('categorize-expense', { body: { expense_ids: [...${expenseIds.length} ids] } })`);
   const { data, error } = await client('alice').functions.invoke('categorize-expense', { body: { expense_ids: expenseIds } });
   if (error) throw new Error(`categorize-expense failed: ${await describeInvokeError(error)}`);
-  const results = (data as { results: { expense_id: string; category: string; confidence: number; source: string; written: boolean }[] }).results;
+  const results = (data as { results: { expense_id: string; category: string; confidence: number; source: string; written: boolean }[] })
+    .results;
   for (const [index, [who, description, amount]] of purchases.entries()) {
     const result = results.find((r) => r.expense_id === expenseIds[index]);
     const how = result ? `${result.category} (${result.source}, ${Math.round(result.confidence * 100)}% sure)` : 'not categorized';
@@ -196,7 +197,9 @@ async function tour(db: SqlClient, connection: Connection): Promise<void> {
     `select count(*)::int as categorized from public.expenses where space_id = $1 and category_source in ('history', 'rules', 'ai')`,
     [space.id],
   );
-  say(`The categories are saved on the expenses (${stored[0]?.categorized ?? 0} of ${purchases.length}), and each lands in its budget line.`);
+  say(
+    `The categories are saved on the expenses (${stored[0]?.categorized ?? 0} of ${purchases.length}), and each lands in its budget line.`,
+  );
 
   const [totals] = await sql<{ total_budgeted: string; total_spent: string }>(
     'carol',
@@ -237,7 +240,13 @@ async function tour(db: SqlClient, connection: Connection): Promise<void> {
   );
   for (const b of balances) {
     const value = Number(b.amount);
-    say(value > 0 ? `${nameOf(b.user_id)} is owed ${money(value)}.` : value < 0 ? `${nameOf(b.user_id)} owes ${money(-value)}.` : `${nameOf(b.user_id)} is even.`);
+    say(
+      value > 0
+        ? `${nameOf(b.user_id)} is owed ${money(value)}.`
+        : value < 0
+          ? `${nameOf(b.user_id)} owes ${money(-value)}.`
+          : `${nameOf(b.user_id)} is even.`,
+    );
   }
   const transfers = await sql<{ from_user: string; to_user: string; amount: string }>(
     'carol',

@@ -50,7 +50,11 @@ export function createJwtVerifier(options: { secret?: string | null; jwksUrl?: s
         throw new HttpError(401, 'token_expired', 'The access token has expired; refresh the session and retry.');
       }
       if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp') {
-        throw new HttpError(401, 'invalid_token', 'The access token has no valid expiry (exp claim); send a token issued by Supabase Auth.');
+        throw new HttpError(
+          401,
+          'invalid_token',
+          'The access token has no valid expiry (exp claim); send a token issued by Supabase Auth.',
+        );
       }
       if (error instanceof errors.JOSEError) {
         throw new HttpError(401, 'invalid_token', 'The access token could not be verified.');
@@ -82,15 +86,15 @@ export async function authenticateUser(req: Request, verify: VerifyToken): Promi
       401,
       'not_a_user',
       claims.role === 'anon'
-        ? 'The anon key is not a user: sign in and send the user\'s access token.'
-        : 'This function acts for a signed-in user; send the user\'s access token.',
+        ? "The anon key is not a user: sign in and send the user's access token."
+        : "This function acts for a signed-in user; send the user's access token.",
     );
   }
   if (typeof claims.sub !== 'string' || claims.sub === '') {
     throw new HttpError(401, 'invalid_token', 'The access token names no user (no sub claim).');
   }
   if (!UUID.test(claims.sub)) {
-    throw new HttpError(401, 'invalid_token', 'The access token\'s sub claim is not a user id (a UUID).');
+    throw new HttpError(401, 'invalid_token', "The access token's sub claim is not a user id (a UUID).");
   }
   return { id: claims.sub, claims };
 }

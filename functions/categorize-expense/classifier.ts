@@ -20,9 +20,7 @@ const ToolInput = z.object({
   confidence: z.number().min(0).max(1).optional(),
 });
 
-const DESCRIPTIONS: ReadonlyMap<string, string> = new Map(
-  DEFAULT_CATEGORIES.map((c) => [c.key, `${c.label}: ${c.description}`]),
-);
+const DESCRIPTIONS: ReadonlyMap<string, string> = new Map(DEFAULT_CATEGORIES.map((c) => [c.key, `${c.label}: ${c.description}`]));
 
 export const SYSTEM_PROMPT = [
   'You categorize expenses for a household budgeting app.',

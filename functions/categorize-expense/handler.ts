@@ -91,7 +91,12 @@ export function createHandler(deps: CategorizeDeps): (req: Request) => Promise<R
           onInvalidAnswer: (reason, raw) => log('warn', 'unusable AI answer', { reason, raw: String(JSON.stringify(raw)).slice(0, 200) }),
         });
 
-  async function decide(description: string, amount: number | undefined, candidates: string[], history: HistoryNeighbour[]): Promise<Decision> {
+  async function decide(
+    description: string,
+    amount: number | undefined,
+    candidates: string[],
+    history: HistoryNeighbour[],
+  ): Promise<Decision> {
     let aiError: unknown = null;
     const result = await categorize(
       { description, ...(amount === undefined ? {} : { amount }) },
@@ -110,10 +115,7 @@ export function createHandler(deps: CategorizeDeps): (req: Request) => Promise<R
     return { result: { ...result, confidence: roundConfidence(result.confidence) }, aiUnavailable: aiError !== null && onlyFallback };
   }
 
-  async function decideAll(
-    targets: readonly ExpenseTarget[],
-    history: Map<string, HistoryNeighbour[]>,
-  ): Promise<Map<string, Decision>> {
+  async function decideAll(targets: readonly ExpenseTarget[], history: Map<string, HistoryNeighbour[]>): Promise<Map<string, Decision>> {
     const decisions = new Map<string, Decision>();
     const queue = [...targets];
     const worker = async () => {
@@ -121,7 +123,12 @@ export function createHandler(deps: CategorizeDeps): (req: Request) => Promise<R
         const amount = Number(target.amount);
         decisions.set(
           target.id,
-          await decide(target.description, Number.isFinite(amount) ? amount : undefined, candidatesFrom(target.budget_categories), history.get(target.id) ?? []),
+          await decide(
+            target.description,
+            Number.isFinite(amount) ? amount : undefined,
+            candidatesFrom(target.budget_categories),
+            history.get(target.id) ?? [],
+          ),
         );
       }
     };
@@ -129,7 +136,11 @@ export function createHandler(deps: CategorizeDeps): (req: Request) => Promise<R
     return decisions;
   }
 
-  async function categorizeExpenses(user: AuthenticatedUser, requestedIds: readonly string[], single: boolean): Promise<CategorizeResponse> {
+  async function categorizeExpenses(
+    user: AuthenticatedUser,
+    requestedIds: readonly string[],
+    single: boolean,
+  ): Promise<CategorizeResponse> {
     const ids = [...new Set(requestedIds.map((id) => id.toLowerCase()))];
 
     // 1. What the caller can see and change, the month's categories and the
@@ -151,14 +162,18 @@ export function createHandler(deps: CategorizeDeps): (req: Request) => Promise<R
         throw new HttpError(
           403,
           'forbidden',
-          single
-            ? 'You can see this expense but not change it.'
-            : 'You cannot change some of these expenses; nothing was changed.',
+          single ? 'You can see this expense but not change it.' : 'You cannot change some of these expenses; nothing was changed.',
           { expense_ids: refused },
         );
       }
       const toCategorize = visible.filter((e) => e.category_source !== 'user');
-      const history = toCategorize.length > 0 ? await historyForExpenses(tx, toCategorize.map((e) => e.id)) : new Map();
+      const history =
+        toCategorize.length > 0
+          ? await historyForExpenses(
+              tx,
+              toCategorize.map((e) => e.id),
+            )
+          : new Map();
       return { visible, toCategorize, history };
     });
 
@@ -190,12 +205,21 @@ export function createHandler(deps: CategorizeDeps): (req: Request) => Promise<R
           });
         }
         if (outcome === 'not_writable') {
-          throw new HttpError(403, 'forbidden', 'You can no longer change this expense; nothing was changed.', { expense_ids: [expense.id] });
+          throw new HttpError(403, 'forbidden', 'You can no longer change this expense; nothing was changed.', {
+            expense_ids: [expense.id],
+          });
         }
         results.set(
           expense.id,
           outcome === 'user_category'
-            ? { expense_id: expense.id, category: await currentCategory(expense.id, tx), confidence: 1, source: 'user', written: false, skipped: 'user_category' }
+            ? {
+                expense_id: expense.id,
+                category: await currentCategory(expense.id, tx),
+                confidence: 1,
+                source: 'user',
+                written: false,
+                skipped: 'user_category',
+              }
             : { expense_id: expense.id, category, confidence, source, written: true },
         );
       }
@@ -205,7 +229,12 @@ export function createHandler(deps: CategorizeDeps): (req: Request) => Promise<R
     return { results: ids.map((id) => outcomes.get(id)).filter((item): item is CategorizeResultItem => item !== undefined) };
   }
 
-  async function suggest(user: AuthenticatedUser, spaceId: string, description: string, amount: number | undefined): Promise<CategorizeResponse> {
+  async function suggest(
+    user: AuthenticatedUser,
+    spaceId: string,
+    description: string,
+    amount: number | undefined,
+  ): Promise<CategorizeResponse> {
     const loaded = await deps.db.asUser(user.claims, async (tx) => {
       const space = await loadVisibleSpace(tx, spaceId);
       if (space === null) throw new HttpError(404, 'not_found', 'No such space, or you are not a member of it.');

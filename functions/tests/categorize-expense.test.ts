@@ -1,6 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { CATEGORY_KEYS } from '@wallai/domain';
-import { anonKey, budgetItems, createBudget, createExpense, createSpace, queryAs, spaceWithEveryRole, type SpaceWithEveryRole, TEST_JWT_SECRET, type TestUser, tokenFor, totalsDrift, useServedTestDatabase } from '@wallai/testing';
+import {
+  anonKey,
+  budgetItems,
+  createBudget,
+  createExpense,
+  createSpace,
+  queryAs,
+  spaceWithEveryRole,
+  type SpaceWithEveryRole,
+  TEST_JWT_SECRET,
+  type TestUser,
+  tokenFor,
+  totalsDrift,
+  useServedTestDatabase,
+} from '@wallai/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createJwtVerifier } from '../_shared/auth.ts';
 import { createDb, type Db } from '../_shared/db.ts';
@@ -99,7 +113,10 @@ describe('requests that are refused', () => {
     const id = await uncategorized('NETFLIX.COM');
     const token = await tokenFor(fx.owner.actor, { claims: { sub: 'alice' } });
     expect(await errorOf(await post({ expense_id: id }, token))).toEqual({ status: 401, code: 'invalid_token' });
-    expect(await errorOf(await post({ space_id: fx.space.id, description: 'Coffee' }, token))).toEqual({ status: 401, code: 'invalid_token' });
+    expect(await errorOf(await post({ space_id: fx.space.id, description: 'Coffee' }, token))).toEqual({
+      status: 401,
+      code: 'invalid_token',
+    });
   });
 
   it('answers 422 with the field path to a description containing a NUL character (Postgres cannot store it)', async () => {
@@ -211,21 +228,26 @@ describe('categorizing stored expenses', () => {
     expect(await totalsDrift(served().db)).toEqual([]);
   });
 
-  it('lets a member categorize their own expense and an admin anyone\'s', async () => {
+  it("lets a member categorize their own expense and an admin anyone's", async () => {
     const mine = await uncategorized('SHELL OIL 57444', fx.member);
     expect((await ok(await post({ expense_id: mine }, fx.member))).results[0]).toMatchObject({ category: 'transport', written: true });
     const theirs = await uncategorized('SHELL OIL 57445', fx.member);
     expect((await ok(await post({ expense_id: theirs }, fx.admin))).results[0]).toMatchObject({ category: 'transport', written: true });
   });
 
-  it('uses the space\'s own history before the rules, as the user, and only categorized rows of the same space', async () => {
+  it("uses the space's own history before the rules, as the user, and only categorized rows of the same space", async () => {
     const db = served().db;
     // The person filed this merchant under shopping before; the rules know nothing about it.
     await createExpense(db, fx.space, { amount: '30.00', description: 'ZORBLAX WIDGETS BROOKLYN', category: 'shopping' });
     // Not evidence: an uncategorized row, and another space's choice.
     await uncategorized('ZORBLAX WIDGETS BROOKLYN');
     const elsewhere = await createSpace(db, { owner: fx.outsider });
-    await createExpense(db, elsewhere, { amount: '30.00', description: 'ZORBLAX WIDGETS BROOKLYN NY', category: 'entertainment' }, fx.outsider);
+    await createExpense(
+      db,
+      elsewhere,
+      { amount: '30.00', description: 'ZORBLAX WIDGETS BROOKLYN NY', category: 'entertainment' },
+      fx.outsider,
+    );
 
     const id = await uncategorized('ZORBLAX WIDGETS BROOKLYN');
     const { results } = await ok(await post({ expense_id: id }, fx.owner));
@@ -233,8 +255,13 @@ describe('categorizing stored expenses', () => {
     expect(await expenseRow(id)).toMatchObject({ category: 'shopping', category_source: 'history', ai_category_confidence: '1.00' });
 
     // The outsider's lookalike in their own space follows their history, not ours.
-    const theirs = (await createExpense(db, elsewhere, { amount: '9.00', description: 'ZORBLAX WIDGETS BROOKLYN', category: 'other' }, fx.outsider)).id;
-    expect((await ok(await post({ expense_id: theirs }, fx.outsider))).results[0]).toMatchObject({ category: 'entertainment', source: 'history' });
+    const theirs = (
+      await createExpense(db, elsewhere, { amount: '9.00', description: 'ZORBLAX WIDGETS BROOKLYN', category: 'other' }, fx.outsider)
+    ).id;
+    expect((await ok(await post({ expense_id: theirs }, fx.outsider))).results[0]).toMatchObject({
+      category: 'entertainment',
+      source: 'history',
+    });
   });
 
   it('never overwrites a category a person chose', async () => {
@@ -242,7 +269,9 @@ describe('categorizing stored expenses', () => {
     const before = await expenseRow(id);
     expect(before.category_source).toBe('user');
     const { results } = await ok(await post({ expense_id: id }, fx.owner));
-    expect(results).toEqual([{ expense_id: id, category: 'entertainment', confidence: 1, source: 'user', written: false, skipped: 'user_category' }]);
+    expect(results).toEqual([
+      { expense_id: id, category: 'entertainment', confidence: 1, source: 'user', written: false, skipped: 'user_category' },
+    ]);
     expect(await expenseRow(id)).toEqual(before);
   });
 
@@ -257,7 +286,7 @@ describe('categorizing stored expenses', () => {
     expect(await totalsDrift(served().db)).toEqual([]);
   });
 
-  it('categorizes a batch in one request, skipping people\'s categories and repeated ids', async () => {
+  it("categorizes a batch in one request, skipping people's categories and repeated ids", async () => {
     const a = await uncategorized('NETFLIX.COM');
     const b = await uncategorized('SHELL OIL 99812');
     const c = (await createExpense(served().db, fx.space, { amount: '3.00', description: 'SPOTIFY', category: 'groceries' })).id;
@@ -292,7 +321,7 @@ describe('categorizing stored expenses', () => {
     expect((await expenseRow(members)).category_source).toBe('default');
   });
 
-  it('chooses among the categories of the month\'s master budget, plus other', async () => {
+  it("chooses among the categories of the month's master budget, plus other", async () => {
     const db = served().db;
     const space = await createSpace(db, { owner: fx.owner });
     const custom = await createBudget(db, space, { month: '2025-11-01', framework: 'custom', income: '1000.00' });
@@ -303,8 +332,10 @@ describe('categorizing stored expenses', () => {
        values ($1, 'groceries', 'Food', 'needs', 300), ($1, 'fun_money', 'Fun', 'wants', 100)`,
       [custom],
     );
-    const inBudget = (await createExpense(db, space, { amount: '9.99', description: 'NETFLIX.COM', category: 'other', date: '2025-11-03' })).id;
-    const noBudget = (await createExpense(db, space, { amount: '9.99', description: 'NETFLIX.COM', category: 'other', date: '2025-12-03' })).id;
+    const inBudget = (await createExpense(db, space, { amount: '9.99', description: 'NETFLIX.COM', category: 'other', date: '2025-11-03' }))
+      .id;
+    const noBudget = (await createExpense(db, space, { amount: '9.99', description: 'NETFLIX.COM', category: 'other', date: '2025-12-03' }))
+      .id;
     const { results } = await ok(await post({ expense_ids: [inBudget, noBudget] }, fx.owner));
     // subscriptions is not a line of November's budget: the answer stays within it.
     expect(results[0]).toMatchObject({ category: 'other', source: 'rules' });

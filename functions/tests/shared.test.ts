@@ -37,9 +37,10 @@ describe('readEnv', () => {
 
   it('uses only the secret when one is given, and both when a JWKS URL is given too', () => {
     expect(readEnv(fromRecord({ ...REQUIRED, SUPABASE_JWT_SECRET: 's' }))).toMatchObject({ jwtSecret: 's', jwksUrl: null });
-    expect(
-      readEnv(fromRecord({ ...REQUIRED, SUPABASE_JWT_SECRET: 's', SUPABASE_JWKS_URL: 'https://x.test/jwks.json' })),
-    ).toMatchObject({ jwtSecret: 's', jwksUrl: 'https://x.test/jwks.json' });
+    expect(readEnv(fromRecord({ ...REQUIRED, SUPABASE_JWT_SECRET: 's', SUPABASE_JWKS_URL: 'https://x.test/jwks.json' }))).toMatchObject({
+      jwtSecret: 's',
+      jwksUrl: 'https://x.test/jwks.json',
+    });
   });
 
   it('names every missing or malformed variable at once', () => {
@@ -51,7 +52,14 @@ describe('readEnv', () => {
     }
     expect(caught).toBeInstanceOf(EnvError);
     const message = (caught as Error).message;
-    for (const name of ['SUPABASE_URL is not a URL', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_DB_URL', 'ANTHROPIC_TIMEOUT_MS', 'MAX_BODY_BYTES']) {
+    for (const name of [
+      'SUPABASE_URL is not a URL',
+      'SUPABASE_ANON_KEY',
+      'SUPABASE_SERVICE_ROLE_KEY',
+      'SUPABASE_DB_URL',
+      'ANTHROPIC_TIMEOUT_MS',
+      'MAX_BODY_BYTES',
+    ]) {
       expect(message).toContain(name);
     }
   });
@@ -144,7 +152,9 @@ describe('http', () => {
     });
     const res = await handler(new Request('http://local/fn', { method: 'POST', body: '{}' }));
     expect(res.status).toBe(429);
-    expect(await res.json()).toEqual({ error: { code: 'rate_limited', message: 'too many unknown codes', details: { sqlstate: 'PT429' } } });
+    expect(await res.json()).toEqual({
+      error: { code: 'rate_limited', message: 'too many unknown codes', details: { sqlstate: 'PT429' } },
+    });
   });
 
   it('rate limits per key in fixed windows', () => {

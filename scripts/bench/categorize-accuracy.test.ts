@@ -1,12 +1,6 @@
 import { CATEGORY_KEYS } from '@wallai/domain';
 import { describe, expect, it } from 'vitest';
-import {
-  DATASET_CATEGORY_MAP,
-  formatReport,
-  parseDataset,
-  runAccuracyBenchmark,
-  toResultsJson,
-} from './categorize-accuracy.ts';
+import { DATASET_CATEGORY_MAP, formatReport, parseDataset, runAccuracyBenchmark, toResultsJson } from './categorize-accuracy.ts';
 
 // Hand-written descriptors in the dataset's shape; not taken from it.
 const fixture = {

@@ -205,7 +205,14 @@ export function toResultsJson(report: AccuracyReport, dataset: string): string {
     slot[miss.got.category] = (slot[miss.got.category] ?? 0) + 1;
   }
   return `${JSON.stringify(
-    { benchmark: 'categorize-accuracy', mode: 'rules-only', dataset, generatedAt: new Date().toISOString(), ...aggregates, missesByCategory },
+    {
+      benchmark: 'categorize-accuracy',
+      mode: 'rules-only',
+      dataset,
+      generatedAt: new Date().toISOString(),
+      ...aggregates,
+      missesByCategory,
+    },
     null,
     2,
   )}\n`;

@@ -1,7 +1,15 @@
 import { allocateCents, centsToDecimal, equalParts } from '@wallai/domain';
 import { budgetItems, createBudget, createSpace, totalsDriftSummary as totalsDrift, useTestDatabase } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
-import { BENCH_FRAMEWORKS, generateDataset, monthsFrom, planSpace, splitColumns, type DefaultCategory, type PlannedBudget } from './generator.ts';
+import {
+  BENCH_FRAMEWORKS,
+  generateDataset,
+  monthsFrom,
+  planSpace,
+  splitColumns,
+  type DefaultCategory,
+  type PlannedBudget,
+} from './generator.ts';
 
 const db = useTestDatabase();
 

@@ -247,7 +247,17 @@ export function planSpace(
       expenses.push(expense);
     }
   }
-  return { id: spaceId, name: `${rng.pick(SPACE_NAMES)} ${family}`, inviteCode, currency, members, budgetMonths: budgets.map((b) => b.month), newUsers, budgets, expenses };
+  return {
+    id: spaceId,
+    name: `${rng.pick(SPACE_NAMES)} ${family}`,
+    inviteCode,
+    currency,
+    members,
+    budgetMonths: budgets.map((b) => b.month),
+    newUsers,
+    budgets,
+    expenses,
+  };
 }
 
 async function defaultCategories(db: Queryable): Promise<DefaultCategory[]> {
@@ -293,10 +303,18 @@ async function writeIdentities(tx: Queryable, spaces: readonly PlannedSpace[], i
   await tx.query(
     `insert into public.spaces (id, name, currency, invite_code, created_by)
      select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[])`,
-    [spaces.map((s) => s.id), spaces.map((s) => s.name), spaces.map((s) => s.currency), spaces.map((s) => s.inviteCode), spaces.map((s) => s.members[0]?.id)],
+    [
+      spaces.map((s) => s.id),
+      spaces.map((s) => s.name),
+      spaces.map((s) => s.currency),
+      spaces.map((s) => s.inviteCode),
+      spaces.map((s) => s.members[0]?.id),
+    ],
   );
   // The owner row comes from the spaces trigger on the signup path; written here on the direct path.
-  const memberships = spaces.flatMap((s) => s.members.filter((m) => identity === 'direct' || m.role !== 'owner').map((m) => ({ space: s.id, ...m })));
+  const memberships = spaces.flatMap((s) =>
+    s.members.filter((m) => identity === 'direct' || m.role !== 'owner').map((m) => ({ space: s.id, ...m })),
+  );
   if (memberships.length > 0) {
     await tx.query(
       `insert into public.space_members (space_id, user_id, role)
@@ -318,8 +336,14 @@ async function writeBudgets(db: SqlClient, budgets: readonly PlannedBudget[], ba
          select u.id, u.space_id, 'Budget ' || to_char(u.month, 'YYYY-MM'), 'master', u.month, u.framework, u.income, u.created_by
            from unnest($1::uuid[], $2::uuid[], $3::date[], $4::text[], $5::numeric[], $6::uuid[])
              as u(id, space_id, month, framework, income, created_by)`,
-        [batch.map((b) => b.id), batch.map((b) => b.spaceId), batch.map((b) => b.month), batch.map((b) => b.framework),
-          batch.map((b) => centsToDecimal(b.incomeCents)), batch.map((b) => b.createdBy)],
+        [
+          batch.map((b) => b.id),
+          batch.map((b) => b.spaceId),
+          batch.map((b) => b.month),
+          batch.map((b) => b.framework),
+          batch.map((b) => centsToDecimal(b.incomeCents)),
+          batch.map((b) => b.createdBy),
+        ],
       );
       await tx.query(
         `insert into public.budget_items (budget_id, category, description, category_type, budgeted_amount, icon, color, display_order)
@@ -334,11 +358,7 @@ async function writeBudgets(db: SqlClient, budgets: readonly PlannedBudget[], ba
 }
 
 /** Inserts expenses (and their splits, in the same transaction) as the database owner, through every trigger. */
-export async function insertExpenses(
-  tx: Queryable,
-  expenses: readonly PlannedExpense[],
-  splitCols: Set<string> | null,
-): Promise<number> {
+export async function insertExpenses(tx: Queryable, expenses: readonly PlannedExpense[], splitCols: Set<string> | null): Promise<number> {
   await tx.query(
     `insert into public.expenses (id, space_id, amount, description, category, date, currency, exchange_rate,
                                   payment_method, tags, notes, created_by, created_at)
@@ -371,7 +391,12 @@ export async function insertExpenses(
     `insert into public.expense_splits (expense_id, user_id, amount${withPercentage ? ', percentage' : ''})
      select u.expense_id, u.user_id, u.amount${withPercentage ? ', u.percentage' : ''}
        from unnest($1::uuid[], $2::uuid[], $3::numeric[], $4::numeric[]) as u(expense_id, user_id, amount, percentage)`,
-    [splits.map((s) => s.expense), splits.map((s) => s.userId), splits.map((s) => centsToDecimal(s.cents)), splits.map((s) => centsToDecimal(s.basisPoints))],
+    [
+      splits.map((s) => s.expense),
+      splits.map((s) => s.userId),
+      splits.map((s) => centsToDecimal(s.cents)),
+      splits.map((s) => centsToDecimal(s.basisPoints)),
+    ],
   );
   return splits.length;
 }
@@ -437,7 +462,9 @@ export async function generateDataset(db: SqlClient, options: GeneratorOptions):
     await flushExpenses(false);
     if (performance.now() - lastLog > 5000) {
       lastLog = performance.now();
-      log(`  ${counts.spaces}/${options.spaces} spaces, ${counts.expenses} expenses (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+      log(
+        `  ${counts.spaces}/${options.spaces} spaces, ${counts.expenses} expenses (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+      );
     }
   }
   await flushExpenses(true);

@@ -218,7 +218,11 @@ function insertSql(table: string, withCreator: boolean): string {
 }
 
 /** Expenses per second into public.expenses (triggers, then triggers + RLS) against the trigger-free copy, same rows and batches. */
-export async function measureInsertThroughput(db: SqlClient, dataset: Pick<Dataset, 'spaces' | 'months'>, options: InsertOptions): Promise<InsertResult> {
+export async function measureInsertThroughput(
+  db: SqlClient,
+  dataset: Pick<Dataset, 'spaces' | 'months'>,
+  options: InsertOptions,
+): Promise<InsertResult> {
   const month = dataset.months[dataset.months.length - 1] as string;
   const targets = dataset.spaces.filter((s) => s.budgetMonths.includes(month) && s.members[0]?.role === 'owner').slice(0, 20);
   if (targets.length === 0) throw new Error(`no space has a master budget in ${month}`);
@@ -239,7 +243,12 @@ export async function measureInsertThroughput(db: SqlClient, dataset: Pick<Datas
     const batch: InsertRow[] = Array.from({ length: n }, () => {
       const p = rng.weighted(CATEGORY_PROFILES, (x) => x.weight);
       const cents = Math.max(50, Math.round(p.medianCents * Math.exp(p.sigma * rng.normal())));
-      return { amount: centsToDecimal(cents), description: rng.pick(p.descriptions), category: p.key, date: `${month.slice(0, 8)}${String(rng.int(1, days)).padStart(2, '0')}` };
+      return {
+        amount: centsToDecimal(cents),
+        description: rng.pick(p.descriptions),
+        category: p.key,
+        date: `${month.slice(0, 8)}${String(rng.int(1, days)).padStart(2, '0')}`,
+      };
     });
     const arrays = [batch.map((r) => r.amount), batch.map((r) => r.description), batch.map((r) => r.category), batch.map((r) => r.date)];
     const variants = {
@@ -253,7 +262,9 @@ export async function measureInsertThroughput(db: SqlClient, dataset: Pick<Datas
           return tx.query(insertSql('public.expenses', false), [space.id, space.currency, ...arrays]);
         }),
     };
-    const order = (['plain', 'keyed', 'triggers', 'triggersRls'] as const).map((_, k, all) => all[(k + b) % all.length] as keyof typeof time);
+    const order = (['plain', 'keyed', 'triggers', 'triggersRls'] as const).map(
+      (_, k, all) => all[(k + b) % all.length] as keyof typeof time,
+    );
     const batchTime = { plain: 0, keyed: 0, triggers: 0, triggersRls: 0 };
     for (const variant of order) {
       const t = now();
@@ -331,7 +342,11 @@ export interface ConcurrencyResult {
 const RETRYABLE = new Set(['40P01', '40001']);
 
 /** 8 connections insert, update and delete expenses of ONE budget item at once; stored totals must equal a recomputation. */
-export async function measureConcurrentWriters(db: SqlClient, dataset: Pick<Dataset, 'spaces' | 'months'>, options: ConcurrencyOptions): Promise<ConcurrencyResult> {
+export async function measureConcurrentWriters(
+  db: SqlClient,
+  dataset: Pick<Dataset, 'spaces' | 'months'>,
+  options: ConcurrencyOptions,
+): Promise<ConcurrencyResult> {
   const month = dataset.months[dataset.months.length - 1] as string;
   const category = 'groceries';
   const space = [...dataset.spaces]
@@ -374,7 +389,8 @@ export async function measureConcurrentWriters(db: SqlClient, dataset: Pick<Data
                   [space.id, centsToDecimal(cents), category, date],
                 );
               });
-              if (!row || row.budget_item_id !== target.item_id) throw Object.assign(new Error('inserted expense not linked to the item'), { code: 'UNLINKED' });
+              if (!row || row.budget_item_id !== target.item_id)
+                throw Object.assign(new Error('inserted expense not linked to the item'), { code: 'UNLINKED' });
               mine.push({ id: row.id, by });
             } else {
               const index = rng.int(0, mine.length - 1);
@@ -384,7 +400,10 @@ export async function measureConcurrentWriters(db: SqlClient, dataset: Pick<Data
               const changed = await client.transaction(async (tx) => {
                 await becomeActor(tx, user(actor));
                 return kind === 'update'
-                  ? tx.query(`update public.expenses set amount = $2::numeric where id = $1 returning id`, [victim.id, centsToDecimal(cents)])
+                  ? tx.query(`update public.expenses set amount = $2::numeric where id = $1 returning id`, [
+                      victim.id,
+                      centsToDecimal(cents),
+                    ])
                   : tx.query(`delete from public.expenses where id = $1 returning id`, [victim.id]);
               });
               if (changed.length !== 1) throw Object.assign(new Error(`${kind} touched ${changed.length} rows`), { code: 'MISSED' });

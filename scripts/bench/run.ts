@@ -104,29 +104,62 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       return value;
     };
     switch (flag) {
-      case '--scale': o.scale = num(flag, take(), false); break;
-      case '--seed': o.seed = num(flag, take()); break;
-      case '--months': o.months = num(flag, take()); break;
-      case '--batch-size': o.batchSize = num(flag, take()); break;
-      case '--rls-iterations': o.rlsIterations = num(flag, take()); break;
-      case '--rls-warmup': o.rlsWarmup = num(flag, take()); break;
-      case '--insert-rows': o.insertRows = num(flag, take()); break;
-      case '--insert-batch': o.insertBatch = num(flag, take()); break;
-      case '--workers': o.workers = num(flag, take()); break;
-      case '--seconds': o.concurrencySeconds = num(flag, take(), false); break;
+      case '--scale':
+        o.scale = num(flag, take(), false);
+        break;
+      case '--seed':
+        o.seed = num(flag, take());
+        break;
+      case '--months':
+        o.months = num(flag, take());
+        break;
+      case '--batch-size':
+        o.batchSize = num(flag, take());
+        break;
+      case '--rls-iterations':
+        o.rlsIterations = num(flag, take());
+        break;
+      case '--rls-warmup':
+        o.rlsWarmup = num(flag, take());
+        break;
+      case '--insert-rows':
+        o.insertRows = num(flag, take());
+        break;
+      case '--insert-batch':
+        o.insertBatch = num(flag, take());
+        break;
+      case '--workers':
+        o.workers = num(flag, take());
+        break;
+      case '--seconds':
+        o.concurrencySeconds = num(flag, take(), false);
+        break;
       case '--identity': {
         const v = take();
         if (v !== 'direct' && v !== 'signup') throw new Error(`--identity is direct or signup\n${USAGE}`);
         o.identity = v;
         break;
       }
-      case '--out': o.out = take() ?? null; break;
-      case '--keep': o.keep = true; break;
-      case '--explain': o.explain = true; break;
-      case '--no-splits': o.splits = false; break;
-      case '--no-categorize': o.categorize = false; break;
-      case '--help': case '-h': throw new Error(USAGE);
-      default: throw new Error(`unknown option ${flag}\n${USAGE}`);
+      case '--out':
+        o.out = take() ?? null;
+        break;
+      case '--keep':
+        o.keep = true;
+        break;
+      case '--explain':
+        o.explain = true;
+        break;
+      case '--no-splits':
+        o.splits = false;
+        break;
+      case '--no-categorize':
+        o.categorize = false;
+        break;
+      case '--help':
+      case '-h':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
   }
   return o;
@@ -141,21 +174,56 @@ export interface TargetCheck {
   hard: boolean;
 }
 
-export function checkTargets(r: { rls: RlsReadResult; inserts: InsertResult; concurrency: ConcurrencyResult | null; totals: TotalsDriftSummary }): TargetCheck[] {
+export function checkTargets(r: {
+  rls: RlsReadResult;
+  inserts: InsertResult;
+  concurrency: ConcurrencyResult | null;
+  totals: TotalsDriftSummary;
+}): TargetCheck[] {
   const checks: TargetCheck[] = [
     { name: 'RLS / service_role read, p50 ratio', value: r.rls.ratioP50, target: '≤ 1.5', pass: r.rls.ratioP50 <= 1.5, hard: false },
     { name: 'RLS / service_role read, p95 ratio', value: r.rls.ratioP95, target: '≤ 1.5', pass: r.rls.ratioP95 <= 1.5, hard: false },
     { name: 'RLS read p95 (ms; target set for PG15 at 1M)', value: r.rls.rls.p95, target: '< 5 ms', pass: r.rls.rls.p95 < 5, hard: false },
-    { name: 'member sees what service_role sees', value: r.rls.rowMismatches, target: '0 mismatches', pass: r.rls.rowMismatches === 0, hard: true },
-    { name: 'insert overhead vs keyed copy (batch median)', value: r.inserts.medianBatchOverhead.keyed, target: '≤ 2×', pass: r.inserts.medianBatchOverhead.keyed <= 2, hard: false },
-    { name: 'insert overhead vs bare copy (batch median)', value: r.inserts.medianBatchOverhead.bare, target: '≤ 2×', pass: r.inserts.medianBatchOverhead.bare <= 2, hard: false },
+    {
+      name: 'member sees what service_role sees',
+      value: r.rls.rowMismatches,
+      target: '0 mismatches',
+      pass: r.rls.rowMismatches === 0,
+      hard: true,
+    },
+    {
+      name: 'insert overhead vs keyed copy (batch median)',
+      value: r.inserts.medianBatchOverhead.keyed,
+      target: '≤ 2×',
+      pass: r.inserts.medianBatchOverhead.keyed <= 2,
+      hard: false,
+    },
+    {
+      name: 'insert overhead vs bare copy (batch median)',
+      value: r.inserts.medianBatchOverhead.bare,
+      target: '≤ 2×',
+      pass: r.inserts.medianBatchOverhead.bare <= 2,
+      hard: false,
+    },
   ];
   if (r.concurrency) {
     const c = r.concurrency;
-    checks.push({ name: 'concurrent writers: item + budget drift', value: `${c.item.drift} / ${c.budget.drift}`, target: '0.00 exactly', pass: c.exact, hard: true });
+    checks.push({
+      name: 'concurrent writers: item + budget drift',
+      value: `${c.item.drift} / ${c.budget.drift}`,
+      target: '0.00 exactly',
+      pass: c.exact,
+      hard: true,
+    });
   }
   const bad = r.totals.itemMismatches + r.totals.budgetMismatches + r.totals.misfiledExpenses;
-  checks.push({ name: 'all totals = recomputation (end of run)', value: `${bad} off, Σ|drift| ${r.totals.absoluteDrift}`, target: '0', pass: bad === 0 && decimalToCents(r.totals.absoluteDrift) === 0, hard: true });
+  checks.push({
+    name: 'all totals = recomputation (end of run)',
+    value: `${bad} off, Σ|drift| ${r.totals.absoluteDrift}`,
+    target: '0',
+    pass: bad === 0 && decimalToCents(r.totals.absoluteDrift) === 0,
+    hard: true,
+  });
   return checks;
 }
 
@@ -163,7 +231,14 @@ function table(rows: ReadonlyArray<readonly string[]>, rightAlign: ReadonlySet<n
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows
-    .map((row) => '  ' + row.map((cell, i) => (rightAlign.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('   ').trimEnd())
+    .map(
+      (row) =>
+        '  ' +
+        row
+          .map((cell, i) => (rightAlign.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+          .join('   ')
+          .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -202,32 +277,80 @@ export function formatResults(r: {
     `  target ${r.targetLabel}; scale ${r.options.scale}, seed ${r.options.seed}; ${String(m.cpu)} × ${String(m.cores)}, ${String(m.memoryGiB)} GiB, node ${String(m.node)}`,
     '',
     `Dataset (${d.months[0]} … ${d.months[d.months.length - 1]})`,
-    table([
-      ['spaces', int(d.counts.spaces), 'users', int(d.counts.users), 'memberships', int(d.counts.memberships)],
-      ['budgets', int(d.counts.budgets), 'budget items', int(d.counts.budgetItems), '', ''],
-      ['expenses', int(d.counts.expenses), 'splits', d.splitsTable ? int(d.counts.splits) : 'no table', '', ''],
-      ['generated in', `${d.seconds.total.toFixed(1)} s`, 'expenses/s', int(d.counts.expenses / Math.max(d.seconds.expenses, 1e-9)), '', ''],
-    ], new Set([1, 3, 5])),
+    table(
+      [
+        ['spaces', int(d.counts.spaces), 'users', int(d.counts.users), 'memberships', int(d.counts.memberships)],
+        ['budgets', int(d.counts.budgets), 'budget items', int(d.counts.budgetItems), '', ''],
+        ['expenses', int(d.counts.expenses), 'splits', d.splitsTable ? int(d.counts.splits) : 'no table', '', ''],
+        [
+          'generated in',
+          `${d.seconds.total.toFixed(1)} s`,
+          'expenses/s',
+          int(d.counts.expenses / Math.max(d.seconds.expenses, 1e-9)),
+          '',
+          '',
+        ],
+      ],
+      new Set([1, 3, 5]),
+    ),
     '',
     `(a) RLS read: a member's 50 latest expenses, ${int(r.rls.iterations)} pairs over ${int(r.rls.spacesProbed)} spaces (SELECT time, ms)`,
-    table([
-      ['', 'p50', 'p95', 'p99', 'mean', 'request p50', 'request p95'],
-      ['member (RLS)', ms(r.rls.rls.p50), ms(r.rls.rls.p95), ms(r.rls.rls.p99), ms(r.rls.rls.mean), ms(r.rls.requestRls.p50), ms(r.rls.requestRls.p95)],
-      ['service_role', ms(r.rls.service.p50), ms(r.rls.service.p95), ms(r.rls.service.p99), ms(r.rls.service.mean), ms(r.rls.requestService.p50), ms(r.rls.requestService.p95)],
-      ['ratio', r.rls.ratioP50.toFixed(2), r.rls.ratioP95.toFixed(2), '', '', '', ''],
-    ], new Set([1, 2, 3, 4, 5, 6])),
+    table(
+      [
+        ['', 'p50', 'p95', 'p99', 'mean', 'request p50', 'request p95'],
+        [
+          'member (RLS)',
+          ms(r.rls.rls.p50),
+          ms(r.rls.rls.p95),
+          ms(r.rls.rls.p99),
+          ms(r.rls.rls.mean),
+          ms(r.rls.requestRls.p50),
+          ms(r.rls.requestRls.p95),
+        ],
+        [
+          'service_role',
+          ms(r.rls.service.p50),
+          ms(r.rls.service.p95),
+          ms(r.rls.service.p99),
+          ms(r.rls.service.mean),
+          ms(r.rls.requestService.p50),
+          ms(r.rls.requestService.p95),
+        ],
+        ['ratio', r.rls.ratioP50.toFixed(2), r.rls.ratioP95.toFixed(2), '', '', '', ''],
+      ],
+      new Set([1, 2, 3, 4, 5, 6]),
+    ),
     `  rows per read: ${r.rls.meanRows}`,
     '',
     `(b) insert throughput: ${int(r.inserts.rows)} rows per variant in batches of ${r.inserts.batchSize}, ${r.inserts.spaces} spaces, month ${r.inserts.month} (copies prefilled with ${int(r.inserts.prefilledRows)} rows)`,
-    table([
-      ['', 'rows/s', 'seconds', 'vs bare', 'vs keyed'],
-      ['bare copy (no triggers, FKs, RLS)', int(r.inserts.plain.rowsPerSecond), r.inserts.plain.seconds.toFixed(2), '1.00×', ''],
-      ['keyed copy (+ the 4 foreign keys)', int(r.inserts.keyed.rowsPerSecond), r.inserts.keyed.seconds.toFixed(2), `${r.inserts.overheadForeignKeys.toFixed(2)}×`, '1.00×'],
-      ['public.expenses as owner (triggers)', int(r.inserts.triggers.rowsPerSecond), r.inserts.triggers.seconds.toFixed(2), `${r.inserts.overheadTriggersOnly.toFixed(2)}×`,
-        `${ratio(r.inserts.keyed.rowsPerSecond, r.inserts.triggers.rowsPerSecond).toFixed(2)}×`],
-      ['public.expenses as member (triggers + RLS)', int(r.inserts.triggersRls.rowsPerSecond), r.inserts.triggersRls.seconds.toFixed(2), `${r.inserts.overhead.toFixed(2)}×`,
-        `${r.inserts.overheadOverKeyed.toFixed(2)}×`],
-    ], new Set([1, 2, 3, 4])),
+    table(
+      [
+        ['', 'rows/s', 'seconds', 'vs bare', 'vs keyed'],
+        ['bare copy (no triggers, FKs, RLS)', int(r.inserts.plain.rowsPerSecond), r.inserts.plain.seconds.toFixed(2), '1.00×', ''],
+        [
+          'keyed copy (+ the 4 foreign keys)',
+          int(r.inserts.keyed.rowsPerSecond),
+          r.inserts.keyed.seconds.toFixed(2),
+          `${r.inserts.overheadForeignKeys.toFixed(2)}×`,
+          '1.00×',
+        ],
+        [
+          'public.expenses as owner (triggers)',
+          int(r.inserts.triggers.rowsPerSecond),
+          r.inserts.triggers.seconds.toFixed(2),
+          `${r.inserts.overheadTriggersOnly.toFixed(2)}×`,
+          `${ratio(r.inserts.keyed.rowsPerSecond, r.inserts.triggers.rowsPerSecond).toFixed(2)}×`,
+        ],
+        [
+          'public.expenses as member (triggers + RLS)',
+          int(r.inserts.triggersRls.rowsPerSecond),
+          r.inserts.triggersRls.seconds.toFixed(2),
+          `${r.inserts.overhead.toFixed(2)}×`,
+          `${r.inserts.overheadOverKeyed.toFixed(2)}×`,
+        ],
+      ],
+      new Set([1, 2, 3, 4]),
+    ),
     `  triggers + RLS, median over batches of the per-batch ratio: ${r.inserts.medianBatchOverhead.bare.toFixed(2)}× vs bare, ${r.inserts.medianBatchOverhead.keyed.toFixed(2)}× vs keyed`,
     `  linked to a budget item: ${(r.inserts.linkedShare * 100).toFixed(1)}%`,
     '',
@@ -236,12 +359,19 @@ export function formatResults(r: {
     const c = r.concurrency;
     lines.push(
       `(c) concurrent writers: ${c.workers} connections for ${c.seconds} s on one '${c.category}' item`,
-      table([
-        ['ops', int(c.ops.total), `(${int(c.ops.insert)} inserts, ${int(c.ops.update)} updates, ${int(c.ops.delete)} deletes; ${int(c.opsPerSecond)}/s)`],
-        ['retried', int(c.retries), Object.keys(c.errors).length ? `errors: ${JSON.stringify(c.errors)}` : 'no errors'],
-        ['item spent', c.item.stored, `recomputed ${c.item.recomputed}, drift ${c.item.drift}`],
-        ['budget spent', c.budget.stored, `recomputed ${c.budget.recomputed}, drift ${c.budget.drift}`],
-      ], new Set([1])),
+      table(
+        [
+          [
+            'ops',
+            int(c.ops.total),
+            `(${int(c.ops.insert)} inserts, ${int(c.ops.update)} updates, ${int(c.ops.delete)} deletes; ${int(c.opsPerSecond)}/s)`,
+          ],
+          ['retried', int(c.retries), Object.keys(c.errors).length ? `errors: ${JSON.stringify(c.errors)}` : 'no errors'],
+          ['item spent', c.item.stored, `recomputed ${c.item.recomputed}, drift ${c.item.drift}`],
+          ['budget spent', c.budget.stored, `recomputed ${c.budget.recomputed}, drift ${c.budget.drift}`],
+        ],
+        new Set([1]),
+      ),
     );
   } else {
     lines.push(`(c) concurrent writers: ${r.concurrencySkipped ?? 'skipped'}`);
@@ -295,7 +425,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (options.categorize) await runCategorize(log);
 
   const serverUrl = process.env.DATABASE_URL || undefined;
-  log(serverUrl ? 'creating a fresh database on DATABASE_URL and applying the schema…' : 'building an in-memory PGlite database and applying the schema…');
+  log(
+    serverUrl
+      ? 'creating a fresh database on DATABASE_URL and applying the schema…'
+      : 'building an in-memory PGlite database and applying the schema…',
+  );
   const target = await openBenchTarget({ serverUrl, keep: options.keep, log });
   try {
     const db = target.db;
@@ -314,21 +448,38 @@ export async function main(argv: readonly string[]): Promise<number> {
       splits: options.splits,
       log,
     });
-    log(`  ${int(dataset.counts.expenses)} expenses, ${int(dataset.counts.splits)} splits in ${dataset.seconds.total.toFixed(1)} s; analyze…`);
+    log(
+      `  ${int(dataset.counts.expenses)} expenses, ${int(dataset.counts.splits)} splits in ${dataset.seconds.total.toFixed(1)} s; analyze…`,
+    );
     await db.exec('analyze');
 
     log(`(a) RLS read: ${options.rlsWarmup} warm-up + ${options.rlsIterations} pairs…`);
-    const rls = await measureRlsRead(db, dataset, { iterations: options.rlsIterations, warmup: options.rlsWarmup, seed: options.seed, explain: options.explain });
-    if (options.explain && rls.plans) log(`\nEXPLAIN as a member (RLS):\n${rls.plans.rls}\n\nEXPLAIN as service_role:\n${rls.plans.service}\n`);
+    const rls = await measureRlsRead(db, dataset, {
+      iterations: options.rlsIterations,
+      warmup: options.rlsWarmup,
+      seed: options.seed,
+      explain: options.explain,
+    });
+    if (options.explain && rls.plans)
+      log(`\nEXPLAIN as a member (RLS):\n${rls.plans.rls}\n\nEXPLAIN as service_role:\n${rls.plans.service}\n`);
 
     log(`(b) insert throughput: ${int(options.insertRows)} rows × 4 variants…`);
-    const inserts = await measureInsertThroughput(db, dataset, { rows: options.insertRows, batchSize: options.insertBatch, seed: options.seed });
+    const inserts = await measureInsertThroughput(db, dataset, {
+      rows: options.insertRows,
+      batchSize: options.insertBatch,
+      seed: options.seed,
+    });
 
     let concurrency: ConcurrencyResult | null = null;
     let concurrencySkipped: string | null = null;
     if (target.connect) {
       log(`(c) concurrent writers: ${options.workers} connections for ${options.concurrencySeconds} s…`);
-      concurrency = await measureConcurrentWriters(db, dataset, { workers: options.workers, seconds: options.concurrencySeconds, seed: options.seed, connect: target.connect });
+      concurrency = await measureConcurrentWriters(db, dataset, {
+        workers: options.workers,
+        seconds: options.concurrencySeconds,
+        seed: options.seed,
+        connect: target.connect,
+      });
     } else {
       concurrencySkipped = 'skipped: single connection';
       log(`(c) concurrent writers: ${concurrencySkipped}`);
@@ -338,7 +489,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     const totals = await totalsDriftSummary(db);
     const checks = checkTargets({ rls, inserts, concurrency, totals });
     const wallSeconds = (performance.now() - started) / 1000;
-    log(formatResults({ engine: shortEngine, targetLabel: target.label, options, dataset, rls, inserts, concurrency, concurrencySkipped, totals, checks, wallSeconds }));
+    log(
+      formatResults({
+        engine: shortEngine,
+        targetLabel: target.label,
+        options,
+        dataset,
+        rls,
+        inserts,
+        concurrency,
+        concurrencySkipped,
+        totals,
+        checks,
+        wallSeconds,
+      }),
+    );
 
     const outFile = options.out ? path.resolve(options.out) : path.join(repoRoot, 'bench-results', `database-${target.kind}.json`);
     const { spaces: _spaces, ...datasetSummary } = dataset;

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { applySchemaDirectly, databaseUrlWithName, openPglite, pgliteClient, postgresClient, redactDatabaseUrl, type SqlClient } from '@wallai/db-client';
+import {
+  applySchemaDirectly,
+  databaseUrlWithName,
+  openPglite,
+  pgliteClient,
+  postgresClient,
+  redactDatabaseUrl,
+  type SqlClient,
+} from '@wallai/db-client';
 
 /** A freshly migrated database the benchmark owns. */
 export interface BenchTarget {
@@ -18,7 +26,11 @@ export interface BenchTarget {
  * `wallai_bench_<random>` on that server, dropped on close unless `keep`.
  * Either way the schema is applied with applySchemaDirectly.
  */
-export async function openBenchTarget(options: { serverUrl?: string | undefined; keep?: boolean; log?: (line: string) => void }): Promise<BenchTarget> {
+export async function openBenchTarget(options: {
+  serverUrl?: string | undefined;
+  keep?: boolean;
+  log?: (line: string) => void;
+}): Promise<BenchTarget> {
   const log = options.log ?? (() => {});
   if (!options.serverUrl) {
     const db = pgliteClient(await openPglite());

@@ -16,10 +16,16 @@ const db = useTestDatabase();
 
 // The harness owns the connection: the CLI must not close it.
 const run = (argv: string[], input: string): Promise<CapturedRun> =>
-  runCategorizeCaptured(argv, input, { io: { openDatabase: async () => ({ client: db(), label: 'the test database', close: async () => {} }) } });
+  runCategorizeCaptured(argv, input, {
+    io: { openDatabase: async () => ({ client: db(), label: 'the test database', close: async () => {} }) },
+  });
 
 const lines = (...descriptions: string[]) => descriptions.map((description) => JSON.stringify({ description, amount: 10 })).join('\n');
-const parse = (stdout: string) => stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+const parse = (stdout: string) =>
+  stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('npm run categorize -- --space', () => {
   it("files an unknown merchant like the space's own similar expenses, and only that space's", async () => {

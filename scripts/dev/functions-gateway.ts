@@ -175,9 +175,8 @@ async function main(): Promise<void> {
   let handler: Handler | null = null;
   let resolveListening: (port: number) => void = () => {};
   const listening = new Promise<number>((resolve) => (resolveListening = resolve));
-  const server = Deno.serve(
-    { port, hostname: '127.0.0.1', onListen: ({ port: actual }) => resolveListening(actual) },
-    (req) => (handler === null ? jsonError(503, 'STARTING', 'The gateway is still starting') : handler(req)),
+  const server = Deno.serve({ port, hostname: '127.0.0.1', onListen: ({ port: actual }) => resolveListening(actual) }, (req) =>
+    handler === null ? jsonError(503, 'STARTING', 'The gateway is still starting') : handler(req),
   );
   const actualPort = await listening;
   const supabaseUrl = Deno.env.get('SUPABASE_URL') || `http://127.0.0.1:${actualPort}`;

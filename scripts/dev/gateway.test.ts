@@ -4,7 +4,9 @@ import { createGateway, type GatewayFunction } from './functions-gateway.ts';
 import { DEMO_USERS, LOCAL_JWT_SECRET, localKeys, signAccessToken, signApiKey } from './local-keys.ts';
 
 const echo = (name: string) => async (req: Request) =>
-  new Response(JSON.stringify({ name, method: req.method, path: new URL(req.url).pathname }), { headers: { 'Content-Type': 'application/json' } });
+  new Response(JSON.stringify({ name, method: req.method, path: new URL(req.url).pathname }), {
+    headers: { 'Content-Type': 'application/json' },
+  });
 
 const functions: GatewayFunction[] = [
   { name: 'secured', verifyJwt: true, handlerFile: '/x/secured/handler.ts' },
@@ -47,7 +49,9 @@ describe('functions gateway', () => {
     const { call } = await gateway();
     const forged = await signAccessToken(DEMO_USERS.alice, { secret: 'another-secret-that-is-at-least-32-characters' });
     const expired = await signAccessToken(DEMO_USERS.alice, { expiresIn: -60 });
-    const none = await new SignJWT({ role: 'service_role' }).setProtectedHeader({ alg: 'HS512' }).sign(new TextEncoder().encode(LOCAL_JWT_SECRET));
+    const none = await new SignJWT({ role: 'service_role' })
+      .setProtectedHeader({ alg: 'HS512' })
+      .sign(new TextEncoder().encode(LOCAL_JWT_SECRET));
     const cases: [RequestInit, string, RegExp][] = [
       [{}, 'UNAUTHORIZED_NO_AUTH_HEADER', /Missing authorization header/],
       [{ headers: { Authorization: 'Basic abc' } }, 'UNAUTHORIZED_INVALID_JWT_FORMAT', /Bearer/],
@@ -94,7 +98,7 @@ describe('functions gateway', () => {
 });
 
 describe('local keys', () => {
-  it('are the keys Supabase\'s local stack prints for the same secret', async () => {
+  it("are the keys Supabase's local stack prints for the same secret", async () => {
     expect(await signApiKey('anon')).toBe(
       'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0',
     );

@@ -105,7 +105,17 @@ describe('local stack (npm run dev) end to end', () => {
 
     const { data, error } = await clientAs('alice').functions.invoke('categorize-expense', { body: { expense_id: id } });
     expect(error).toBeNull();
-    expect(data).toEqual({ results: [{ expense_id: id, category: 'groceries', confidence: expect.any(Number) as unknown, source: expect.stringMatching(/^(history|rules)$/) as unknown, written: true }] });
+    expect(data).toEqual({
+      results: [
+        {
+          expense_id: id,
+          category: 'groceries',
+          confidence: expect.any(Number) as unknown,
+          source: expect.stringMatching(/^(history|rules)$/) as unknown,
+          written: true,
+        },
+      ],
+    });
     const row = await expenseRow(id);
     expect(row).toMatchObject({ category: 'groceries', category_source: (data as { results: [{ source: string }] }).results[0].source });
     expect(Number(row?.ai_category_confidence)).toBeGreaterThanOrEqual(0.8);
@@ -113,7 +123,9 @@ describe('local stack (npm run dev) end to end', () => {
 
   it('an outsider gets 404 and a viewer 403, and nothing changes', async () => {
     const household = await newExpense('alice', DEMO_SPACES.household.id, 'NETFLIX.COM', '13.99');
-    const outsider = await failure((await clientAs('erin').functions.invoke('categorize-expense', { body: { expense_id: household } })).error);
+    const outsider = await failure(
+      (await clientAs('erin').functions.invoke('categorize-expense', { body: { expense_id: household } })).error,
+    );
     expect(outsider.status).toBe(404);
     expect(outsider.body).toMatchObject({ error: { code: 'not_found' } });
 
@@ -136,7 +148,9 @@ describe('local stack (npm run dev) end to end', () => {
     expect(await bare.json()).toEqual({ code: 'UNAUTHORIZED_NO_AUTH_HEADER', message: 'Missing authorization header' });
 
     // supabase-js without a session sends the anon key: it passes the gateway, but it is not a user.
-    const anon = await failure((await clientAs(null).functions.invoke('categorize-expense', { body: { expense_id: stack.sampleExpense?.id } })).error);
+    const anon = await failure(
+      (await clientAs(null).functions.invoke('categorize-expense', { body: { expense_id: stack.sampleExpense?.id } })).error,
+    );
     expect(anon.status).toBe(401);
     expect(anon.body).toMatchObject({ error: { code: expect.any(String) as unknown } });
     expect(anon.body).not.toHaveProperty('code');
@@ -151,7 +165,10 @@ describe('local stack (npm run dev) end to end', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     await preflight.arrayBuffer();
 
-    const unknown = await fetch(`${stack.functionsUrl}/no-such-function`, { method: 'POST', headers: { Authorization: `Bearer ${stack.tokens.alice}` } });
+    const unknown = await fetch(`${stack.functionsUrl}/no-such-function`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${stack.tokens.alice}` },
+    });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ code: 'NOT_FOUND' });
   });

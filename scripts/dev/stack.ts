@@ -8,7 +8,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { embeddedDataDir, freePort, isSupabaseDatabase, readMigrations, redactDatabaseUrl, repoRoot, supabaseDir, type SqlClient } from '@wallai/db-client';
+import {
+  embeddedDataDir,
+  freePort,
+  isSupabaseDatabase,
+  readMigrations,
+  redactDatabaseUrl,
+  repoRoot,
+  supabaseDir,
+  type SqlClient,
+} from '@wallai/db-client';
 import { runSupabaseOrFail } from '../lib/supabase-cli.ts';
 import { buildDatabase, embeddedTarget, serverTarget, type DatabaseTarget } from '../lib/targets.ts';
 import { readFunctionsConfig, type FunctionConfig } from './config-toml.ts';
@@ -162,7 +171,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
  * layer, migrations with the Supabase CLI and seed, like `npm run db:reset`.
  * A database the CLI migrated before gets the migrations it has not seen yet.
  */
-async function prepareDatabase(target: DatabaseTarget, log: (line: string) => void): Promise<{ built: boolean; appliedMigrations: number }> {
+async function prepareDatabase(
+  target: DatabaseTarget,
+  log: (line: string) => void,
+): Promise<{ built: boolean; appliedMigrations: number }> {
   const [state] = await target.client.query<{ tracked: boolean; has_schema: boolean }>(
     `select to_regclass('supabase_migrations.schema_migrations') is not null as tracked,
             to_regclass('public.expenses') is not null as has_schema`,
@@ -224,7 +236,11 @@ export interface GatewayRoute {
 }
 
 /** The functions config.toml enables, with their handler files; warns about folders it does not list. */
-export function functionRoutes(configFile: string, functionsDir: string, log: (line: string) => void): { functions: FunctionConfig[]; routes: GatewayRoute[] } {
+export function functionRoutes(
+  configFile: string,
+  functionsDir: string,
+  log: (line: string) => void,
+): { functions: FunctionConfig[]; routes: GatewayRoute[] } {
   const functions = readFunctionsConfig(configFile);
   const listed = new Set(functions.map((f) => f.name));
   const routes = functions
@@ -233,7 +249,8 @@ export function functionRoutes(configFile: string, functionsDir: string, log: (l
       // Supabase resolves an entrypoint relative to the config's directory; handler.ts sits next to index.ts.
       const folder = f.entrypoint ? path.dirname(path.resolve(path.dirname(configFile), f.entrypoint)) : path.join(functionsDir, f.name);
       const handlerFile = path.join(folder, 'handler.ts');
-      if (!existsSync(handlerFile)) log(`function ${f.name}: ${path.relative(repoRoot, handlerFile)} is missing; requests will get 503 BOOT_ERROR`);
+      if (!existsSync(handlerFile))
+        log(`function ${f.name}: ${path.relative(repoRoot, handlerFile)} is missing; requests will get 503 BOOT_ERROR`);
       return { name: f.name, verifyJwt: f.verifyJwt, handlerFile };
     });
   if (existsSync(functionsDir)) {
@@ -291,7 +308,17 @@ class Gateway {
     }
 
     const deno = denoCommand();
-    const args = [...deno.prefix, 'run', '--allow-net', '--allow-env', '--allow-read', '--no-prompt', '--config', denoConfigFile, gatewayFile];
+    const args = [
+      ...deno.prefix,
+      'run',
+      '--allow-net',
+      '--allow-env',
+      '--allow-read',
+      '--no-prompt',
+      '--config',
+      denoConfigFile,
+      gatewayFile,
+    ];
     const child = spawn(deno.command, args, { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));

@@ -167,10 +167,7 @@ const SECTIONS: readonly Section[] = [
 export async function dumpCatalogue(db: Queryable): Promise<string> {
   const out: string[] = [];
   for (const section of SECTIONS) {
-    const rows = await db.query<{ line: string | null }>(
-      section.sql,
-      section.sql.includes('$1') ? [APP_SCHEMAS] : [],
-    );
+    const rows = await db.query<{ line: string | null }>(section.sql, section.sql.includes('$1') ? [APP_SCHEMAS] : []);
     const lines = rows.map((r) => r.line ?? '(null)').sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     out.push(`== ${section.title} (${lines.length})`, ...lines, '');
   }

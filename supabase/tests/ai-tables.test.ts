@@ -1,4 +1,15 @@
-import { addMember, createSpace, createUser, expectSqlError, queryAs, serviceRole, spaceWithEveryRole, type TestSpace, type TestUser, useTestDatabase } from '@wallai/testing';
+import {
+  addMember,
+  createSpace,
+  createUser,
+  expectSqlError,
+  queryAs,
+  serviceRole,
+  spaceWithEveryRole,
+  type TestSpace,
+  type TestUser,
+  useTestDatabase,
+} from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
 
 const db = useTestDatabase();
@@ -145,7 +156,9 @@ describe('ai_conversations', () => {
       queryAs(db(), alice.actor, `update public.ai_conversations set total_tokens = 0 where id = $1`, [conversation.id]),
       '42501',
     );
-    await queryAs(db(), serviceRole, `update public.ai_conversations set total_tokens = total_tokens + 1200 where id = $1`, [conversation.id]);
+    await queryAs(db(), serviceRole, `update public.ai_conversations set total_tokens = total_tokens + 1200 where id = $1`, [
+      conversation.id,
+    ]);
     await expectSqlError(
       queryAs(db(), serviceRole, `update public.ai_conversations set total_tokens = -1 where id = $1`, [conversation.id]),
       '23514',
@@ -176,10 +189,7 @@ describe('financial_insights', () => {
       [id],
     );
     expect(updated).toEqual([{ is_read: true, is_dismissed: true }]);
-    await expectSqlError(
-      queryAs(db(), member.actor, `update public.financial_insights set title = 'Hacked' where id = $1`, [id]),
-      '42501',
-    );
+    await expectSqlError(queryAs(db(), member.actor, `update public.financial_insights set title = 'Hacked' where id = $1`, [id]), '42501');
   });
 
   it('read state is shared by the space: a viewer marks it read for everyone', async () => {
@@ -200,7 +210,9 @@ describe('financial_insights', () => {
     const space = await createSpace(db());
     const id = await createInsight(space);
     await expectSqlError(
-      queryAs(db(), space.owner.actor, `insert into public.financial_insights (space_id, type, title) values ($1, 'goal', 'x')`, [space.id]),
+      queryAs(db(), space.owner.actor, `insert into public.financial_insights (space_id, type, title) values ($1, 'goal', 'x')`, [
+        space.id,
+      ]),
       '42501',
     );
     await expectSqlError(queryAs(db(), space.owner.actor, `delete from public.financial_insights where id = $1`, [id]), '42501');
@@ -244,9 +256,12 @@ describe('financial_insights', () => {
     await expectSqlError(createInsight(space, { type: 'gossip' }), '23514');
     await expectSqlError(createInsight(space, { priority: 'critical' }), '23514');
     await expectSqlError(
-      queryAs(db(), serviceRole, `insert into public.financial_insights (space_id, type, title, insight_data) values ($1, 'trend', 'x', '[1, 2]')`, [
-        space.id,
-      ]),
+      queryAs(
+        db(),
+        serviceRole,
+        `insert into public.financial_insights (space_id, type, title, insight_data) values ($1, 'trend', 'x', '[1, 2]')`,
+        [space.id],
+      ),
       '23514',
     );
     await expectSqlError(createInsight(space, { expires_at: new Date(Date.now() - 60_000) }), '23514');

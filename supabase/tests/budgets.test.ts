@@ -1,5 +1,16 @@
 import { DEFAULT_CATEGORIES, decimalToCents as cents } from '@wallai/domain';
-import { addMember, budgetItems, createBudget, createExpense, createSpace, expectSqlError, queryAs, spaceWithEveryRole, totalsDrift, useTestDatabase } from '@wallai/testing';
+import {
+  addMember,
+  budgetItems,
+  createBudget,
+  createExpense,
+  createSpace,
+  expectSqlError,
+  queryAs,
+  spaceWithEveryRole,
+  totalsDrift,
+  useTestDatabase,
+} from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
 
 const db = useTestDatabase();
@@ -13,7 +24,10 @@ async function budgetRow(id: string) {
     currency: string;
     month_period: Date | string;
     name: string;
-  }>(`select total_income, total_budgeted, total_spent, to_assign, currency, month_period::text as month_period, name from public.budgets where id = $1`, [id]);
+  }>(
+    `select total_income, total_budgeted, total_spent, to_assign, currency, month_period::text as month_period, name from public.budgets where id = $1`,
+    [id],
+  );
   return row;
 }
 
@@ -30,7 +44,15 @@ describe('the default taxonomy', () => {
       `select key, label, category_type as type, description, weight_bp as "weightBp", icon, color from private.default_categories order by display_order`,
     );
     expect(rows).toEqual(
-      DEFAULT_CATEGORIES.map(({ key, label, type, description, weightBp, icon, color }) => ({ key, label, type, description, weightBp, icon, color })),
+      DEFAULT_CATEGORIES.map(({ key, label, type, description, weightBp, icon, color }) => ({
+        key,
+        label,
+        type,
+        description,
+        weightBp,
+        icon,
+        color,
+      })),
     );
   });
 
@@ -65,7 +87,9 @@ describe('create_budget frameworks', () => {
     const items = await budgetItems(db(), id);
     expect(items.size).toBe(DEFAULT_CATEGORIES.length);
     expect(await budgetRow(id)).toMatchObject({ total_budgeted: '0.00', to_assign: '1800.00' });
-    await queryAs(db(), space.owner.actor, `update public.budget_items set budgeted_amount = 1800 where id = $1`, [items.get('housing')!.id]);
+    await queryAs(db(), space.owner.actor, `update public.budget_items set budgeted_amount = 1800 where id = $1`, [
+      items.get('housing')!.id,
+    ]);
     expect(await budgetRow(id)).toMatchObject({ total_budgeted: '1800.00', to_assign: '0.00' });
   });
 
@@ -113,7 +137,10 @@ describe('create_budget frameworks', () => {
     const space = await createSpace(db());
     const id = await createBudget(db(), space);
     await expectSqlError(queryAs(db(), space.owner.actor, `update public.budgets set total_spent = 0 where id = $1`, [id]), '42501');
-    await expectSqlError(queryAs(db(), space.owner.actor, `update public.budget_items set spent_amount = 5 where budget_id = $1`, [id]), '42501');
+    await expectSqlError(
+      queryAs(db(), space.owner.actor, `update public.budget_items set spent_amount = 5 where budget_id = $1`, [id]),
+      '42501',
+    );
   });
 });
 
@@ -126,8 +153,12 @@ describe('copy_budget', () => {
     await createExpense(db(), space, { amount: '30.00', category: 'groceries', date: '2025-10-03' });
     await createExpense(db(), space, { amount: '100.00', category: 'dining', date: '2025-10-04' });
 
-    const [plain] = await queryAs<{ id: string }>(db(), space.owner.actor, `select public.copy_budget($1, '2025-11-01', false) as id`, [october]);
-    const [rolled] = await queryAs<{ id: string }>(db(), space.owner.actor, `select public.copy_budget($1, '2025-12-01', true) as id`, [october]);
+    const [plain] = await queryAs<{ id: string }>(db(), space.owner.actor, `select public.copy_budget($1, '2025-11-01', false) as id`, [
+      october,
+    ]);
+    const [rolled] = await queryAs<{ id: string }>(db(), space.owner.actor, `select public.copy_budget($1, '2025-12-01', true) as id`, [
+      october,
+    ]);
     const plainItems = await budgetItems(db(), plain!.id);
     const rolledItems = await budgetItems(db(), rolled!.id);
 
@@ -144,10 +175,7 @@ describe('copy_budget', () => {
     const space = await createSpace(db());
     const october = await createBudget(db(), space, { month: '2025-10-01' });
     await createBudget(db(), space, { month: '2025-11-01' });
-    await expectSqlError(
-      queryAs(db(), space.owner.actor, `select public.copy_budget($1, '2025-11-01', true)`, [october]),
-      'PT409',
-    );
+    await expectSqlError(queryAs(db(), space.owner.actor, `select public.copy_budget($1, '2025-11-01', true)`, [october]), 'PT409');
   });
 
   it('a member cannot copy budgets (PT403)', async () => {

@@ -2,21 +2,37 @@
  * The categorizer's data rules in SQL: the month's candidate categories, the
  * history neighbours and apply_auto_category, all as the caller under RLS.
  */
-import { actAs, addMember, createBudget, createExpense, createSpace, createUser, expectSqlError, queryAs, serviceRole, type TestSpace, type TestUser, useTestDatabase } from '@wallai/testing';
+import {
+  actAs,
+  addMember,
+  createBudget,
+  createExpense,
+  createSpace,
+  createUser,
+  expectSqlError,
+  queryAs,
+  serviceRole,
+  type TestSpace,
+  type TestUser,
+  useTestDatabase,
+} from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
 
 const db = useTestDatabase();
 
 const sourceOf = async (id: string) =>
-  (await db().query<{ category: string; category_source: string; ai_category_confidence: string | null }>(
-    `select category, category_source, ai_category_confidence from public.expenses where id = $1`,
-    [id],
-  ))[0];
+  (
+    await db().query<{ category: string; category_source: string; ai_category_confidence: string | null }>(
+      `select category, category_source, ai_category_confidence from public.expenses where id = $1`,
+      [id],
+    )
+  )[0];
 
 /** An expense nobody categorized yet (category 'other', source 'default'). */
 async function uncategorized(space: TestSpace, description: string, by?: TestUser, date = '2025-10-15'): Promise<string> {
   const [row] = await queryAs<{ id: string }>(
-    db(), (by ?? space.owner).actor,
+    db(),
+    (by ?? space.owner).actor,
     `insert into public.expenses (space_id, amount, description, date) values ($1, 12, $2, $3) returning id`,
     [space.id, description, date],
   );
@@ -24,17 +40,25 @@ async function uncategorized(space: TestSpace, description: string, by?: TestUse
 }
 
 const apply = (actor: TestUser['actor'], id: string, category: string, confidence: number, source: string) =>
-  queryAs<{ outcome: string }>(db(), actor, `select public.apply_auto_category($1, $2, $3, $4) as outcome`, [id, category, confidence, source])
-    .then((rows) => rows[0]?.outcome);
+  queryAs<{ outcome: string }>(db(), actor, `select public.apply_auto_category($1, $2, $3, $4) as outcome`, [
+    id,
+    category,
+    confidence,
+    source,
+  ]).then((rows) => rows[0]?.outcome);
 
 describe('month_categories', () => {
-  it('lists the categories of the month\'s master budget in display order, and nothing for a month without one', async () => {
+  it("lists the categories of the month's master budget in display order, and nothing for a month without one", async () => {
     const space = await createSpace(db());
     await createBudget(db(), space, { month: '2025-10-01' });
-    const [october] = await queryAs<{ c: string[] }>(db(), space.owner.actor, `select public.month_categories($1, '2025-10-20') as c`, [space.id]);
+    const [october] = await queryAs<{ c: string[] }>(db(), space.owner.actor, `select public.month_categories($1, '2025-10-20') as c`, [
+      space.id,
+    ]);
     const order = await db().query<{ key: string }>(`select key from private.default_categories order by display_order`);
     expect(october!.c).toEqual(order.map((r) => r.key));
-    const [november] = await queryAs<{ c: string[] }>(db(), space.owner.actor, `select public.month_categories($1, '2025-11-02') as c`, [space.id]);
+    const [november] = await queryAs<{ c: string[] }>(db(), space.owner.actor, `select public.month_categories($1, '2025-11-02') as c`, [
+      space.id,
+    ]);
     expect(november!.c).toEqual([]);
   });
 
@@ -55,23 +79,31 @@ describe('category_history', () => {
     expect(await apply(space.owner.actor, guessed, 'other', 0.1, 'rules')).toBe('written');
     await uncategorized(space, 'BLUE BOTTLE COFFEE BERKELEY');
     const rows = await queryAs<{ category: string; similarity: number }>(
-      db(), space.owner.actor, `select * from public.category_history($1, 'BLUE BOTTLE COFFEE OAKLAND CA', 10, $2)`, [space.id, guessed],
+      db(),
+      space.owner.actor,
+      `select * from public.category_history($1, 'BLUE BOTTLE COFFEE OAKLAND CA', 10, $2)`,
+      [space.id, guessed],
     );
     expect(rows.map((r) => r.category)).toEqual(['dining']);
     const withGuess = await queryAs<{ category: string; similarity: number }>(
-      db(), space.owner.actor, `select * from public.category_history($1, 'BLUE BOTTLE COFFEE SF')`, [space.id],
+      db(),
+      space.owner.actor,
+      `select * from public.category_history($1, 'BLUE BOTTLE COFFEE SF')`,
+      [space.id],
     );
     const other = withGuess.find((r) => r.category === 'other');
     expect(other!.similarity).toBeLessThanOrEqual(0.1);
     expect(withGuess.find((r) => r.category === 'dining')!.similarity).toBeGreaterThan(0.3);
   });
 
-  it('an outsider finds nothing in another space\'s history; the service role reads it all', async () => {
+  it("an outsider finds nothing in another space's history; the service role reads it all", async () => {
     const space = await createSpace(db());
     await createExpense(db(), space, { amount: '9.00', description: 'MERCADONA MADRID 4521', category: 'groceries' });
     const outsider = await createUser(db());
     expect(await queryAs(db(), outsider.actor, `select * from public.category_history($1, 'MERCADONA MADRID')`, [space.id])).toEqual([]);
-    const all = await queryAs<{ category: string }>(db(), serviceRole, `select * from public.category_history($1, 'MERCADONA MADRID')`, [space.id]);
+    const all = await queryAs<{ category: string }>(db(), serviceRole, `select * from public.category_history($1, 'MERCADONA MADRID')`, [
+      space.id,
+    ]);
     expect(all.map((r) => r.category)).toEqual(['groceries']);
   });
 });

@@ -1,15 +1,32 @@
 import { centsToDecimal } from '@wallai/domain';
-import { actAs, addMember, budgetItems, createBudget, createExpense, createSpace, createUser, expectSqlError, onRealServer, queryAs, spaceWithEveryRole, totalsDrift, useTestDatabase } from '@wallai/testing';
+import {
+  actAs,
+  addMember,
+  budgetItems,
+  createBudget,
+  createExpense,
+  createSpace,
+  createUser,
+  expectSqlError,
+  onRealServer,
+  queryAs,
+  spaceWithEveryRole,
+  totalsDrift,
+  useTestDatabase,
+} from '@wallai/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 const db = useTestDatabase();
 
 async function expense(id: string) {
-  const [row] = await db().query<{ budget_id: string | null; budget_item_id: string | null; created_by: string; currency: string; base_amount: string }>(
-    `select budget_id, budget_item_id, created_by, currency, base_amount from public.expenses where id = $1`,
-    [id],
-  );
+  const [row] = await db().query<{
+    budget_id: string | null;
+    budget_item_id: string | null;
+    created_by: string;
+    currency: string;
+    base_amount: string;
+  }>(`select budget_id, budget_item_id, created_by, currency, base_amount from public.expenses where id = $1`, [id]);
   return row;
 }
 
@@ -18,7 +35,10 @@ describe('recording expenses', () => {
     const space = await createSpace(db());
     const victim = await addMember(db(), space, 'member');
     await expectSqlError(
-      queryAs(db(), space.owner.actor, `insert into public.expenses (space_id, amount, description, created_by) values ($1, 5, 'x', $2)`, [space.id, victim.id]),
+      queryAs(db(), space.owner.actor, `insert into public.expenses (space_id, amount, description, created_by) values ($1, 5, 'x', $2)`, [
+        space.id,
+        victim.id,
+      ]),
       '42501',
     );
     const e = await createExpense(db(), space, { amount: '5.00' }, victim);
@@ -36,7 +56,12 @@ describe('recording expenses', () => {
     const a = await createSpace(db());
     const b = await createSpace(db());
     const insert = (space: typeof a) =>
-      queryAs(db(), space.owner.actor, `insert into public.expenses (space_id, amount, description, bank_transaction_id) values ($1, 9.99, 'Import', 'txn_1')`, [space.id]);
+      queryAs(
+        db(),
+        space.owner.actor,
+        `insert into public.expenses (space_id, amount, description, bank_transaction_id) values ($1, 9.99, 'Import', 'txn_1')`,
+        [space.id],
+      );
     await insert(a);
     await insert(b);
     await expectSqlError(insert(a), '23505');
@@ -172,9 +197,18 @@ const operation = fc.oneof(
     foreign: fc.boolean(),
   }),
   fc.record({ kind: fc.constant('amount' as const), pick: fc.nat(), cents: fc.integer({ min: 1, max: 500_000 }) }),
-  fc.record({ kind: fc.constant('move' as const), pick: fc.nat(), category: fc.constantFrom(...CATEGORIES), date: fc.constantFrom(...DATES) }),
+  fc.record({
+    kind: fc.constant('move' as const),
+    pick: fc.nat(),
+    category: fc.constantFrom(...CATEGORIES),
+    date: fc.constantFrom(...DATES),
+  }),
   fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
-  fc.record({ kind: fc.constant('budgeted' as const), category: fc.constantFrom(...CATEGORIES), cents: fc.integer({ min: 0, max: 100_000 }) }),
+  fc.record({
+    kind: fc.constant('budgeted' as const),
+    category: fc.constantFrom(...CATEGORIES),
+    cents: fc.integer({ min: 0, max: 100_000 }),
+  }),
 );
 
 describe('totals stay exact', () => {
@@ -186,7 +220,9 @@ describe('totals stay exact', () => {
 
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 15 }), async (ops) => {
-        const ids: string[] = (await db().query<{ id: string }>(`select id from public.expenses where space_id = $1 order by id`, [space.id])).map((r) => r.id);
+        const ids: string[] = (
+          await db().query<{ id: string }>(`select id from public.expenses where space_id = $1 order by id`, [space.id])
+        ).map((r) => r.id);
         for (const op of ops) {
           const target = ids.length > 0 && 'pick' in op ? ids[op.pick % ids.length] : undefined;
           if (op.kind === 'insert') {
@@ -200,16 +236,21 @@ describe('totals stay exact', () => {
           } else if (op.kind === 'amount' && target) {
             await queryAs(db(), owner, `update public.expenses set amount = $2::numeric where id = $1`, [target, centsToDecimal(op.cents)]);
           } else if (op.kind === 'move' && target) {
-            await queryAs(db(), owner, `update public.expenses set category = $2, date = $3::date where id = $1`, [target, op.category, op.date]);
+            await queryAs(db(), owner, `update public.expenses set category = $2, date = $3::date where id = $1`, [
+              target,
+              op.category,
+              op.date,
+            ]);
           } else if (op.kind === 'delete' && target) {
             await queryAs(db(), owner, `delete from public.expenses where id = $1`, [target]);
             ids.splice(ids.indexOf(target), 1);
           } else if (op.kind === 'budgeted') {
-            await queryAs(db(), owner, `update public.budget_items set budgeted_amount = $3::numeric where budget_id = $1 and category = $2`, [
-              october,
-              op.category,
-              centsToDecimal(op.cents),
-            ]);
+            await queryAs(
+              db(),
+              owner,
+              `update public.budget_items set budgeted_amount = $3::numeric where budget_id = $1 and category = $2`,
+              [october, op.category, centsToDecimal(op.cents)],
+            );
           }
         }
         expect(await totalsDrift(db())).toEqual([]);
@@ -260,7 +301,12 @@ describe('search_expenses', () => {
     await createExpense(db(), space, { amount: '3.20', description: 'Coffee beans' });
     await createExpense(db(), other, { amount: '9.99', description: 'Starbucks' });
 
-    const rows = await queryAs<{ description: string; space_id: string }>(db(), space.owner.actor, `select description, space_id from public.search_expenses($1, 'starbucks', 10)`, [space.id]);
+    const rows = await queryAs<{ description: string; space_id: string }>(
+      db(),
+      space.owner.actor,
+      `select description, space_id from public.search_expenses($1, 'starbucks', 10)`,
+      [space.id],
+    );
     expect(rows[0]?.description).toBe('Starbucks coffee');
     expect(rows.every((r) => r.space_id === space.id)).toBe(true);
 
@@ -277,14 +323,21 @@ describe('search_expenses', () => {
 
 describe('category source', () => {
   const source = async (id: string) =>
-    (await db().query<{ category_source: string; ai_category_confidence: string | null }>(
-      `select category_source, ai_category_confidence from public.expenses where id = $1`,
-      [id],
-    ))[0];
+    (
+      await db().query<{ category_source: string; ai_category_confidence: string | null }>(
+        `select category_source, ai_category_confidence from public.expenses where id = $1`,
+        [id],
+      )
+    )[0];
 
   it('an expense without a category is "default"; one with a chosen category is "user"', async () => {
     const space = await createSpace(db());
-    const [plain] = await queryAs<{ id: string }>(db(), space.owner.actor, `insert into public.expenses (space_id, amount, description) values ($1, 3, 'Something') returning id`, [space.id]);
+    const [plain] = await queryAs<{ id: string }>(
+      db(),
+      space.owner.actor,
+      `insert into public.expenses (space_id, amount, description) values ($1, 3, 'Something') returning id`,
+      [space.id],
+    );
     expect(await source(plain!.id)).toEqual({ category_source: 'default', ai_category_confidence: null });
     const chosen = await createExpense(db(), space, { amount: '3.00', category: 'dining' });
     expect((await source(chosen.id))?.category_source).toBe('user');
@@ -292,8 +345,18 @@ describe('category source', () => {
 
   it('the categorizer names its source and confidence; a person changing the category afterwards makes it "user"', async () => {
     const space = await createSpace(db());
-    const [row] = await queryAs<{ id: string }>(db(), space.owner.actor, `insert into public.expenses (space_id, amount, description) values ($1, 3, 'Uber trip') returning id`, [space.id]);
-    await queryAs(db(), space.owner.actor, `update public.expenses set category = 'transport', category_source = 'rules', ai_category_confidence = 0.93 where id = $1`, [row!.id]);
+    const [row] = await queryAs<{ id: string }>(
+      db(),
+      space.owner.actor,
+      `insert into public.expenses (space_id, amount, description) values ($1, 3, 'Uber trip') returning id`,
+      [space.id],
+    );
+    await queryAs(
+      db(),
+      space.owner.actor,
+      `update public.expenses set category = 'transport', category_source = 'rules', ai_category_confidence = 0.93 where id = $1`,
+      [row!.id],
+    );
     expect(await source(row!.id)).toEqual({ category_source: 'rules', ai_category_confidence: '0.93' });
     await queryAs(db(), space.owner.actor, `update public.expenses set category = 'travel' where id = $1`, [row!.id]);
     expect(await source(row!.id)).toEqual({ category_source: 'user', ai_category_confidence: null });
@@ -303,10 +366,17 @@ describe('category source', () => {
 describe('statement-level totals', () => {
   const spent = async (budget: string) => {
     const items = await budgetItems(db(), budget);
-    const [row] = await db().query<{ total_spent: string; total_budgeted: string }>(`select total_spent, total_budgeted from public.budgets where id = $1`, [budget]);
+    const [row] = await db().query<{ total_spent: string; total_budgeted: string }>(
+      `select total_spent, total_budgeted from public.budgets where id = $1`,
+      [budget],
+    );
     return { items, total: row?.total_spent, budgeted: row?.total_budgeted };
   };
-  const insertMany = (space: { id: string; owner: { actor: Parameters<typeof queryAs>[1] } }, rows: Array<[string, string, string]>, extra = '') =>
+  const insertMany = (
+    space: { id: string; owner: { actor: Parameters<typeof queryAs>[1] } },
+    rows: Array<[string, string, string]>,
+    extra = '',
+  ) =>
     queryAs<{ id: string }>(
       db(),
       space.owner.actor,
@@ -322,11 +392,13 @@ describe('statement-level totals', () => {
     const november = await createBudget(db(), space, { month: '2025-11-01' });
     const rows: Array<[string, string, string]> = [];
     for (let k = 0; k < 60; k++) {
-      rows.push([((k * 137) % 5000 / 100 + 0.01).toFixed(2), CATEGORIES[k % CATEGORIES.length]!, DATES[k % DATES.length]!]);
+      rows.push([(((k * 137) % 5000) / 100 + 0.01).toFixed(2), CATEGORIES[k % CATEGORIES.length]!, DATES[k % DATES.length]!]);
     }
     expect(await insertMany(space, rows)).toHaveLength(60);
     const cents = (month: string, category?: string) =>
-      rows.filter((r) => r[2].startsWith(month) && (!category || r[1] === category)).reduce((c, r) => c + Math.round(Number(r[0]) * 100), 0);
+      rows
+        .filter((r) => r[2].startsWith(month) && (!category || r[1] === category))
+        .reduce((c, r) => c + Math.round(Number(r[0]) * 100), 0);
     const oct = await spent(october);
     for (const category of ['groceries', 'dining', 'transport']) {
       expect(oct.items.get(category)?.spent).toBe((cents('2025-10', category) / 100).toFixed(2));
@@ -342,7 +414,11 @@ describe('statement-level totals', () => {
     const space = await createSpace(db());
     const october = await createBudget(db(), space, { month: '2025-10-01' });
     await createBudget(db(), space, { month: '2025-11-01', framework: 'zero_based' });
-    const rows = Array.from({ length: 40 }, (_, k): [string, string, string] => [(10 + k).toFixed(2), CATEGORIES[k % 4]!, DATES[k % DATES.length]!]);
+    const rows = Array.from({ length: 40 }, (_, k): [string, string, string] => [
+      (10 + k).toFixed(2),
+      CATEGORIES[k % 4]!,
+      DATES[k % DATES.length]!,
+    ]);
     await insertMany(space, rows);
     const owner = space.owner.actor;
 
@@ -358,7 +434,12 @@ describe('statement-level totals', () => {
     );
     expect(await totalsDrift(db())).toEqual([]);
     // Amounts and links at once; some rows cancel out within an item.
-    await queryAs(db(), owner, `update public.expenses set amount = amount + case when amount < 30 then 1 else -1 end, category = 'dining' where space_id = $1`, [space.id]);
+    await queryAs(
+      db(),
+      owner,
+      `update public.expenses set amount = amount + case when amount < 30 then 1 else -1 end, category = 'dining' where space_id = $1`,
+      [space.id],
+    );
     expect(await totalsDrift(db())).toEqual([]);
     const [{ total } = { total: '' }] = await db().query<{ total: string }>(
       `select coalesce(sum(base_amount), 0)::text as total from public.expenses where budget_item_id = $1`,
@@ -370,14 +451,19 @@ describe('statement-level totals', () => {
   it('an update that changes no amount or link writes no totals row', async () => {
     const space = await createSpace(db());
     const budget = await createBudget(db(), space);
-    await insertMany(space, Array.from({ length: 20 }, (_, k): [string, string, string] => ['5.00', CATEGORIES[k % 3]!, '2025-10-15']));
+    await insertMany(
+      space,
+      Array.from({ length: 20 }, (_, k): [string, string, string] => ['5.00', CATEGORIES[k % 3]!, '2025-10-15']),
+    );
     const versions = () =>
       db().query<{ id: string; xmin: string }>(
         `select id, xmin::text as xmin from public.budget_items where budget_id = $1 union all select id, xmin::text from public.budgets where id = $1 order by 1`,
         [budget],
       );
     const before = await versions();
-    await queryAs(db(), space.owner.actor, `update public.expenses set description = 'renamed', tags = '{a}' where space_id = $1`, [space.id]);
+    await queryAs(db(), space.owner.actor, `update public.expenses set description = 'renamed', tags = '{a}' where space_id = $1`, [
+      space.id,
+    ]);
     // Equal amounts swap items in one statement: every item and the budget net to zero.
     await queryAs(
       db(),
@@ -393,9 +479,15 @@ describe('statement-level totals', () => {
   it('a delete of many rows, an upsert and FK set-null actions keep totals exact', async () => {
     const space = await createSpace(db());
     const budget = await createBudget(db(), space);
-    const rows = Array.from({ length: 30 }, (_, k): [string, string, string] => [(1 + k / 4).toFixed(2), CATEGORIES[k % 4]!, DATES[k % DATES.length]!]);
+    const rows = Array.from({ length: 30 }, (_, k): [string, string, string] => [
+      (1 + k / 4).toFixed(2),
+      CATEGORIES[k % 4]!,
+      DATES[k % DATES.length]!,
+    ]);
     await insertMany(space, rows);
-    await queryAs(db(), space.owner.actor, `delete from public.expenses where space_id = $1 and category in ('groceries', 'pets')`, [space.id]);
+    await queryAs(db(), space.owner.actor, `delete from public.expenses where space_id = $1 and category in ('groceries', 'pets')`, [
+      space.id,
+    ]);
     expect(await totalsDrift(db())).toEqual([]);
 
     // INSERT ... ON CONFLICT DO UPDATE fires both the insert and the update totals.
@@ -406,14 +498,17 @@ describe('statement-level totals', () => {
     await queryAs(db(), space.owner.actor, upsert, [space.id, ['11.00', '3.00', '7.50'], ['t1', 't3', 't2']]);
     expect((await spent(budget)).items.get('transport')?.spent).toBe(
       (
-        rows.filter((r) => r[1] === 'transport' && r[2].startsWith('2025-10')).reduce((c, r) => c + Math.round(Number(r[0]) * 100), 0) / 100 +
+        rows.filter((r) => r[1] === 'transport' && r[2].startsWith('2025-10')).reduce((c, r) => c + Math.round(Number(r[0]) * 100), 0) /
+          100 +
         21.5
       ).toFixed(2),
     );
     expect(await totalsDrift(db())).toEqual([]);
 
     // Deleting items (on delete set null on expenses) and then the budget.
-    await queryAs(db(), space.owner.actor, `delete from public.budget_items where budget_id = $1 and category in ('dining', 'transport')`, [budget]);
+    await queryAs(db(), space.owner.actor, `delete from public.budget_items where budget_id = $1 and category in ('dining', 'transport')`, [
+      budget,
+    ]);
     expect(await totalsDrift(db())).toEqual([]);
     await queryAs(db(), space.owner.actor, `delete from public.budgets where id = $1`, [budget]);
     expect(await totalsDrift(db())).toEqual([]);
@@ -423,7 +518,12 @@ describe('statement-level totals', () => {
     const space = await createSpace(db());
     const budget = await createBudget(db(), space, { income: '5000.00' });
     expect((await spent(budget)).budgeted).toBe('5000.00');
-    await queryAs(db(), space.owner.actor, `delete from public.budget_items where budget_id = $1 and category_type in ('needs', 'income')`, [budget]);
+    await queryAs(
+      db(),
+      space.owner.actor,
+      `delete from public.budget_items where budget_id = $1 and category_type in ('needs', 'income')`,
+      [budget],
+    );
     expect((await spent(budget)).budgeted).toBe('2500.00');
     await queryAs(
       db(),
@@ -458,7 +558,10 @@ describe('statement-level totals', () => {
                 where space_id = $1 and created_by = (select auth.uid())`,
               [space.id, order, i],
             );
-            if (i % 2 === 1) await tx.query(`delete from public.expenses where space_id = $1 and created_by = (select auth.uid()) and amount > 3`, [space.id]);
+            if (i % 2 === 1)
+              await tx.query(`delete from public.expenses where space_id = $1 and created_by = (select auth.uid()) and amount > 3`, [
+                space.id,
+              ]);
           });
         }
       }),

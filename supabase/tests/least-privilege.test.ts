@@ -3,7 +3,20 @@
  * (what a SQL-injection bug anywhere, or a local REST server, would hand out):
  * each probe below once worked, and must now be refused at its root.
  */
-import { actAs, type Actor, addMember, anon, createBudget, createExpense, createSpace, createUser, expectSqlError, queryAs, serviceRole, useTestDatabase } from '@wallai/testing';
+import {
+  actAs,
+  type Actor,
+  addMember,
+  anon,
+  createBudget,
+  createExpense,
+  createSpace,
+  createUser,
+  expectSqlError,
+  queryAs,
+  serviceRole,
+  useTestDatabase,
+} from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
 
 const db = useTestDatabase();
@@ -12,7 +25,7 @@ const db = useTestDatabase();
 const execAs = (actor: Actor, script: string) => actAs(db(), actor, (tx) => tx.exec(script));
 
 describe('private functions', () => {
-  it('an outsider cannot read a space\'s balances through private.space_balances', async () => {
+  it("an outsider cannot read a space's balances through private.space_balances", async () => {
     const space = await createSpace(db());
     const outsider = await createUser(db());
     await expectSqlError(queryAs(db(), outsider.actor, `select * from private.space_balances($1)`, [space.id]), '42501');
@@ -41,15 +54,21 @@ describe('private functions', () => {
     const victim = await createSpace(db());
     const attacker = await createUser(db());
     // The session can create temp objects and triggers: the refusal below is about the function, not a missing TEMP right.
-    await execAs(attacker.actor, `
+    await execAs(
+      attacker.actor,
+      `
       create temp table probe_own (id uuid, created_by uuid);
       create function pg_temp.probe_noop() returns trigger language plpgsql as $$ begin return null; end $$;
       create trigger probe_noop after insert on probe_own for each row execute function pg_temp.probe_noop();
-      insert into probe_own values (gen_random_uuid(), gen_random_uuid());`);
+      insert into probe_own values (gen_random_uuid(), gen_random_uuid());`,
+    );
     await expectSqlError(
-      execAs(attacker.actor, `
+      execAs(
+        attacker.actor,
+        `
         create temp table probe_spaces (id uuid, created_by uuid);
-        create trigger probe_owner after insert on probe_spaces for each row execute function private.add_space_creator_as_owner();`),
+        create trigger probe_owner after insert on probe_spaces for each row execute function private.add_space_creator_as_owner();`,
+      ),
       '42501',
     );
     const members = await db().query(`select 1 from public.space_members where space_id = $1 and user_id = $2`, [victim.id, attacker.id]);
@@ -58,20 +77,24 @@ describe('private functions', () => {
 });
 
 describe('the paid-expense delete guard', () => {
-  it('a paid expense cannot be deleted from inside the caller\'s own trigger either', async () => {
+  it("a paid expense cannot be deleted from inside the caller's own trigger either", async () => {
     const space = await createSpace(db());
     const mate = await addMember(db(), space, 'member');
     await createBudget(db(), space);
     const expense = await createExpense(db(), space, { amount: '30.00' });
     const [split] = await queryAs<{ id: string; user_id: string }>(
-      db(), space.owner.actor, `select id, user_id from public.split_expense($1, 'equal', $2::text::jsonb) where user_id = $3`,
+      db(),
+      space.owner.actor,
+      `select id, user_id from public.split_expense($1, 'equal', $2::text::jsonb) where user_id = $3`,
       [expense.id, JSON.stringify([space.owner.id, mate.id]), mate.id],
     );
     await queryAs(db(), mate.actor, `select public.mark_split_paid($1)`, [split!.id]);
 
     await expectSqlError(queryAs(db(), space.owner.actor, `delete from public.expenses where id = $1`, [expense.id]), 'PT409');
     await expectSqlError(
-      execAs(space.owner.actor, `
+      execAs(
+        space.owner.actor,
+        `
         create temp table probe_rows (id int);
         create function pg_temp.probe_delete() returns trigger language plpgsql as $$
         begin
@@ -79,7 +102,8 @@ describe('the paid-expense delete guard', () => {
           return null;
         end $$;
         create trigger probe_delete after insert on probe_rows for each row execute function pg_temp.probe_delete();
-        insert into probe_rows values (1);`),
+        insert into probe_rows values (1);`,
+      ),
       'PT409',
     );
     expect(await db().query(`select 1 from public.expenses where id = $1`, [expense.id])).toHaveLength(1);
@@ -90,7 +114,9 @@ describe('the paid-expense delete guard', () => {
     const mate = await addMember(db(), space, 'member');
     const expense = await createExpense(db(), space, { amount: '10.00' });
     const [split] = await queryAs<{ id: string }>(
-      db(), space.owner.actor, `select id from public.split_expense($1, 'equal', $2::text::jsonb) where user_id = $3`,
+      db(),
+      space.owner.actor,
+      `select id from public.split_expense($1, 'equal', $2::text::jsonb) where user_id = $3`,
       [expense.id, JSON.stringify([space.owner.id, mate.id]), mate.id],
     );
     await queryAs(db(), space.owner.actor, `select public.mark_split_paid($1)`, [split!.id]);
@@ -140,14 +166,24 @@ describe('membership', () => {
 describe('financial insights', () => {
   it('an update without a filter leaves the expired insights a member cannot see as they were', async () => {
     const space = await createSpace(db());
-    const [current] = await queryAs<{ id: string }>(db(), serviceRole,
-      `insert into public.financial_insights (space_id, type, title) values ($1, 'trend', 'Current') returning id`, [space.id]);
-    const [expired] = await queryAs<{ id: string }>(db(), serviceRole,
+    const [current] = await queryAs<{ id: string }>(
+      db(),
+      serviceRole,
+      `insert into public.financial_insights (space_id, type, title) values ($1, 'trend', 'Current') returning id`,
+      [space.id],
+    );
+    const [expired] = await queryAs<{ id: string }>(
+      db(),
+      serviceRole,
       `insert into public.financial_insights (space_id, type, title, created_at, expires_at)
-       values ($1, 'trend', 'Expired', now() - interval '2 days', now() - interval '1 day') returning id`, [space.id]);
+       values ($1, 'trend', 'Expired', now() - interval '2 days', now() - interval '1 day') returning id`,
+      [space.id],
+    );
     await queryAs(db(), space.owner.actor, `update public.financial_insights set is_read = true`);
     const rows = await db().query<{ id: string; is_read: boolean }>(
-      `select id, is_read from public.financial_insights where space_id = $1`, [space.id]);
+      `select id, is_read from public.financial_insights where space_id = $1`,
+      [space.id],
+    );
     expect(Object.fromEntries(rows.map((r) => [r.id, r.is_read]))).toEqual({ [current!.id]: true, [expired!.id]: false });
   });
 });

@@ -9,7 +9,11 @@ const upload = (who: { actor: Parameters<typeof queryAs>[1] }, name: string) =>
 describe('the receipts bucket', () => {
   it('is private, capped at 10 MiB and takes images and PDFs only', async () => {
     const [bucket] = await db().query(`select public, file_size_limit, allowed_mime_types from storage.buckets where id = 'receipts'`);
-    expect(bucket).toEqual({ public: false, file_size_limit: 10485760, allowed_mime_types: ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'application/pdf'] });
+    expect(bucket).toEqual({
+      public: false,
+      file_size_limit: 10485760,
+      allowed_mime_types: ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'application/pdf'],
+    });
   });
 
   it('a member uploads a receipt for their own expense, and every member can read it', async () => {
@@ -45,6 +49,8 @@ describe('realtime', () => {
     const rows = await db().query<{ tablename: string }>(
       `select tablename from pg_publication_tables where pubname = 'supabase_realtime' and schemaname = 'public' order by tablename`,
     );
-    expect(rows.map((r) => r.tablename)).toEqual(expect.arrayContaining(['budget_items', 'budgets', 'expense_splits', 'expenses', 'settlements']));
+    expect(rows.map((r) => r.tablename)).toEqual(
+      expect.arrayContaining(['budget_items', 'budgets', 'expense_splits', 'expenses', 'settlements']),
+    );
   });
 });

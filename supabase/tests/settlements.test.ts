@@ -1,6 +1,18 @@
 import type { Queryable } from '@wallai/db-client';
 import { centsToDecimal, decimalToCents as cents } from '@wallai/domain';
-import { addMember, createExpense, createSpace, createUser, expectSqlError, probeAs, queryAs, spaceWithEveryRole, type TestSpace, type TestUser, useTestDatabase } from '@wallai/testing';
+import {
+  addMember,
+  createExpense,
+  createSpace,
+  createUser,
+  expectSqlError,
+  probeAs,
+  queryAs,
+  spaceWithEveryRole,
+  type TestSpace,
+  type TestUser,
+  useTestDatabase,
+} from '@wallai/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -15,8 +27,15 @@ const RECORD = `select public.record_settlement($1, $2, $3, $4::numeric, $5, $6)
 
 const balancesOf = (space: TestSpace, by: TestUser) => queryAs<Balance>(db(), by.actor, BALANCES, [space.id]);
 const suggestionsFor = (space: TestSpace, by: TestUser) => queryAs<Transfer>(db(), by.actor, SUGGESTIONS, [space.id]);
-const record = (by: TestUser, space: TestSpace, from: TestUser, to: TestUser, amount: string, currency = 'USD', note: string | null = null) =>
-  queryAs<{ id: string }>(db(), by.actor, RECORD, [space.id, from.id, to.id, amount, currency, note]);
+const record = (
+  by: TestUser,
+  space: TestSpace,
+  from: TestUser,
+  to: TestUser,
+  amount: string,
+  currency = 'USD',
+  note: string | null = null,
+) => queryAs<{ id: string }>(db(), by.actor, RECORD, [space.id, from.id, to.id, amount, currency, note]);
 
 const split = (by: TestUser, expenseId: string, mode: string, parts: unknown) =>
   queryAs<{ id: string; user_id: string }>(db(), by.actor, `select id, user_id from public.split_expense($1, $2, $3::text::jsonb)`, [
@@ -97,10 +116,12 @@ describe('balances', () => {
     );
     expect(sumsByCurrency(rows)).toEqual({ EUR: 0, USD: 0 });
     const suggestions = await suggestionsFor(space, ana);
-    expect(keys(suggestions)).toEqual(keys([
-      { from_user: ana.id, to_user: space.owner.id, amount: '20.00', currency: 'EUR' },
-      { from_user: space.owner.id, to_user: ana.id, amount: '30.00', currency: 'USD' },
-    ]));
+    expect(keys(suggestions)).toEqual(
+      keys([
+        { from_user: ana.id, to_user: space.owner.id, amount: '20.00', currency: 'EUR' },
+        { from_user: space.owner.id, to_user: ana.id, amount: '30.00', currency: 'USD' },
+      ]),
+    );
   });
 
   it('include settlements: the payer goes up, the receiver down', async () => {
@@ -215,65 +236,75 @@ describe('settlement suggestions', () => {
     await expectStableSuggestions(space, people, suggestions);
   });
 
-  it('a property over random groups: transfers settle everyone to exactly 0 in at most n-1 per currency, stably', { timeout: 240_000 }, async () => {
-    const scenario = fc.record({
-      people: fc.integer({ min: 2, max: 5 }),
-      expenses: fc.array(
-        fc.record({
-          payer: fc.nat({ max: 4 }),
-          cents: fc.integer({ min: 100, max: 50_000 }),
-          usd: fc.boolean(),
-          weights: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 5, maxLength: 5 }),
+  it(
+    'a property over random groups: transfers settle everyone to exactly 0 in at most n-1 per currency, stably',
+    { timeout: 240_000 },
+    async () => {
+      const scenario = fc.record({
+        people: fc.integer({ min: 2, max: 5 }),
+        expenses: fc.array(
+          fc.record({
+            payer: fc.nat({ max: 4 }),
+            cents: fc.integer({ min: 100, max: 50_000 }),
+            usd: fc.boolean(),
+            weights: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 5, maxLength: 5 }),
+          }),
+          { minLength: 1, maxLength: 4 },
+        ),
+        settlements: fc.array(
+          fc.record({ from: fc.nat({ max: 4 }), to: fc.nat({ max: 4 }), cents: fc.integer({ min: 1, max: 3_000 }), usd: fc.boolean() }),
+          { maxLength: 2 },
+        ),
+      });
+
+      await fc.assert(
+        fc.asyncProperty(scenario, async (s) => {
+          const space = await createSpace(db(), { currency: 'EUR' });
+          const people = [space.owner];
+          for (let i = 1; i < s.people; i++) people.push(await addMember(db(), space, 'member'));
+          const at = (i: number) => people[i % people.length] as TestUser;
+
+          for (const x of s.expenses) {
+            const payer = at(x.payer);
+            const amount = centsToDecimal(x.cents);
+            const expense = await createExpense(
+              db(),
+              space,
+              x.usd ? { amount, currency: 'USD', exchange_rate: '0.92' } : { amount },
+              payer,
+            );
+            const weights = Object.fromEntries(people.map((p, i) => [p.id, x.weights[i] ?? 0]).filter(([, w]) => Number(w) > 0));
+            if (Object.keys(weights).length === 0)
+              await split(
+                payer,
+                expense.id,
+                'equal',
+                people.map((p) => p.id),
+              );
+            else await split(payer, expense.id, 'shares', weights);
+          }
+          for (const t of s.settlements) {
+            const from = at(t.from);
+            const to = at(t.to);
+            if (from.id !== to.id) await record(from, space, from, to, centsToDecimal(t.cents), t.usd ? 'USD' : 'EUR');
+          }
+
+          // Balances: the same as recomputed here from the stored splits and settlements, summing to 0.
+          const balances = await balancesOf(space, space.owner);
+          expect(Object.values(sumsByCurrency(balances)).every((sum) => sum === 0)).toBe(true);
+          expect(balanceMap(balances)).toEqual(await recomputedBalances(space));
+
+          const suggestions = await suggestionsFor(space, space.owner);
+          for (const currency of ['EUR', 'USD']) {
+            const n = balances.filter((b) => b.currency === currency && cents(b.balance) !== 0).length;
+            expect(suggestions.filter((t) => t.currency === currency).length).toBeLessThanOrEqual(Math.max(n - 1, 0));
+          }
+          await expectStableSuggestions(space, people, suggestions);
         }),
-        { minLength: 1, maxLength: 4 },
-      ),
-      settlements: fc.array(
-        fc.record({ from: fc.nat({ max: 4 }), to: fc.nat({ max: 4 }), cents: fc.integer({ min: 1, max: 3_000 }), usd: fc.boolean() }),
-        { maxLength: 2 },
-      ),
-    });
-
-    await fc.assert(
-      fc.asyncProperty(scenario, async (s) => {
-        const space = await createSpace(db(), { currency: 'EUR' });
-        const people = [space.owner];
-        for (let i = 1; i < s.people; i++) people.push(await addMember(db(), space, 'member'));
-        const at = (i: number) => people[i % people.length] as TestUser;
-
-        for (const x of s.expenses) {
-          const payer = at(x.payer);
-          const amount = centsToDecimal(x.cents);
-          const expense = await createExpense(
-            db(),
-            space,
-            x.usd ? { amount, currency: 'USD', exchange_rate: '0.92' } : { amount },
-            payer,
-          );
-          const weights = Object.fromEntries(people.map((p, i) => [p.id, x.weights[i] ?? 0]).filter(([, w]) => Number(w) > 0));
-          if (Object.keys(weights).length === 0) await split(payer, expense.id, 'equal', people.map((p) => p.id));
-          else await split(payer, expense.id, 'shares', weights);
-        }
-        for (const t of s.settlements) {
-          const from = at(t.from);
-          const to = at(t.to);
-          if (from.id !== to.id) await record(from, space, from, to, centsToDecimal(t.cents), t.usd ? 'USD' : 'EUR');
-        }
-
-        // Balances: the same as recomputed here from the stored splits and settlements, summing to 0.
-        const balances = await balancesOf(space, space.owner);
-        expect(Object.values(sumsByCurrency(balances)).every((sum) => sum === 0)).toBe(true);
-        expect(balanceMap(balances)).toEqual(await recomputedBalances(space));
-
-        const suggestions = await suggestionsFor(space, space.owner);
-        for (const currency of ['EUR', 'USD']) {
-          const n = balances.filter((b) => b.currency === currency && cents(b.balance) !== 0).length;
-          expect(suggestions.filter((t) => t.currency === currency).length).toBeLessThanOrEqual(Math.max(n - 1, 0));
-        }
-        await expectStableSuggestions(space, people, suggestions);
-      }),
-      { numRuns: 25 },
-    );
-  });
+        { numRuns: 25 },
+      );
+    },
+  );
 });
 
 /** Balances from the raw rows, independently of space_balances(). */

@@ -1,4 +1,18 @@
-import { actAs, addMember, anon, createSpace, createUser, expectSqlError, onRealServer, probeAs, queryAs, spaceWithEveryRole, type TestSpace, type TestUser, useTestDatabase } from '@wallai/testing';
+import {
+  actAs,
+  addMember,
+  anon,
+  createSpace,
+  createUser,
+  expectSqlError,
+  onRealServer,
+  probeAs,
+  queryAs,
+  spaceWithEveryRole,
+  type TestSpace,
+  type TestUser,
+  useTestDatabase,
+} from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
 
 const db = useTestDatabase();
@@ -29,10 +43,7 @@ describe('creating a space', () => {
       queryAs(db(), mallory.actor, `insert into public.spaces (name, created_by) values ('x', $1)`, [victim.id]),
       '42501',
     );
-    await expectSqlError(
-      queryAs(db(), mallory.actor, `insert into public.spaces (name, invite_code) values ('x', 'AAAAAA')`),
-      '42501',
-    );
+    await expectSqlError(queryAs(db(), mallory.actor, `insert into public.spaces (name, invite_code) values ('x', 'AAAAAA')`), '42501');
   });
 
   it('a colliding invite code is drawn again', async () => {
@@ -125,10 +136,9 @@ describe('joining with an invite code', () => {
       people.map((p) => queryAs<{ id: string }>(pool, p.actor, `select public.join_space($1) as id`, [space.inviteCode])),
     );
     expect(results.map((r) => r[0]?.id)).toEqual(people.map(() => space.id));
-    const [count] = await db().query<{ n: number }>(
-      `select count(*) as n from public.space_members where space_id = $1 and is_active`,
-      [space.id],
-    );
+    const [count] = await db().query<{ n: number }>(`select count(*) as n from public.space_members where space_id = $1 and is_active`, [
+      space.id,
+    ]);
     expect(count?.n).toBe(9);
   });
 
@@ -166,10 +176,9 @@ describe('the failed-join limit', () => {
     const space = await createSpace(db());
     const guesser = await createUser(db());
     for (let i = 0; i < 10; i++) await join(guesser, 'XXXXX2');
-    await db().query(
-      `update private.failed_join_attempts set attempted_at = attempted_at - interval '61 minutes' where user_id = $1`,
-      [guesser.id],
-    );
+    await db().query(`update private.failed_join_attempts set attempted_at = attempted_at - interval '61 minutes' where user_id = $1`, [
+      guesser.id,
+    ]);
     const [joined] = await join(guesser, space.inviteCode);
     expect(joined?.space_id).toBe(space.id);
   });
@@ -178,14 +187,11 @@ describe('the failed-join limit', () => {
     const guesser = await createUser(db());
     const pool = onRealServer() ? db().connectAgain({ max: 8 }) : db();
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 16 }, (_, i) =>
-        queryAs(pool, guesser.actor, `select public.join_space($1)`, [`GUESS${(i % 8) + 2}`]),
-      ),
+      Array.from({ length: 16 }, (_, i) => queryAs(pool, guesser.actor, `select public.join_space($1)`, [`GUESS${(i % 8) + 2}`])),
     );
-    const [count] = await db().query<{ n: number }>(
-      `select count(*) as n from private.failed_join_attempts where user_id = $1`,
-      [guesser.id],
-    );
+    const [count] = await db().query<{ n: number }>(`select count(*) as n from private.failed_join_attempts where user_id = $1`, [
+      guesser.id,
+    ]);
     expect(count?.n).toBe(10);
     expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(6);
   });
@@ -281,28 +287,19 @@ describe('roles', () => {
     await queryAs(db(), space.owner.actor, `select public.transfer_ownership($1, $2)`, [space.id, bob.id]);
     expect(await membership(space, bob)).toMatchObject({ role: 'owner' });
     expect(await membership(space, space.owner)).toMatchObject({ role: 'admin' });
-    await expectSqlError(
-      queryAs(db(), space.owner.actor, `select public.transfer_ownership($1, $2)`, [space.id, space.owner.id]),
-      'PT403',
-    );
+    await expectSqlError(queryAs(db(), space.owner.actor, `select public.transfer_ownership($1, $2)`, [space.id, space.owner.id]), 'PT403');
   });
 
   it('ownership cannot go to someone outside the space', async () => {
     const space = await createSpace(db());
     const stranger = await createUser(db());
-    await expectSqlError(
-      queryAs(db(), space.owner.actor, `select public.transfer_ownership($1, $2)`, [space.id, stranger.id]),
-      'PT404',
-    );
+    await expectSqlError(queryAs(db(), space.owner.actor, `select public.transfer_ownership($1, $2)`, [space.id, stranger.id]), 'PT404');
   });
 
   it('admins remove members but not admins; a removed member loses access', async () => {
     const { space, admin, member, owner } = await spaceWithEveryRole(db());
     const otherAdmin = await addMember(db(), space, 'admin');
-    await expectSqlError(
-      queryAs(db(), admin.actor, `select public.remove_member($1, $2)`, [space.id, otherAdmin.id]),
-      'PT403',
-    );
+    await expectSqlError(queryAs(db(), admin.actor, `select public.remove_member($1, $2)`, [space.id, otherAdmin.id]), 'PT403');
     await queryAs(db(), admin.actor, `select public.remove_member($1, $2)`, [space.id, member.id]);
     expect(await queryAs(db(), member.actor, `select id from public.spaces where id = $1`, [space.id])).toHaveLength(0);
     await queryAs(db(), owner.actor, `select public.remove_member($1, $2)`, [space.id, otherAdmin.id]);

@@ -1,6 +1,19 @@
 import type { SqlClient } from '@wallai/db-client';
 import { decimalToCents } from '@wallai/domain';
-import { actAs, addMember, createExpense, createUser, expectSqlError, onRealServer, queryAs, serviceRole, spaceWithEveryRole, type SpaceWithEveryRole, type TestUser, useTestDatabase } from '@wallai/testing';
+import {
+  actAs,
+  addMember,
+  createExpense,
+  createUser,
+  expectSqlError,
+  onRealServer,
+  queryAs,
+  serviceRole,
+  spaceWithEveryRole,
+  type SpaceWithEveryRole,
+  type TestUser,
+  useTestDatabase,
+} from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
 
 const db = useTestDatabase();
@@ -174,9 +187,15 @@ describe('who can be in a split and who can split', () => {
     const { member, second, expenseId } = await memberExpense('30.00');
     await split(member, expenseId, 'equal', [member.id, second.id]);
     const [row] = await splitsOf(expenseId);
-    await expectSqlError(queryAs(db(), member.actor, `update public.expense_splits set is_paid = true, paid_at = now() where id = $1`, [row?.id]), '42501');
     await expectSqlError(
-      queryAs(db(), member.actor, `insert into public.expense_splits (expense_id, user_id, amount) values ($1, $2, 1)`, [expenseId, second.id]),
+      queryAs(db(), member.actor, `update public.expense_splits set is_paid = true, paid_at = now() where id = $1`, [row?.id]),
+      '42501',
+    );
+    await expectSqlError(
+      queryAs(db(), member.actor, `insert into public.expense_splits (expense_id, user_id, amount) values ($1, $2, 1)`, [
+        expenseId,
+        second.id,
+      ]),
       '42501',
     );
   });
@@ -263,10 +282,10 @@ describe('editing the amount of a split expense', () => {
     const before = await splitsOf(expenseId);
     await expectSqlError(
       actAs(db(), serviceRole, async (tx) => {
-        const rows = await tx.query(`update public.expense_splits set amount = amount + 1 where expense_id = $1 and user_id = $2 returning id`, [
-          expenseId,
-          second.id,
-        ]);
+        const rows = await tx.query(
+          `update public.expense_splits set amount = amount + 1 where expense_id = $1 and user_id = $2 returning id`,
+          [expenseId, second.id],
+        );
         // The statement itself succeeds: the check waits for the commit.
         expect(rows).toHaveLength(1);
       }),

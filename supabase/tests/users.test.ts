@@ -5,8 +5,13 @@ const db = useTestDatabase();
 
 describe('profiles created at sign-up', () => {
   it('a new auth user gets a profile with the username from sign-up metadata, lower-cased', async () => {
-    const alice = await createUser(db(), { username: 'Alice_W', metadata: { full_name: 'Alice Wong', timezone: 'Europe/Madrid', currency: 'eur' } });
-    const [profile] = await db().query(`select username, full_name, timezone, currency, settings from public.users where id = $1`, [alice.id]);
+    const alice = await createUser(db(), {
+      username: 'Alice_W',
+      metadata: { full_name: 'Alice Wong', timezone: 'Europe/Madrid', currency: 'eur' },
+    });
+    const [profile] = await db().query(`select username, full_name, timezone, currency, settings from public.users where id = $1`, [
+      alice.id,
+    ]);
     expect(profile).toEqual({ username: 'alice_w', full_name: 'Alice Wong', timezone: 'Europe/Madrid', currency: 'EUR', settings: {} });
   });
 
@@ -14,7 +19,9 @@ describe('profiles created at sign-up', () => {
     await createUser(db(), { username: 'bob' });
     const second = await createUser(db(), { username: 'bob', email: 'bob@example.test' });
     const invalid = await createUser(db(), { username: 'x!', email: 'carol.smith@example.test' });
-    const rows = await db().query<{ id: string; username: string }>(`select id, username from public.users where id = any($1::uuid[])`, [[second.id, invalid.id]]);
+    const rows = await db().query<{ id: string; username: string }>(`select id, username from public.users where id = any($1::uuid[])`, [
+      [second.id, invalid.id],
+    ]);
     const byId = new Map(rows.map((r) => [r.id, r.username]));
     expect(byId.get(second.id)).toMatch(/^bob_\d{5}$/);
     expect(byId.get(invalid.id)).toMatch(/^carolsmith_\d{5}$/);
@@ -36,13 +43,22 @@ describe('profiles created at sign-up', () => {
 describe('profile updates', () => {
   it('a user can change their own username, currency and time zone', async () => {
     const u = await createUser(db());
-    const rows = await queryAs(db(), u.actor, `update public.users set username = 'renamed_user', currency = 'GBP', timezone = 'Europe/London' where id = $1 returning username`, [u.id]);
+    const rows = await queryAs(
+      db(),
+      u.actor,
+      `update public.users set username = 'renamed_user', currency = 'GBP', timezone = 'Europe/London' where id = $1 returning username`,
+      [u.id],
+    );
     expect(rows).toEqual([{ username: 'renamed_user' }]);
   });
 
   it('an unknown time zone is rejected with 22023 and nothing changes', async () => {
     const u = await createUser(db(), { metadata: { timezone: 'Europe/Paris' } });
-    await expectSqlError(queryAs(db(), u.actor, `update public.users set timezone = 'Europe/Atlantis' where id = $1`, [u.id]), '22023', /time zone/);
+    await expectSqlError(
+      queryAs(db(), u.actor, `update public.users set timezone = 'Europe/Atlantis' where id = $1`, [u.id]),
+      '22023',
+      /time zone/,
+    );
     const [profile] = await db().query(`select timezone from public.users where id = $1`, [u.id]);
     expect(profile).toEqual({ timezone: 'Europe/Paris' });
   });
@@ -54,10 +70,13 @@ describe('profile updates', () => {
 
   it('a user cannot change their id or created_at (no column privilege)', async () => {
     const u = await createUser(db());
-    await expectSqlError(queryAs(db(), u.actor, `update public.users set created_at = now() - interval '1 year' where id = $1`, [u.id]), '42501');
+    await expectSqlError(
+      queryAs(db(), u.actor, `update public.users set created_at = now() - interval '1 year' where id = $1`, [u.id]),
+      '42501',
+    );
   });
 
-  it('people who share a space can read each other\'s profile; strangers cannot', async () => {
+  it("people who share a space can read each other's profile; strangers cannot", async () => {
     const space = await createSpace(db());
     const friend = await createUser(db());
     const stranger = await createUser(db());

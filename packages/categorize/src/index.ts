@@ -18,14 +18,7 @@ export {
   type HistoryQuery,
   type HistoryVote,
 } from './history.ts';
-export {
-  validateAiAnswer,
-  DEFAULT_AI_CONFIDENCE,
-  type AiAnswer,
-  type AiClassifier,
-  type AiRequest,
-  type ValidAiAnswer,
-} from './ai.ts';
+export { validateAiAnswer, DEFAULT_AI_CONFIDENCE, type AiAnswer, type AiClassifier, type AiRequest, type ValidAiAnswer } from './ai.ts';
 export { createRuleEngine, defaultRuleEngine, scoreHits, type RuleEngine, type RulesVerdict } from './rules/engine.ts';
 export { compileRules, type RuleHit, type RuleMatcher } from './rules/matcher.ts';
 export { defineRules, type Rule, type RuleKind } from './rules/types.ts';

@@ -25,18 +25,47 @@ export interface NormalizedDescriptor {
  * ("in", "pag") and the star is what processors actually emit.
  */
 const PROCESSOR_PREFIXES: Readonly<Record<string, string>> = {
-  sq: 'square', sqsp: 'squarespace', tst: 'toast', pp: 'paypal', paypal: 'paypal', sp: 'shopify',
-  dd: 'doordash', ic: 'instacart', in: 'intuit', py: 'paymentus', wpy: 'wepay', fs: 'fastspring',
-  pg: 'paddle', zettle: 'zettle', iz: 'zettle', sumup: 'sumup', sum: 'sumup', clip: 'clip',
-  mp: 'mercadopago', mercadopago: 'mercadopago', merpago: 'mercadopago', pag: 'pagseguro',
-  pagseguro: 'pagseguro', ps: 'pagseguro', stripe: 'stripe', bt: 'braintree', ckb: 'clickbank',
-  '2co': '2checkout', ebanx: 'ebanx', dlo: 'dlocal', dlocal: 'dlocal', evertec: 'evertec',
-  azul: 'azul', cardnet: 'cardnet', payu: 'payu', openpay: 'openpay', conekta: 'conekta', ifd: 'ifood',
+  sq: 'square',
+  sqsp: 'squarespace',
+  tst: 'toast',
+  pp: 'paypal',
+  paypal: 'paypal',
+  sp: 'shopify',
+  dd: 'doordash',
+  ic: 'instacart',
+  in: 'intuit',
+  py: 'paymentus',
+  wpy: 'wepay',
+  fs: 'fastspring',
+  pg: 'paddle',
+  zettle: 'zettle',
+  iz: 'zettle',
+  sumup: 'sumup',
+  sum: 'sumup',
+  clip: 'clip',
+  mp: 'mercadopago',
+  mercadopago: 'mercadopago',
+  merpago: 'mercadopago',
+  pag: 'pagseguro',
+  pagseguro: 'pagseguro',
+  ps: 'pagseguro',
+  stripe: 'stripe',
+  bt: 'braintree',
+  ckb: 'clickbank',
+  '2co': '2checkout',
+  ebanx: 'ebanx',
+  dlo: 'dlocal',
+  dlocal: 'dlocal',
+  evertec: 'evertec',
+  azul: 'azul',
+  cardnet: 'cardnet',
+  payu: 'payu',
+  openpay: 'openpay',
+  conekta: 'conekta',
+  ifd: 'ifood',
   eb: 'eventbrite',
 };
-const PROCESSOR_PATTERN = new RegExp(
-  `(?:^|\\s)(${Object.keys(PROCESSOR_PREFIXES).join('|')})\\s?\\*\\s*`,
-);
+const PROCESSOR_PATTERN = new RegExp(`(?:^|\\s)(${Object.keys(PROCESSOR_PREFIXES).join('|')})\\s?\\*\\s*`);
 
 /**
  * Whole phrases banks prepend to every card line. Removing them keeps words
@@ -56,8 +85,24 @@ const BOILERPLATE_PATTERNS: readonly RegExp[] = [
 
 /** Leading tokens that are bank template rather than merchant. */
 const LEADING_NOISE = new Set([
-  'pos', 'purchase', 'pur', 'authorized', 'debit', 'dbt', 'checkcard', 'visa', 'mastercard', 'mc', 'maestro',
-  'eftpos', 'compra', 'consumo', 'elo', 'recurring', 'preauthorized', 'signature',
+  'pos',
+  'purchase',
+  'pur',
+  'authorized',
+  'debit',
+  'dbt',
+  'checkcard',
+  'visa',
+  'mastercard',
+  'mc',
+  'maestro',
+  'eftpos',
+  'compra',
+  'consumo',
+  'elo',
+  'recurring',
+  'preauthorized',
+  'signature',
 ]);
 
 const MONTHS = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|ene|abr|ago|dic|fev|mai|set|out|dez)';
@@ -89,17 +134,115 @@ const STORE_NUMBER_PATTERNS: readonly RegExp[] = [
  */
 const TRAILING_LOCATION = new Set([
   // US states and DC
-  'al', 'ak', 'az', 'ar', 'ca', 'co', 'ct', 'de', 'dc', 'fl', 'ga', 'hi', 'id', 'il', 'in', 'ia', 'ks',
-  'ky', 'la', 'me', 'md', 'ma', 'mi', 'mn', 'ms', 'mo', 'mt', 'ne', 'nv', 'nh', 'nj', 'nm', 'ny', 'nc',
-  'nd', 'oh', 'ok', 'or', 'pa', 'ri', 'sc', 'sd', 'tn', 'tx', 'ut', 'vt', 'va', 'wa', 'wv', 'wi', 'wy', 'pr',
+  'al',
+  'ak',
+  'az',
+  'ar',
+  'ca',
+  'co',
+  'ct',
+  'de',
+  'dc',
+  'fl',
+  'ga',
+  'hi',
+  'id',
+  'il',
+  'in',
+  'ia',
+  'ks',
+  'ky',
+  'la',
+  'me',
+  'md',
+  'ma',
+  'mi',
+  'mn',
+  'ms',
+  'mo',
+  'mt',
+  'ne',
+  'nv',
+  'nh',
+  'nj',
+  'nm',
+  'ny',
+  'nc',
+  'nd',
+  'oh',
+  'ok',
+  'or',
+  'pa',
+  'ri',
+  'sc',
+  'sd',
+  'tn',
+  'tx',
+  'ut',
+  'vt',
+  'va',
+  'wa',
+  'wv',
+  'wi',
+  'wy',
+  'pr',
   // Canadian provinces
-  'ab', 'bc', 'mb', 'nb', 'nl', 'ns', 'nt', 'nu', 'on', 'pe', 'qc', 'sk', 'yt',
+  'ab',
+  'bc',
+  'mb',
+  'nb',
+  'nl',
+  'ns',
+  'nt',
+  'nu',
+  'on',
+  'pe',
+  'qc',
+  'sk',
+  'yt',
   // Countries as terminals print them
-  'us', 'usa', 'can', 'mx', 'mex', 'br', 'bra', 'do', 'dom', 'rd', 'es', 'esp', 'drd',
+  'us',
+  'usa',
+  'can',
+  'mx',
+  'mex',
+  'br',
+  'bra',
+  'do',
+  'dom',
+  'rd',
+  'es',
+  'esp',
+  'drd',
   // Mexican states (ISO-ish abbreviations seen on terminals)
-  'cdmx', 'df', 'jal', 'nl', 'bcn', 'qroo', 'roo', 'yuc', 'pue', 'gto', 'qro', 'ver', 'mor',
+  'cdmx',
+  'df',
+  'jal',
+  'nl',
+  'bcn',
+  'qroo',
+  'roo',
+  'yuc',
+  'pue',
+  'gto',
+  'qro',
+  'ver',
+  'mor',
   // Brazilian states
-  'sp', 'rj', 'mg', 'rs', 'pr', 'sc', 'ba', 'pe', 'ce', 'go', 'df', 'es', 'am', 'pa',
+  'sp',
+  'rj',
+  'mg',
+  'rs',
+  'pr',
+  'sc',
+  'ba',
+  'pe',
+  'ce',
+  'go',
+  'df',
+  'es',
+  'am',
+  'pa',
 ]);
 
 /** Anything with this many digits is a reference, store or terminal number. */
@@ -141,18 +284,20 @@ export function tokenize(value: string): string[] {
   // Apostrophes join ("MCDONALD'S" = "MCDONALDS"); every other symbol splits,
   // so "WAL-MART", "AT&T" and "NETFLIX.COM" become separate tokens that the
   // matcher can still join back together.
-  return foldAccents(value)
-    .toLowerCase()
-    .replace(/ß/g, 'ss')
-    .replace(/['`´’]/g, '')
-    // Terminals glue reference numbers onto truncated names ("CRUIS2453188");
-    // separating them keeps the name when the number is dropped below. A
-    // letter or two before digits is a store code ("F1234") and goes with them.
-    .replace(/([a-z]{3,})(\d{3,})/g, '$1 $2')
-    .replace(/(\d{3,})([a-z]{3,})/g, '$1 $2')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .split(' ')
-    .filter((token) => token !== '' && countDigits(token) <= MAX_DIGITS_IN_TOKEN);
+  return (
+    foldAccents(value)
+      .toLowerCase()
+      .replace(/ß/g, 'ss')
+      .replace(/['`´’]/g, '')
+      // Terminals glue reference numbers onto truncated names ("CRUIS2453188");
+      // separating them keeps the name when the number is dropped below. A
+      // letter or two before digits is a store code ("F1234") and goes with them.
+      .replace(/([a-z]{3,})(\d{3,})/g, '$1 $2')
+      .replace(/(\d{3,})([a-z]{3,})/g, '$1 $2')
+      .replace(/[^a-z0-9]+/g, ' ')
+      .split(' ')
+      .filter((token) => token !== '' && countDigits(token) <= MAX_DIGITS_IN_TOKEN)
+  );
 }
 
 function stripLeadingNoise(text: string): string {

@@ -1,10 +1,2 @@
-export type {
-  Database,
-  Json,
-  Tables,
-  TablesInsert,
-  TablesUpdate,
-  Enums,
-  CompositeTypes,
-} from './database.types.ts';
+export type { Database, Json, Tables, TablesInsert, TablesUpdate, Enums, CompositeTypes } from './database.types.ts';
 export { Constants } from './database.types.ts';

@@ -27,10 +27,7 @@ export async function freePort(): Promise<number> {
  * PGlite has one connection: clients are multiplexed and wait for each other's
  * transactions, so clients must use `prepare: false` and transaction-local settings.
  */
-export async function serveEmbedded(
-  db: PGlite,
-  options: { port?: number; maxConnections?: number } = {},
-): Promise<EmbeddedServer> {
+export async function serveEmbedded(db: PGlite, options: { port?: number; maxConnections?: number } = {}): Promise<EmbeddedServer> {
   const port = options.port ?? (await freePort());
   const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: options.maxConnections ?? 16 });
   await server.start();

@@ -39,9 +39,7 @@ export function schemaFingerprint(): string {
 
 /** True on hosted Supabase (or `supabase start`), where the compatibility layer must never run. */
 export async function isSupabaseDatabase(db: SqlClient): Promise<boolean> {
-  const rows = await db.query<{ supabase: boolean }>(
-    `select exists (select 1 from pg_roles where rolname = 'supabase_admin') as supabase`,
-  );
+  const rows = await db.query<{ supabase: boolean }>(`select exists (select 1 from pg_roles where rolname = 'supabase_admin') as supabase`);
   return rows[0]?.supabase === true;
 }
 

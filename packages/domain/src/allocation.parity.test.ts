@@ -89,7 +89,10 @@ describe('allocateCents equals private.allocate_cents', () => {
         message = (error as Error).message;
       }
       expect(message, `allocateCents(${totalCents}, [${w.join(', ')}])`).not.toBe('');
-      const sqlError = await expectSqlError(db().query(`select private.allocate_cents($1::bigint, $2::numeric[])`, [totalCents, w]), '22023');
+      const sqlError = await expectSqlError(
+        db().query(`select private.allocate_cents($1::bigint, $2::numeric[])`, [totalCents, w]),
+        '22023',
+      );
       expect(message).toBe(sqlError.message);
     }
   });

@@ -86,5 +86,8 @@ export function allocateCents(totalCents: number, weights: readonly Weight[]): n
  */
 export function equalParts(totalCents: number, n: number): number[] {
   if (!Number.isSafeInteger(n) || n < 1) fail(`cannot split into ${String(n)} parts`);
-  return allocateCents(totalCents, Array.from({ length: n }, () => 1));
+  return allocateCents(
+    totalCents,
+    Array.from({ length: n }, () => 1),
+  );
 }

@@ -26,7 +26,9 @@ describe('frameworkBudgetItems equals create_budget', () => {
       for (const framework of BUDGET_FRAMEWORKS) {
         const first = new Date(Date.UTC(2020, month++, 1)).toISOString().slice(0, 10);
         const id = await createBudget(db(), space, { framework, income: centsToDecimal(income), month: first });
-        const built = Object.fromEntries([...(await budgetItems(db(), id))].map(([category, item]) => [category, decimalToCents(item.budgeted)]));
+        const built = Object.fromEntries(
+          [...(await budgetItems(db(), id))].map(([category, item]) => [category, decimalToCents(item.budgeted)]),
+        );
         const planned = frameworkBudgetItems(framework, income);
         expect(Object.fromEntries(planned.map((item) => [item.category, item.cents])), `${framework} of ${income} cents`).toEqual(built);
 

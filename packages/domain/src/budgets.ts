@@ -56,17 +56,27 @@ export function frameworkBudgetItems(
   categories: readonly PlannableCategory[] = DEFAULT_CATEGORIES,
 ): PlannedItem[] {
   if (framework === 'custom') return [];
-  if (!Number.isSafeInteger(incomeCents) || incomeCents < 0) throw new RangeError(`income must be zero or more cents, got ${String(incomeCents)}`);
+  if (!Number.isSafeInteger(incomeCents) || incomeCents < 0)
+    throw new RangeError(`income must be zero or more cents, got ${String(incomeCents)}`);
   const typeCents =
     framework === 'zero_based'
       ? [0, 0, 0]
-      : allocateCents(incomeCents, SPENDING_TYPES.map((type) => FRAMEWORK_SHARES[framework][type]));
+      : allocateCents(
+          incomeCents,
+          SPENDING_TYPES.map((type) => FRAMEWORK_SHARES[framework][type]),
+        );
   const items: PlannedItem[] = [];
   SPENDING_TYPES.forEach((type, t) => {
     const ofType = categories.filter((c) => c.type === type);
     if (ofType.length === 0) return;
     const cents = typeCents[t] ?? 0;
-    const parts = cents === 0 ? ofType.map(() => 0) : allocateCents(cents, ofType.map((c) => c.weightBp));
+    const parts =
+      cents === 0
+        ? ofType.map(() => 0)
+        : allocateCents(
+            cents,
+            ofType.map((c) => c.weightBp),
+          );
     ofType.forEach((c, k) => items.push({ category: c.key, type, cents: parts[k] ?? 0 }));
   });
   for (const c of categories.filter((c) => c.type === 'income')) items.push({ category: c.key, type: 'income', cents: incomeCents });

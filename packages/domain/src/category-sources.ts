@@ -6,4 +6,3 @@
  */
 export const CATEGORY_SOURCES = ['default', 'user', 'history', 'rules', 'ai'] as const;
 export type CategorySource = (typeof CATEGORY_SOURCES)[number];
-

@@ -61,7 +61,9 @@ describe('SPLIT_MODES equal the modes public.split_expense accepts', () => {
     const space = await createSpace(db());
     const expense = await createExpense(db(), space, { amount: '10.00' });
     // Empty parts: an accepted mode gets past the mode check and fails on the parts.
-    return probeAs(db(), space.owner.actor, (tx) => tx.query(`select * from public.split_expense($1, $2, '{}'::jsonb)`, [expense.id, mode]));
+    return probeAs(db(), space.owner.actor, (tx) =>
+      tx.query(`select * from public.split_expense($1, $2, '{}'::jsonb)`, [expense.id, mode]),
+    );
   }
 
   it('accepts every mode of SPLIT_MODES (it fails later, on the empty parts)', async () => {

@@ -12,8 +12,17 @@ const db = useTestDatabase();
 
 describe('numeric(12,2) text equals what Postgres prints', () => {
   it('centsToDecimal writes the text Postgres gives integer cents as numeric(12,2), and decimalToCents reads it back', async () => {
-    const cents = [0, 1, -1, 5, 100, -12_345, NUMERIC_12_2_MAX_CENTS, -NUMERIC_12_2_MAX_CENTS,
-      ...fc.sample(fc.integer({ min: -NUMERIC_12_2_MAX_CENTS, max: NUMERIC_12_2_MAX_CENTS }), { numRuns: 500, seed: 122 })];
+    const cents = [
+      0,
+      1,
+      -1,
+      5,
+      100,
+      -12_345,
+      NUMERIC_12_2_MAX_CENTS,
+      -NUMERIC_12_2_MAX_CENTS,
+      ...fc.sample(fc.integer({ min: -NUMERIC_12_2_MAX_CENTS, max: NUMERIC_12_2_MAX_CENTS }), { numRuns: 500, seed: 122 }),
+    ];
     const rows = await db().query<{ text: string; sum: string }>(
       `select (c / 100.0)::numeric(12,2)::text as text, (select sum(x) from unnest(array[(c / 100.0)::numeric(12,2), 0.00]) x)::text as sum
          from unnest($1::bigint[]) with ordinality as u(c, n) order by n`,

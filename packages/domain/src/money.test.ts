@@ -44,7 +44,25 @@ describe('parseAmount', () => {
   });
 
   it('refuses malformed text with an error that names the input and the rule', () => {
-    const malformed = ['', ' 12.30', '12.30 ', '1e3', '1E3', 'NaN', 'Infinity', '-', '.5', '5.', '+5', '1,000.00', '1 000', '0x10', '012.30', '--1', '12.3.4'];
+    const malformed = [
+      '',
+      ' 12.30',
+      '12.30 ',
+      '1e3',
+      '1E3',
+      'NaN',
+      'Infinity',
+      '-',
+      '.5',
+      '5.',
+      '+5',
+      '1,000.00',
+      '1 000',
+      '0x10',
+      '012.30',
+      '--1',
+      '12.3.4',
+    ];
     for (const text of malformed) expect(() => parseAmount(text, 'EUR'), text).toThrow(AmountError);
     expect(() => parseAmount('12.345', 'EUR')).toThrow('"12.345" is not a EUR amount: write digits with at most 2 decimals, like 12.30');
     expect(() => parseAmount('12.5', 'JPY')).toThrow('"12.5" is not a JPY amount: write digits with no decimals, like 1230');

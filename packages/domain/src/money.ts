@@ -63,7 +63,9 @@ export function parseAmount(text: string, currency: string): number {
   const units = parseScaled(text, exponent);
   if (units === null) {
     const rule = exponent === 0 ? 'no decimals' : `at most ${exponent} decimals`;
-    throw new AmountError(`${JSON.stringify(text)} is not a ${currency} amount: write digits with ${rule}, like ${exponent === 0 ? '1230' : `12.${'30'.padEnd(exponent, '0')}`}`);
+    throw new AmountError(
+      `${JSON.stringify(text)} is not a ${currency} amount: write digits with ${rule}, like ${exponent === 0 ? '1230' : `12.${'30'.padEnd(exponent, '0')}`}`,
+    );
   }
   assertSafeInteger(units, `${JSON.stringify(text)} in ${currency} minor units`);
   return units;

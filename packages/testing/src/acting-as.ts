@@ -1,10 +1,7 @@
 import type { Queryable, SqlClient } from '@wallai/db-client';
 
 /** Who a request runs as, the way PostgREST decides from the JWT. */
-export type Actor =
-  | { role: 'anon' }
-  | { role: 'service_role' }
-  | { role: 'authenticated'; userId: string; email?: string };
+export type Actor = { role: 'anon' } | { role: 'service_role' } | { role: 'authenticated'; userId: string; email?: string };
 
 export const anon: Actor = { role: 'anon' };
 export const serviceRole: Actor = { role: 'service_role' };

@@ -19,7 +19,9 @@ export async function openSnapshot(source: Extract<TestDatabaseSource, { kind: '
  * A fresh copy of the migrated template on the server: its URL, and how to
  * drop it again (which also closes the admin connection it was made with).
  */
-export async function copyTemplate(source: Extract<TestDatabaseSource, { kind: 'postgres' }>): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function copyTemplate(
+  source: Extract<TestDatabaseSource, { kind: 'postgres' }>,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `wallai_test_${randomBytes(6).toString('hex')}`;
   const admin = postgresClient(source.serverUrl, { max: 1 });
   // Two files copying the template at the same instant can collide (55006); retry briefly.

@@ -80,4 +80,3 @@ export async function spaceWithEveryRole(db: SqlClient): Promise<SpaceWithEveryR
   await createSpace(db, { owner: outsider, name: "Outsider's own space" });
   return { space, owner: space.owner, admin, member, viewer, outsider };
 }
-

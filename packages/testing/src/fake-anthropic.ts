@@ -14,9 +14,7 @@ export interface FakeRequest {
 }
 
 /** What the fake answers to one request: a status and JSON body, or nothing for `delayMs` (to time out). */
-export type FakeReply =
-  | { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number }
-  | { hang: true };
+export type FakeReply = { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number } | { hang: true };
 
 /**
  * A local stand-in for the Anthropic Messages API on 127.0.0.1: POST /v1/messages
@@ -50,7 +48,11 @@ export async function startFakeAnthropic(reply: (request: FakeRequest, index: nu
         return;
       }
       const send = () => {
-        res.writeHead(answer.status, { 'content-type': 'application/json', 'request-id': `req_fake_${requests.length}`, ...answer.headers });
+        res.writeHead(answer.status, {
+          'content-type': 'application/json',
+          'request-id': `req_fake_${requests.length}`,
+          ...answer.headers,
+        });
         res.end(JSON.stringify(answer.body));
       };
       if (answer.delayMs) setTimeout(send, answer.delayMs);

@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { applySchemaDirectly, databaseUrlWithName, localStateDir, openPglite, pgliteClient, postgresClient, schemaFingerprint } from '@wallai/db-client';
+import {
+  applySchemaDirectly,
+  databaseUrlWithName,
+  localStateDir,
+  openPglite,
+  pgliteClient,
+  postgresClient,
+  schemaFingerprint,
+} from '@wallai/db-client';
 import type { TestProject } from 'vitest/node';
 
-export type TestDatabaseSource =
-  | { kind: 'pglite'; snapshotFile: string }
-  | { kind: 'postgres'; serverUrl: string; templateName: string };
+export type TestDatabaseSource = { kind: 'pglite'; snapshotFile: string } | { kind: 'postgres'; serverUrl: string; templateName: string };
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -64,7 +64,10 @@ export async function createExpense(
 }
 
 /** Item ids of a budget by category. */
-export async function budgetItems(db: SqlClient, budgetId: string): Promise<Map<string, { id: string; budgeted: string; spent: string; type: string }>> {
+export async function budgetItems(
+  db: SqlClient,
+  budgetId: string,
+): Promise<Map<string, { id: string; budgeted: string; spent: string; type: string }>> {
   const rows = await db.query<{ id: string; category: string; budgeted_amount: string; spent_amount: string; category_type: string }>(
     `select id, category, budgeted_amount, spent_amount, category_type from public.budget_items where budget_id = $1`,
     [budgetId],

@@ -98,7 +98,14 @@ export interface TotalsDriftSummary {
 
 /** The drift check of `totalsDrift`, counted in SQL (for databases too large to list). */
 export async function totalsDriftSummary(db: Queryable): Promise<TotalsDriftSummary> {
-  const [row] = await db.query<{ items: number; budgets: number; item_bad: number; budget_bad: number; misfiled: number; abs_drift: string }>(
+  const [row] = await db.query<{
+    items: number;
+    budgets: number;
+    item_bad: number;
+    budget_bad: number;
+    misfiled: number;
+    abs_drift: string;
+  }>(
     `${recomputation(false)}
      select count(*) filter (where kind = 'item spent')::int as items,
             count(*) filter (where kind = 'budget spent')::int as budgets,

@@ -1,6 +1,14 @@
 /** RLS matrix rows for the AI tables: ai_conversations and financial_insights. */
 import type { SqlClient } from '@wallai/db-client';
-import { MEMBERS, SIGNED_IN, type ActorName, type MatrixArea, type MatrixFixture, type Statement, type Subject } from '../support/rls-matrix.ts';
+import {
+  MEMBERS,
+  SIGNED_IN,
+  type ActorName,
+  type MatrixArea,
+  type MatrixFixture,
+  type Statement,
+  type Subject,
+} from '../support/rls-matrix.ts';
 
 /** People with conversations of their own: every signed-in actor, and the mate. */
 const PEOPLE = [...SIGNED_IN, 'mate'] as const;
@@ -61,7 +69,10 @@ const ownConversationInSpace: Subject = {
     params: [fx[personFor(a)].id, fx.space.id],
   }),
   insert: (fx, a) => conversationInsert(fx, a, fx.space.id),
-  update: (fx, a) => ({ sql: byId('update', 'ai_conversations', 'space_id = $2'), params: [row(fx, unscopedKey(personFor(a))), fx.space.id] }),
+  update: (fx, a) => ({
+    sql: byId('update', 'ai_conversations', 'space_id = $2'),
+    params: [row(fx, unscopedKey(personFor(a))), fx.space.id],
+  }),
   delete: (fx, a) => ({
     sql: `delete from public.ai_conversations where user_id = $1 and space_id = $2 returning id`,
     params: [fx[personFor(a)].id, fx.space.id],
@@ -130,35 +141,50 @@ async function prepare(db: SqlClient, fx: MatrixFixture): Promise<void> {
 export const AI_AREA: MatrixArea = {
   prepare,
   rows: [
-    [ownConversation, {
-      select: [...SIGNED_IN, 'service_role'],
-      insert: [...SIGNED_IN, 'service_role'],
-      update: [...SIGNED_IN, 'service_role'],
-      delete: [...SIGNED_IN, 'service_role'],
-    }],
-    [ownConversationInSpace, {
-      select: [...MEMBERS, 'service_role'],
-      insert: [...MEMBERS, 'service_role'],
-      update: [...MEMBERS, 'service_role'],
-      delete: [...MEMBERS, 'service_role'],
-    }],
-    [matesConversation, {
-      select: ['service_role'],
-      insert: ['service_role'],
-      update: ['service_role'],
-      delete: ['service_role'],
-    }],
-    [insightReadState, {
-      select: [...MEMBERS, 'service_role'],
-      insert: ['service_role'],
-      update: [...MEMBERS, 'service_role'],
-      delete: ['service_role'],
-    }],
-    [insightContent, {
-      select: [...MEMBERS, 'service_role'],
-      insert: ['service_role'],
-      update: ['service_role'],
-      delete: ['service_role'],
-    }],
+    [
+      ownConversation,
+      {
+        select: [...SIGNED_IN, 'service_role'],
+        insert: [...SIGNED_IN, 'service_role'],
+        update: [...SIGNED_IN, 'service_role'],
+        delete: [...SIGNED_IN, 'service_role'],
+      },
+    ],
+    [
+      ownConversationInSpace,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: [...MEMBERS, 'service_role'],
+        update: [...MEMBERS, 'service_role'],
+        delete: [...MEMBERS, 'service_role'],
+      },
+    ],
+    [
+      matesConversation,
+      {
+        select: ['service_role'],
+        insert: ['service_role'],
+        update: ['service_role'],
+        delete: ['service_role'],
+      },
+    ],
+    [
+      insightReadState,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: ['service_role'],
+        update: [...MEMBERS, 'service_role'],
+        delete: ['service_role'],
+      },
+    ],
+    [
+      insightContent,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: ['service_role'],
+        update: ['service_role'],
+        delete: ['service_role'],
+      },
+    ],
   ],
 };

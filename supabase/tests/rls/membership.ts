@@ -1,6 +1,14 @@
 /** RLS matrix rows for the membership tables: users, spaces, space_members. */
 import { randomUUID } from 'node:crypto';
-import { MEMBERS, SIGNED_IN, type ActorName, type MatrixArea, type MatrixFixture, type Statement, type Subject } from '../support/rls-matrix.ts';
+import {
+  MEMBERS,
+  SIGNED_IN,
+  type ActorName,
+  type MatrixArea,
+  type MatrixFixture,
+  type Statement,
+  type Subject,
+} from '../support/rls-matrix.ts';
 
 /** A new auth user whose profile was removed, so a profile insert has something valid to try. */
 function profileInsert(): Statement {
@@ -72,29 +80,43 @@ const spaceMembers: Subject = {
   }),
 };
 
-export const MEMBERSHIP_AREA: MatrixArea = { rows: [
-  [ownProfile, {
-    select: [...SIGNED_IN, 'service_role'],
-    insert: ['service_role'],
-    update: [...SIGNED_IN, 'service_role'],
-    delete: ['service_role'],
-  }],
-  [matesProfile, {
-    select: [...MEMBERS, 'service_role'],
-    insert: ['service_role'],
-    update: ['service_role'],
-    delete: ['service_role'],
-  }],
-  [spaces, {
-    select: [...MEMBERS, 'service_role'],
-    insert: [...SIGNED_IN, 'service_role'],
-    update: ['admin', 'owner', 'service_role'],
-    delete: ['service_role'],
-  }],
-  [spaceMembers, {
-    select: [...MEMBERS, 'service_role'],
-    insert: ['service_role'],
-    update: ['service_role'],
-    delete: ['service_role'],
-  }],
-] };
+export const MEMBERSHIP_AREA: MatrixArea = {
+  rows: [
+    [
+      ownProfile,
+      {
+        select: [...SIGNED_IN, 'service_role'],
+        insert: ['service_role'],
+        update: [...SIGNED_IN, 'service_role'],
+        delete: ['service_role'],
+      },
+    ],
+    [
+      matesProfile,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: ['service_role'],
+        update: ['service_role'],
+        delete: ['service_role'],
+      },
+    ],
+    [
+      spaces,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: [...SIGNED_IN, 'service_role'],
+        update: ['admin', 'owner', 'service_role'],
+        delete: ['service_role'],
+      },
+    ],
+    [
+      spaceMembers,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: ['service_role'],
+        update: ['service_role'],
+        delete: ['service_role'],
+      },
+    ],
+  ],
+};

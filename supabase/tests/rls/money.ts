@@ -63,33 +63,47 @@ export const MONEY_AREA: MatrixArea = {
     fx.rows.budget = await createBudget(db, fx.space, { month: '2025-10-01' });
     fx.rows.item = (await budgetItems(db, fx.rows.budget)).get('groceries')!.id;
     for (const name of ['member', 'admin', 'owner', 'mate'] as const) {
-      fx.rows[`expense:${name}`] = (await createExpense(db, fx.space, { amount: '20.00', description: `${name}'s lunch`, category: 'dining' }, fx[name])).id;
+      fx.rows[`expense:${name}`] = (
+        await createExpense(db, fx.space, { amount: '20.00', description: `${name}'s lunch`, category: 'dining' }, fx[name])
+      ).id;
     }
   },
   rows: [
-    [budgets, {
-      select: [...MEMBERS, 'service_role'],
-      insert: [...MANAGERS, 'service_role'],
-      update: [...MANAGERS, 'service_role'],
-      delete: [...MANAGERS, 'service_role'],
-    }],
-    [budgetItemsSubject, {
-      select: [...MEMBERS, 'service_role'],
-      insert: [...MANAGERS, 'service_role'],
-      update: [...MANAGERS, 'service_role'],
-      delete: [...MANAGERS, 'service_role'],
-    }],
-    [ownExpenses, {
-      select: [...MEMBERS, 'service_role'],
-      insert: [...WRITERS, 'service_role'],
-      update: [...WRITERS, 'service_role'],
-      delete: [...WRITERS, 'service_role'],
-    }],
-    [matesExpenses, {
-      select: [...MEMBERS, 'service_role'],
-      insert: [...WRITERS, 'service_role'],
-      update: [...MANAGERS, 'service_role'],
-      delete: [...MANAGERS, 'service_role'],
-    }],
+    [
+      budgets,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: [...MANAGERS, 'service_role'],
+        update: [...MANAGERS, 'service_role'],
+        delete: [...MANAGERS, 'service_role'],
+      },
+    ],
+    [
+      budgetItemsSubject,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: [...MANAGERS, 'service_role'],
+        update: [...MANAGERS, 'service_role'],
+        delete: [...MANAGERS, 'service_role'],
+      },
+    ],
+    [
+      ownExpenses,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: [...WRITERS, 'service_role'],
+        update: [...WRITERS, 'service_role'],
+        delete: [...WRITERS, 'service_role'],
+      },
+    ],
+    [
+      matesExpenses,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: [...WRITERS, 'service_role'],
+        update: [...MANAGERS, 'service_role'],
+        delete: [...MANAGERS, 'service_role'],
+      },
+    ],
   ],
 };

@@ -23,7 +23,10 @@ function receiptSubject(name: string, expenseFor: (fx: MatrixFixture, actor: Act
       sql: `update storage.objects set metadata = '{"probe":true}' where bucket_id = 'receipts' and name = $1 returning id`,
       params: [path(fx, a)],
     }),
-    delete: (fx, a) => ({ sql: `delete from storage.objects where bucket_id = 'receipts' and name = $1 returning id`, params: [path(fx, a)] }),
+    delete: (fx, a) => ({
+      sql: `delete from storage.objects where bucket_id = 'receipts' and name = $1 returning id`,
+      params: [path(fx, a)],
+    }),
   };
 }
 
@@ -37,17 +40,23 @@ export const RECEIPTS_AREA: MatrixArea = {
     }
   },
   rows: [
-    [receiptSubject('receipts (own expense)', (fx, a) => expenseOf(fx, a)), {
-      select: [...MEMBERS, 'service_role'],
-      insert: [...WRITERS, 'service_role'],
-      update: [...WRITERS, 'service_role'],
-      delete: [...WRITERS, 'service_role'],
-    }],
-    [receiptSubject("receipts (a space-mate's expense)", (fx) => expenseOf(fx, 'mate')), {
-      select: [...MEMBERS, 'service_role'],
-      insert: [...MANAGERS, 'service_role'],
-      update: [...MANAGERS, 'service_role'],
-      delete: [...MANAGERS, 'service_role'],
-    }],
+    [
+      receiptSubject('receipts (own expense)', (fx, a) => expenseOf(fx, a)),
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: [...WRITERS, 'service_role'],
+        update: [...WRITERS, 'service_role'],
+        delete: [...WRITERS, 'service_role'],
+      },
+    ],
+    [
+      receiptSubject("receipts (a space-mate's expense)", (fx) => expenseOf(fx, 'mate')),
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: [...MANAGERS, 'service_role'],
+        update: [...MANAGERS, 'service_role'],
+        delete: [...MANAGERS, 'service_role'],
+      },
+    ],
   ],
 };

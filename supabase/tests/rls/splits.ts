@@ -56,17 +56,23 @@ export const SPLITS_AREA: MatrixArea = {
     fx.rows.settlement = settlement.id;
   },
   rows: [
-    [expenseSplits, {
-      select: [...MEMBERS, 'service_role'],
-      insert: ['service_role'],
-      update: ['service_role'],
-      delete: ['service_role'],
-    }],
-    [settlements, {
-      select: [...MEMBERS, 'service_role'],
-      insert: ['service_role'],
-      update: ['service_role'],
-      delete: ['admin', 'owner', 'service_role'],
-    }],
+    [
+      expenseSplits,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: ['service_role'],
+        update: ['service_role'],
+        delete: ['service_role'],
+      },
+    ],
+    [
+      settlements,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: ['service_role'],
+        update: ['service_role'],
+        delete: ['admin', 'owner', 'service_role'],
+      },
+    ],
   ],
 };

@@ -1,5 +1,14 @@
 import type { Queryable, SqlClient } from '@wallai/db-client';
-import { type Actor, addMember, anon, probeAs, serviceRole, spaceWithEveryRole, type SpaceWithEveryRole, type TestUser } from '@wallai/testing';
+import {
+  type Actor,
+  addMember,
+  anon,
+  probeAs,
+  serviceRole,
+  spaceWithEveryRole,
+  type SpaceWithEveryRole,
+  type TestUser,
+} from '@wallai/testing';
 
 export const ACTORS = ['anon', 'outsider', 'viewer', 'member', 'admin', 'owner', 'service_role'] as const;
 export type ActorName = (typeof ACTORS)[number];
@@ -74,12 +83,7 @@ const DENIAL_CODES = new Set(['42501']);
 export async function probe(db: SqlClient, fx: MatrixFixture, subject: Subject, op: Operation, actor: ActorName): Promise<Outcome> {
   const statement = subject[op](fx, actor);
   try {
-    const rows = await probeAs(
-      db,
-      actorFor(fx, actor),
-      (tx) => tx.query(statement.sql, statement.params ?? []),
-      statement.setup,
-    );
+    const rows = await probeAs(db, actorFor(fx, actor), (tx) => tx.query(statement.sql, statement.params ?? []), statement.setup);
     if (rows.length > 1) throw new Error(`${subject.name} ${op} probe touched ${rows.length} rows; probes must aim at one`);
     return rows.length === 1 ? 'allowed' : 'denied';
   } catch (error) {

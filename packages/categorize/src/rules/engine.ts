@@ -48,8 +48,7 @@ export function scoreHits(hits: readonly RuleHit[], candidates: ReadonlySet<stri
     const better =
       best === null ||
       confidence > best.verdict.confidence ||
-      (confidence === best.verdict.confidence &&
-        (merchant !== best.merchant ? merchant : start < best.start));
+      (confidence === best.verdict.confidence && (merchant !== best.merchant ? merchant : start < best.start));
     if (better) best = { verdict: { category, confidence, hits: categoryHits }, merchant, start };
   }
   return best?.verdict ?? null;

@@ -196,8 +196,7 @@ function truncations(tokens: readonly string[]): string[] {
   const last = tokens[tokens.length - 1];
   if (last === undefined) return [];
   const head = tokens.slice(0, -1).join('');
-  const shortest =
-    tokens.length > 1 ? MIN_TRUNCATED_WORD : Math.max(MIN_TRUNCATED_NAME, Math.ceil(last.length * MIN_TRUNCATED_SHARE));
+  const shortest = tokens.length > 1 ? MIN_TRUNCATED_WORD : Math.max(MIN_TRUNCATED_NAME, Math.ceil(last.length * MIN_TRUNCATED_SHARE));
   const keys: string[] = [];
   for (let length = shortest; length < last.length; length += 1) keys.push(head + last.slice(0, length));
   return keys;

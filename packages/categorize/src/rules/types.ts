@@ -25,14 +25,12 @@ export interface Rule {
  * Shorthand used by the rule tables: `'walmart|wal mart|wm supercenter'`
  * is one rule with three phrases; its id is the first phrase.
  */
-export function defineRules(
-  kind: RuleKind,
-  category: CategoryKey,
-  confidence: number,
-  entries: readonly string[],
-): Rule[] {
+export function defineRules(kind: RuleKind, category: CategoryKey, confidence: number, entries: readonly string[]): Rule[] {
   return entries.map((entry) => {
-    const phrases = entry.split('|').map((phrase) => phrase.trim()).filter((phrase) => phrase !== '');
+    const phrases = entry
+      .split('|')
+      .map((phrase) => phrase.trim())
+      .filter((phrase) => phrase !== '');
     const id = `${kind}:${phrases[0] ?? entry}`;
     return { id, kind, category, confidence, phrases };
   });
