@@ -12,7 +12,16 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { categorize, categorizeWithRules, type CategorizationResult, type HistoryNeighbour } from '@wallai/categorize';
-import { embeddedDataDir, openPglite, pgliteClient, postgresClient, redactDatabaseUrl, type SqlClient } from '@wallai/db-client';
+import { historyForDescriptions } from '@wallai/categorize/service';
+import {
+  embeddedDataDir,
+  openPglite,
+  pgliteClient,
+  postgresClient,
+  redactDatabaseUrl,
+  transactionsAs,
+  type SqlClient,
+} from '@wallai/db-client';
 import { CATEGORY_KEYS } from '@wallai/domain';
 import { acquireLock, readLiveLock } from './dev/lock.ts';
 
@@ -218,54 +227,6 @@ export async function openHistoryDatabase(
   }
 }
 
-/** Neighbours compared per query; the same number the categorize-expense function uses. */
-const HISTORY_NEIGHBOURS = 10;
-const HISTORY_BATCH = 200;
-
-/**
- * The nearest categorized expenses of the space for each description, by
- * pg_trgm similarity (the `%` operator can use idx_expenses_description_trgm).
- * Only rows whose category a person or the categorizer set count (never
- * `default`); an automatic category's similarity is scaled by the confidence
- * it was stored with. Same query as functions/categorize-expense/store.ts.
- *
- * Runs as the service role, explicitly: the CLI is an operator's tool with no
- * signed-in user, and it only reads.
- */
-export async function historyForDescriptions(
-  db: SqlClient,
-  spaceId: string,
-  descriptions: readonly string[],
-  onProgress: (done: number) => void = () => {},
-): Promise<HistoryNeighbour[][]> {
-  const result: HistoryNeighbour[][] = descriptions.map(() => []);
-  for (let start = 0; start < descriptions.length; start += HISTORY_BATCH) {
-    const batch = descriptions.slice(start, start + HISTORY_BATCH);
-    const rows = await db.transaction(async (tx) => {
-      await tx.query(`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`);
-      return tx.query<{ ord: number; category: string; similarity: number }>(
-        `select d.ord::int as ord, h.category, h.similarity
-           from jsonb_array_elements_text($2::text::jsonb) with ordinality as d(description, ord)
-          cross join lateral (
-            select e.category,
-                   (extensions.similarity(e.description, d.description)
-                    * case when e.category_source = 'user' then 1 else coalesce(e.ai_category_confidence, 1) end)::float8 as similarity
-              from public.expenses e
-             where e.space_id = $1::uuid
-               and e.category_source <> 'default'
-               and e.description operator(extensions.%) d.description
-             order by extensions.similarity(e.description, d.description) desc, e.date desc, e.id
-             limit ${HISTORY_NEIGHBOURS}
-          ) h`,
-        [spaceId, JSON.stringify(batch)],
-      );
-    });
-    for (const row of rows) result[start + Number(row.ord) - 1]?.push({ category: row.category, similarity: Number(row.similarity) });
-    onProgress(start + batch.length);
-  }
-  return result;
-}
-
 /** The whole CLI; returns the exit code. */
 export async function runCategorizeCli(argv: readonly string[], io: CliIo): Promise<number> {
   const options = parseCliArgs(argv);
@@ -351,11 +312,15 @@ async function loadHistory(io: CliIo, spaceId: string, records: readonly Expense
     }
     const progress =
       io.stderr.isTTY === true && records.length > PROGRESS_MIN_RECORDS ? createProgress(io.stderr, records.length, 'history') : null;
-    const history = await historyForDescriptions(
-      database.client,
-      spaceId,
-      records.map((r) => r.description),
-      (done) => progress?.update(done),
+    // The service role, explicitly: the CLI is an operator's tool with no
+    // signed-in user, and it only reads.
+    const history = await transactionsAs(database.client, { role: 'service_role' })((query) =>
+      historyForDescriptions(
+        query,
+        spaceId,
+        records.map((r) => r.description),
+        (done) => progress?.update(done),
+      ),
     );
     progress?.done();
     return history;

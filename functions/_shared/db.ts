@@ -7,6 +7,7 @@
  * transaction-local settings, exactly as PostgREST does, so RLS policies,
  * `auth.uid()` and the triggers see the user. Service-role work is explicit.
  */
+import type { Transact } from '@wallai/categorize/service';
 import postgres from 'postgres';
 import type { Claims } from './auth.ts';
 
@@ -59,4 +60,9 @@ export function createDb(url: string, options: DbOptions = {}): Db {
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+/** The shared services' transaction runner (one transaction as the user per call), over this Db. */
+export function transactAsUser(db: Db, claims: Claims): Transact {
+  return (fn) => db.asUser(claims, (tx) => fn((text, params) => tx.unsafe(text, params as postgres.ParameterOrJSON<never>[]) as never));
 }

@@ -1,4 +1,14 @@
-export { openPglite, pgliteClient, postgresClient, PGLITE_EXTENSIONS, type Queryable, type Row, type SqlClient } from './sql-client.ts';
+export {
+  openPglite,
+  pgliteClient,
+  postgresClient,
+  transactionsAs,
+  PGLITE_EXTENSIONS,
+  type QueryFn,
+  type Queryable,
+  type Row,
+  type SqlClient,
+} from './sql-client.ts';
 export { databaseUrlWithName, redactDatabaseUrl } from './database-url.ts';
 export { freePort, serveEmbedded, type EmbeddedServer } from './embedded-server.ts';
 export {

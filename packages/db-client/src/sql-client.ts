@@ -88,3 +88,26 @@ export function postgresClient(url: string, options: { max?: number } = {}): Sql
     },
   };
 }
+
+/** Runs one statement in an open transaction; what the shared services take. */
+export type QueryFn = <T extends Row = Row>(text: string, params: readonly unknown[]) => Promise<T[]>;
+
+/**
+ * A transaction runner that acts as `claims.role` with these claims, the way
+ * PostgREST does (transaction-local `role` and `request.jwt.claims`), so RLS
+ * applies to a user and the service role's bypass is explicit. What the shared
+ * services (categorization, import, insights) take from scripts.
+ */
+export function transactionsAs(
+  client: SqlClient,
+  claims: { readonly role: 'service_role' | 'authenticated'; readonly [claim: string]: unknown },
+): <T>(fn: (query: QueryFn) => Promise<T>) => Promise<T> {
+  return (fn) =>
+    client.transaction(async (tx) => {
+      await tx.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
+        claims.role,
+        JSON.stringify(claims),
+      ]);
+      return fn((text, params) => tx.query(text, params));
+    });
+}
