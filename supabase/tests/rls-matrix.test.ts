@@ -7,6 +7,7 @@
 import { useTestDatabase } from '@wallai/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AI_AREA } from './rls/ai.ts';
+import { BANK_AREA } from './rls/bank.ts';
 import { MEMBERSHIP_AREA } from './rls/membership.ts';
 import { MONEY_AREA } from './rls/money.ts';
 import { RECEIPTS_AREA } from './rls/receipts.ts';
@@ -21,7 +22,7 @@ import {
   type MatrixFixture,
 } from './support/rls-matrix.ts';
 
-const AREAS: readonly MatrixArea[] = [MEMBERSHIP_AREA, MONEY_AREA, RECEIPTS_AREA, AI_AREA, SPLITS_AREA];
+const AREAS: readonly MatrixArea[] = [MEMBERSHIP_AREA, MONEY_AREA, RECEIPTS_AREA, AI_AREA, SPLITS_AREA, BANK_AREA];
 const MATRIX = AREAS.flatMap((area) => area.rows);
 
 const db = useTestDatabase();

@@ -60,6 +60,187 @@ export type Database = {
           },
         ];
       };
+      bank_accounts: {
+        Row: {
+          available_balance: number | null;
+          balances_as_of: string | null;
+          created_at: string;
+          credit_limit: number | null;
+          currency: string | null;
+          current_balance: number | null;
+          external_id: string;
+          id: string;
+          mask: string | null;
+          name: string;
+          official_name: string | null;
+          owner_id: string | null;
+          space_id: string;
+          subtype: string | null;
+          type: string;
+          unofficial_currency: string | null;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          available_balance?: number | null;
+          balances_as_of?: string | null;
+          created_at?: string;
+          credit_limit?: number | null;
+          currency?: string | null;
+          current_balance?: number | null;
+          external_id: string;
+          id?: string;
+          mask?: string | null;
+          name: string;
+          official_name?: string | null;
+          owner_id?: string | null;
+          space_id: string;
+          subtype?: string | null;
+          type?: string;
+          unofficial_currency?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          available_balance?: number | null;
+          balances_as_of?: string | null;
+          created_at?: string;
+          credit_limit?: number | null;
+          currency?: string | null;
+          current_balance?: number | null;
+          external_id?: string;
+          id?: string;
+          mask?: string | null;
+          name?: string;
+          official_name?: string | null;
+          owner_id?: string | null;
+          space_id?: string;
+          subtype?: string | null;
+          type?: string;
+          unofficial_currency?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'bank_accounts_owner_id_fkey';
+            columns: ['owner_id'];
+            isOneToOne: false;
+            referencedRelation: 'users';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'bank_accounts_space_id_fkey';
+            columns: ['space_id'];
+            isOneToOne: false;
+            referencedRelation: 'spaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      bank_transactions: {
+        Row: {
+          account_id: string;
+          amount: number;
+          authorized_date: string | null;
+          content_key: string;
+          created_at: string;
+          currency: string | null;
+          date: string;
+          description: string;
+          expense_id: string | null;
+          id: string;
+          import_id: string | null;
+          kind: string;
+          merchant_name: string | null;
+          occurrence: number;
+          pending: boolean;
+          pending_transaction_id: string | null;
+          provider_category: string | null;
+          provider_id: string | null;
+          raw: NonNullable<Json>;
+          space_id: string;
+          unofficial_currency: string | null;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          amount: number;
+          authorized_date?: string | null;
+          content_key: string;
+          created_at?: string;
+          currency?: string | null;
+          date: string;
+          description: string;
+          expense_id?: string | null;
+          id?: string;
+          import_id?: string | null;
+          kind: string;
+          merchant_name?: string | null;
+          occurrence?: number;
+          pending?: boolean;
+          pending_transaction_id?: string | null;
+          provider_category?: string | null;
+          provider_id?: string | null;
+          raw?: NonNullable<Json>;
+          space_id: string;
+          unofficial_currency?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          account_id?: string;
+          amount?: number;
+          authorized_date?: string | null;
+          content_key?: string;
+          created_at?: string;
+          currency?: string | null;
+          date?: string;
+          description?: string;
+          expense_id?: string | null;
+          id?: string;
+          import_id?: string | null;
+          kind?: string;
+          merchant_name?: string | null;
+          occurrence?: number;
+          pending?: boolean;
+          pending_transaction_id?: string | null;
+          provider_category?: string | null;
+          provider_id?: string | null;
+          raw?: NonNullable<Json>;
+          space_id?: string;
+          unofficial_currency?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'bank_transactions_account_in_space';
+            columns: ['account_id', 'space_id'];
+            isOneToOne: false;
+            referencedRelation: 'bank_accounts';
+            referencedColumns: ['id', 'space_id'];
+          },
+          {
+            foreignKeyName: 'bank_transactions_expense_id_fkey';
+            columns: ['expense_id'];
+            isOneToOne: true;
+            referencedRelation: 'expenses';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'bank_transactions_import_in_space';
+            columns: ['import_id', 'space_id'];
+            isOneToOne: false;
+            referencedRelation: 'imports';
+            referencedColumns: ['id', 'space_id'];
+          },
+          {
+            foreignKeyName: 'bank_transactions_space_id_fkey';
+            columns: ['space_id'];
+            isOneToOne: false;
+            referencedRelation: 'spaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       budget_items: {
         Row: {
           budget_id: string;
@@ -397,6 +578,100 @@ export type Database = {
             columns: ['space_id'];
             isOneToOne: false;
             referencedRelation: 'spaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      imports: {
+        Row: {
+          added_count: number;
+          created_at: string;
+          detection: NonNullable<Json>;
+          duplicate_count: number;
+          failure_reason: string | null;
+          file_name: string;
+          file_size: number;
+          file_type: string;
+          id: string;
+          invalid_count: number;
+          processed_at: string | null;
+          removed_count: number;
+          row_count: number;
+          source: string;
+          space_id: string;
+          status: string;
+          storage_bucket: string | null;
+          storage_key: string | null;
+          unchanged_count: number;
+          updated_at: string;
+          updated_count: number;
+          uploaded_by: string | null;
+          validation_errors: NonNullable<Json>;
+        };
+        ComputedFields: never;
+        Insert: {
+          added_count?: number;
+          created_at?: string;
+          detection?: NonNullable<Json>;
+          duplicate_count?: number;
+          failure_reason?: string | null;
+          file_name: string;
+          file_size?: number;
+          file_type: string;
+          id?: string;
+          invalid_count?: number;
+          processed_at?: string | null;
+          removed_count?: number;
+          row_count?: number;
+          source?: string;
+          space_id: string;
+          status?: string;
+          storage_bucket?: string | null;
+          storage_key?: string | null;
+          unchanged_count?: number;
+          updated_at?: string;
+          updated_count?: number;
+          uploaded_by?: string | null;
+          validation_errors?: NonNullable<Json>;
+        };
+        Update: {
+          added_count?: number;
+          created_at?: string;
+          detection?: NonNullable<Json>;
+          duplicate_count?: number;
+          failure_reason?: string | null;
+          file_name?: string;
+          file_size?: number;
+          file_type?: string;
+          id?: string;
+          invalid_count?: number;
+          processed_at?: string | null;
+          removed_count?: number;
+          row_count?: number;
+          source?: string;
+          space_id?: string;
+          status?: string;
+          storage_bucket?: string | null;
+          storage_key?: string | null;
+          unchanged_count?: number;
+          updated_at?: string;
+          updated_count?: number;
+          uploaded_by?: string | null;
+          validation_errors?: NonNullable<Json>;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'imports_space_id_fkey';
+            columns: ['space_id'];
+            isOneToOne: false;
+            referencedRelation: 'spaces';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'imports_uploaded_by_fkey';
+            columns: ['uploaded_by'];
+            isOneToOne: false;
+            referencedRelation: 'users';
             referencedColumns: ['id'];
           },
         ];
