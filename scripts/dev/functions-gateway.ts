@@ -85,7 +85,8 @@ export async function checkJwt(req: Request, secret: Uint8Array): Promise<Respon
     return jsonError(401, 'UNAUTHORIZED_INVALID_JWT_FORMAT', 'Invalid JWT: expected "Authorization: Bearer <JWT>"');
   }
   try {
-    await jwtVerify(token, secret, { algorithms: ['HS256'] });
+    // Supabase's tokens always expire; one without exp is not one of them.
+    await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['exp'] });
     return null;
   } catch (error) {
     const expired = error instanceof joseErrors.JWTExpired;

@@ -45,6 +45,15 @@ describe('functions gateway', () => {
     }
   });
 
+  it('answers 401 for a correctly signed token that never expires (no exp claim)', async () => {
+    const { call } = await gateway();
+    const eternal = await new SignJWT({ role: 'authenticated', sub: DEMO_USERS.alice.id })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(LOCAL_JWT_SECRET));
+    const { status, body } = await call('/functions/v1/secured', bearer(eternal));
+    expect({ status, code: body.code }).toEqual({ status: 401, code: 'UNAUTHORIZED_INVALID_JWT' });
+  });
+
   it('answers 401 JSON with CORS headers for a missing, malformed, forged or expired token', async () => {
     const { call } = await gateway();
     const forged = await signAccessToken(DEMO_USERS.alice, { secret: 'another-secret-that-is-at-least-32-characters' });
