@@ -66,3 +66,12 @@ export function createDb(url: string, options: DbOptions = {}): Db {
 export function transactAsUser(db: Db, claims: Claims): Transact {
   return (fn) => db.asUser(claims, (tx) => fn((text, params) => tx.unsafe(text, params as postgres.ParameterOrJSON<never>[]) as never));
 }
+
+/**
+ * A transaction runner as the service role, for the few backend-only writes a
+ * shared service needs (ai-chat appends its transcript through it): say why
+ * wherever it is used.
+ */
+export function transactAsService(db: Db): Transact {
+  return (fn) => db.asService((tx) => fn((text, params) => tx.unsafe(text, params as postgres.ParameterOrJSON<never>[]) as never));
+}

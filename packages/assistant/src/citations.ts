@@ -230,7 +230,10 @@ export function checkSentence(sentence: string, sources: Sources, state: Citatio
     state.autoCited += 1;
     const n = state.footnote(found.id, found.path, found.value);
     if (next !== undefined) edits.push({ start: next.start, end: next.end, text: '' });
-    edits.push({ start: end, end, text: ` [${n}]` });
+    // The footnote goes after the figure's unit ("42.50 EUR [1]").
+    const unit = /^\s?(?:[A-Z]{3}|euros?|dollars?|pounds?)\b/.exec(sentence.slice(end));
+    const at = end + (unit?.[0].length ?? 0);
+    edits.push({ start: at, end: at, text: ` [${n}]` });
   }
   if (removed) {
     state.removed.push(stripMarkers(sentence).trim());

@@ -250,7 +250,7 @@ export function parseQuestion(question: string, vocabulary: Vocabulary, now: Dat
       q,
     )
   ) {
-    const groupBy = /\b(person|member|members|people|who)\b/.test(q) ? 'member' : /\bmonth\b/.test(q) ? 'month' : 'category';
+    const groupBy = /\b(person|member|members|people|who)\b/.test(q) ? 'member' : /\b(by|per|each|every) month\b|\bmonthly\b|\bmonth by month\b/.test(q) ? 'month' : 'category';
     return { intent: 'spending_breakdown', ...base, groupBy };
   }
   if (

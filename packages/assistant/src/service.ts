@@ -619,6 +619,8 @@ export function createChatService(deps: ChatDeps) {
                 break;
             }
           }
+          // The SDK ends an aborted stream quietly: the deadline is handled like a thrown abort.
+          if (abort.signal.aborted) throw new Error('deadline');
         } catch (error) {
           addUsage(usage, roundUsage);
           if (abort.signal.aborted) {

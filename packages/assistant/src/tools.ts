@@ -198,11 +198,14 @@ export interface ApiTool {
   cache_control?: { type: 'ephemeral' };
 }
 
+let cachedApiTools: ApiTool[] | null = null;
+
 export function apiTools(): ApiTool[] {
-  return TOOLS.map((tool) => {
+  cachedApiTools ??= TOOLS.map((tool) => {
     const { $schema: _schema, ...schema } = z.toJSONSchema(tool.schema, { io: 'input' }) as Record<string, unknown>;
-    return { name: tool.name, description: tool.description, input_schema: { ...schema, type: 'object' } };
+    return { name: tool.name, description: tool.description, input_schema: { ...schema, type: 'object' as const } };
   });
+  return cachedApiTools.map((t) => ({ ...t }));
 }
 
 export type ParsedToolInput = { ok: true; value: Record<string, unknown> } | { ok: false; error: string };

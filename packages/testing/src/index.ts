@@ -31,5 +31,17 @@ export {
   type TotalsDriftSummary,
 } from './totals.ts';
 export { anonKey, TEST_JWT_SECRET, tokenFor } from './tokens.ts';
-export { apiError, promptOf, startFakeAnthropic, textAnswer, toolAnswer, type FakeReply, type FakeRequest } from './fake-anthropic.ts';
+export {
+  apiError,
+  promptOf,
+  startFakeAnthropic,
+  streamError,
+  streamMessage,
+  textAnswer,
+  toolAnswer,
+  type FakeReply,
+  type FakeRequest,
+  type FakeStreamEvent,
+  type StreamedToolCall,
+} from './fake-anthropic.ts';
 export { inMemoryCli, noFiles, type CapturedRun, type CaptureOptions, type CliMain, type CliStreams } from './cli.ts';

@@ -540,6 +540,9 @@ export async function recurringExpenses(query: Query, ctx: ToolContext, args: { 
       group by e.space_id, lower(e.description)
      having count(distinct date_trunc('month', e.date)) >= 3
         and count(*) <= count(distinct date_trunc('month', e.date)) + 1
+        -- A bill, or anything whose amount hardly moves (a subscription, a standing transfer).
+        and (mode() within group (order by e.category) in ('housing', 'utilities', 'insurance', 'subscriptions')
+             or max(e.base_amount) <= 1.5 * min(e.base_amount))
       order by percentile_disc(0.5) within group (order by e.base_amount) desc, 2
       limit $4::int`,
     [list(spaces.map((s) => s.id)), window.from, window.to, String(RECURRING_MAX + 1)],
@@ -560,7 +563,7 @@ export async function recurringExpenses(query: Query, ctx: ToolContext, args: { 
   const monthly = [...byCurrency].map(([currency, c]) => ({ amount: decimal(c), currency }));
   return {
     call_id: ctx.callId,
-    source: 'detected from expenses: seen in at least 3 of the last 6 months, about once a month',
+    source: 'detected from expenses: seen in at least 3 of the last 6 months, about once a month, a bill or a steady amount',
     window: { from: window.from, to_exclusive: window.to },
     series,
     count: series.length,
