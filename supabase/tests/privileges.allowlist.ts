@@ -87,13 +87,18 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
       ...STORAGE,
       // Read by is_valid_timezone as the writing role.
       'private.time_zones': { table: ['SELECT'] },
+      // The transcript (messages) and thread_id are the backend's: clients start, rename, archive,
+      // rescope and delete their conversations, but only private.append_chat_turn (service role) appends.
       'public.ai_conversations': {
         table: ['DELETE', 'SELECT'],
         columns: {
-          INSERT: ['id', 'user_id', 'space_id', 'thread_id', 'title', 'messages', 'is_active'],
-          UPDATE: ['space_id', 'thread_id', 'title', 'messages', 'is_active'],
+          INSERT: ['id', 'user_id', 'space_id', 'title', 'is_active'],
+          UPDATE: ['space_id', 'title', 'is_active'],
         },
       },
+      // Proposals are inserted with the turn by the backend; the person reads theirs and decides
+      // (pending -> confirmed/declined), which RLS and a trigger allow once.
+      'public.ai_proposals': { table: ['SELECT'], columns: { UPDATE: ['status'] } },
       'public.bank_accounts': {
         table: ['DELETE', 'SELECT'],
         columns: {

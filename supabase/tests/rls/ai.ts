@@ -92,6 +92,58 @@ const matesConversation: Subject = {
   delete: (fx) => ({ sql: byId('delete', 'ai_conversations'), params: [row(fx, scopedKey('mate'))] }),
 };
 
+/**
+ * Each actor's own conversation, but the statements touch the transcript: only the backend
+ * (service role, through private.append_chat_turn) writes messages, so nobody can forge one.
+ */
+const ownTranscript: Subject = {
+  name: 'ai_conversations (own, the transcript)',
+  table: 'public.ai_conversations',
+  select: (fx, a) => ({ sql: `select id from public.ai_conversations where id = $1 and jsonb_typeof(messages) = 'array'`, params: [row(fx, unscopedKey(personFor(a)))] }),
+  insert: (fx, a) =>
+    a === 'service_role'
+      ? {
+          sql: `insert into public.ai_conversations (user_id, messages) values ($1, '[{"role":"assistant","content":[]}]') returning id`,
+          params: [fx.mate.id],
+        }
+      : { sql: `insert into public.ai_conversations (messages) values ('[{"role":"assistant","content":[]}]') returning id`, params: [] },
+  update: (fx, a) => ({
+    sql: byId('update', 'ai_conversations', `messages = messages || '[{"role":"assistant","content":[]}]'::jsonb`),
+    params: [row(fx, unscopedKey(personFor(a)))],
+  }),
+  delete: (fx, a) => ({ sql: byId('delete', 'ai_conversations'), params: [row(fx, unscopedKey(personFor(a)))] }),
+};
+
+const proposalKey = (p: Person) => `ai_proposal:${p}`;
+
+/** Each actor's own pending proposal: they read it and decide it; only the backend creates or deletes one. */
+const ownProposal: Subject = {
+  name: 'ai_proposals (own)',
+  table: 'public.ai_proposals',
+  select: (fx, a) => ({ sql: byId('select', 'ai_proposals'), params: [row(fx, proposalKey(personFor(a)))] }),
+  insert: (fx, a) => ({
+    sql: `insert into public.ai_proposals (id, conversation_id, user_id, tool_call_id, kind, payload, summary)
+          values (gen_random_uuid(), $1, $2, 'toolu_probe', 'expense', '{}', 'Probe') returning id`,
+    params: [row(fx, unscopedKey(personFor(a))), fx[personFor(a)].id],
+  }),
+  update: (fx, a) => ({ sql: byId('update', 'ai_proposals', `status = 'declined'`), params: [row(fx, proposalKey(personFor(a)))] }),
+  delete: (fx, a) => ({ sql: byId('delete', 'ai_proposals'), params: [row(fx, proposalKey(personFor(a)))] }),
+};
+
+/** The mate's proposal: nobody else reads, decides or removes it. */
+const matesProposal: Subject = {
+  name: "ai_proposals (someone else's)",
+  table: 'public.ai_proposals',
+  select: (fx) => ({ sql: byId('select', 'ai_proposals'), params: [row(fx, proposalKey('mate'))] }),
+  insert: (fx) => ({
+    sql: `insert into public.ai_proposals (id, conversation_id, user_id, tool_call_id, kind, payload, summary)
+          values (gen_random_uuid(), $1, $2, 'toolu_probe', 'expense', '{}', 'Probe') returning id`,
+    params: [row(fx, unscopedKey('mate')), fx.mate.id],
+  }),
+  update: (fx) => ({ sql: byId('update', 'ai_proposals', `status = 'confirmed'`), params: [row(fx, proposalKey('mate'))] }),
+  delete: (fx) => ({ sql: byId('delete', 'ai_proposals'), params: [row(fx, proposalKey('mate'))] }),
+};
+
 const insightInsert = (fx: MatrixFixture): Statement => ({
   sql: `insert into public.financial_insights (space_id, type, title) values ($1, 'trend', 'Probe') returning id`,
   params: [fx.space.id],
@@ -128,6 +180,15 @@ async function prepare(db: SqlClient, fx: MatrixFixture): Promise<void> {
   };
   for (const person of PEOPLE) fx.rows[unscopedKey(person)] = await insertConversation(person, null);
   for (const person of SPACE_MEMBERS_WITH_CONVERSATIONS) fx.rows[scopedKey(person)] = await insertConversation(person, fx.space.id);
+  for (const person of PEOPLE) {
+    const [proposal] = await db.query<{ id: string }>(
+      `insert into public.ai_proposals (id, conversation_id, user_id, tool_call_id, kind, payload, summary)
+       values (gen_random_uuid(), $1, $2, 'toolu_fixture', 'expense', '{"amount":"1.00"}', 'Add 1.00') returning id`,
+      [fx.rows[unscopedKey(person)], fx[person].id],
+    );
+    if (!proposal) throw new Error('proposal insert returned no row');
+    fx.rows[proposalKey(person)] = proposal.id;
+  }
 
   const [insight] = await db.query<{ id: string }>(
     `insert into public.financial_insights (space_id, type, title, priority, confidence, period)
@@ -161,6 +222,33 @@ export const AI_AREA: MatrixArea = {
     ],
     [
       matesConversation,
+      {
+        select: ['service_role'],
+        insert: ['service_role'],
+        update: ['service_role'],
+        delete: ['service_role'],
+      },
+    ],
+    [
+      ownTranscript,
+      {
+        select: [...SIGNED_IN, 'service_role'],
+        insert: ['service_role'],
+        update: ['service_role'],
+        delete: [...SIGNED_IN, 'service_role'],
+      },
+    ],
+    [
+      ownProposal,
+      {
+        select: [...SIGNED_IN, 'service_role'],
+        insert: ['service_role'],
+        update: [...SIGNED_IN, 'service_role'],
+        delete: ['service_role'],
+      },
+    ],
+    [
+      matesProposal,
       {
         select: ['service_role'],
         insert: ['service_role'],
