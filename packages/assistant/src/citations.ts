@@ -315,10 +315,10 @@ export function checkText(text: string, sources: Sources, state = new CitationSt
 /** The strings with digits inside tool results (names, descriptions, labels), lower-cased. */
 export function dataStringsOf(results: Iterable<unknown>): string[] {
   const out = new Set<string>();
-  const walk = (value: unknown) => {
-    if (Array.isArray(value)) value.forEach(walk);
-    else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
-    else if (typeof value === 'string' && /\d/.test(value) && /[^\d.\-]/.test(value) && value.length <= 200) out.add(value.toLowerCase());
+  const walk = (value: unknown, key = '') => {
+    if (Array.isArray(value)) value.forEach((v) => walk(v, key));
+    else if (value !== null && typeof value === 'object') Object.entries(value).forEach(([k, v]) => walk(v, k));
+    else if (typeof value === 'string' && /\d/.test(value) && value.length <= 200 && (/[^\d.\-]/.test(value) || key === 'mask')) out.add(value.toLowerCase());
   };
   for (const r of results) walk(r);
   return [...out].sort((a, b) => b.length - a.length);

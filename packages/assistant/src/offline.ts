@@ -281,6 +281,7 @@ export function composeOffline(parsed: ParsedQuestion, calls: readonly ExecutedC
 function pacingSentence(pacing: string, projected: string, status: string): string {
   if (status !== 'current') return pacing === 'over_budget' ? 'It went over budget.' : 'It stayed within budget.';
   if (pacing === 'over_budget') return 'It is already over budget.';
+  if (pacing === 'too_early') return 'It is too early in the month to project the rest.';
   if (pacing === 'at_risk') return `At this pace it will reach ${projected} by the end of the month, over budget.`;
   return `At this pace it will reach ${projected} by the end of the month: on track.`;
 }

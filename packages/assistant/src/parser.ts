@@ -159,6 +159,8 @@ export function parsePeriod(question: string, now: Date, timeZone: string): stri
 function categoryPhrases(vocabulary: Vocabulary): Array<{ phrase: string; key: string }> {
   const phrases: Array<{ phrase: string; key: string }> = [];
   for (const c of vocabulary.categories) {
+    // Income is planned in budgets, never spent: questions about it are about income.
+    if (c.key === 'income') continue;
     // "other" is a word first: only "on other", "category other" name the category.
     if (c.key === 'other') {
       phrases.push({ phrase: 'on other', key: 'other' }, { phrase: 'other category', key: 'other' }, { phrase: 'category other', key: 'other' });
@@ -177,9 +179,10 @@ function merchantPhrases(vocabulary: Vocabulary, categoryWords: ReadonlySet<stri
   const out = new Map<string, string>();
   for (const description of vocabulary.merchants) {
     const lower = description.toLowerCase().trim();
-    if (lower.length >= 3 && !categoryWords.has(lower)) out.set(lower, lower);
+    if (lower.length >= 3 && !categoryWords.has(lower)) out.set(lower, description.trim());
     const first = /^[\p{L}][\p{L}'&-]{3,}/u.exec(lower)?.[0];
-    if (first !== undefined && !NOT_MERCHANTS.has(first) && !categoryWords.has(first) && !out.has(first)) out.set(first, first);
+    const shown = /^[\p{L}][\p{L}'&-]{3,}/u.exec(description.trim())?.[0] ?? first;
+    if (first !== undefined && shown !== undefined && !NOT_MERCHANTS.has(first) && !categoryWords.has(first) && !out.has(first)) out.set(first, shown);
   }
   return [...out].map(([phrase, text]) => ({ phrase, text })).sort((a, b) => b.phrase.length - a.phrase.length);
 }
@@ -268,7 +271,7 @@ export function parseQuestion(question: string, vocabulary: Vocabulary, now: Dat
       ...(maxAmount === undefined ? {} : { maxAmount }),
     };
   }
-  if (/\b(compare\w*|compared|vs\.?|versus|than (last|the previous|previous|before)|more or less|change (from|since)|difference)\b/.test(q)) {
+  if (/\b(compare\w*|compared|vs\.?|versus|than (last|the previous|previous|before|the month before|the one before)|more or less|change (from|since)|difference)\b/.test(q)) {
     return { intent: 'spending_compare', ...base };
   }
   if (spendingWords || category !== undefined || merchant !== undefined) return { intent: 'spending_total', ...base };

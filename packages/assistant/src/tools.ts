@@ -59,9 +59,13 @@ export const SpendingSummaryInput = z.strictObject({
   include_income: z.boolean().optional().describe('Also income against spending from imported bank lines, when there are any.'),
 });
 
+const MonthText = z
+  .union([z.enum(['this_month', 'last_month']), z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/)])
+  .describe('YYYY-MM, this_month or last_month; default this_month.');
+
 export const BudgetStatusInput = z.strictObject({
   space_id: SpaceId.optional(),
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional().describe('YYYY-MM; default the current month.'),
+  month: MonthText.optional(),
   category: Text(40).optional().describe('Only this budget item.'),
 });
 
@@ -97,7 +101,7 @@ export const ProposeSplitInput = z.strictObject({
 
 export const ProposeBudgetChangeInput = z.strictObject({
   space_id: SpaceId.optional(),
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional().describe('YYYY-MM; default the current month.'),
+  month: MonthText.optional(),
   category: z.string().regex(/^[a-z0-9_]{1,40}$/),
   budgeted_amount: Amount.describe('The new budgeted amount of the item.'),
 });

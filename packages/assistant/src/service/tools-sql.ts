@@ -418,9 +418,12 @@ export async function budgetStatus(query: Query, ctx: ToolContext, args: BudgetS
     const { elapsed, length } = elapsedDays(month, today);
     const current = today >= month.from && today < month.to;
     const past = today >= month.to;
-    const project = (spentCents: number) => (current && elapsed > 0 ? Math.round((spentCents * length) / elapsed) : spentCents);
+    // Before the third day a linear projection says nothing: pacing then only knows what is already over.
+    const early = current && elapsed < 3;
+    const project = (spentCents: number) => (current && !early && elapsed > 0 ? Math.round((spentCents * length) / elapsed) : spentCents);
     const pacing = (budgetedCents: number, spentCents: number) => {
       if (spentCents > budgetedCents) return 'over_budget';
+      if (early) return 'too_early';
       if (!past && project(spentCents) > budgetedCents) return 'at_risk';
       return 'on_track';
     };
