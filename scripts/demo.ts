@@ -15,6 +15,7 @@ import { FunctionsHttpError } from '@supabase/supabase-js';
 import { postgresClient, type SqlClient } from '@wallai/db-client';
 import { queryAs, user } from '@wallai/testing/acting-as';
 import { DEMO_USERS, localKeys, signApiKey, type DemoUserKey } from './dev/local-keys.ts';
+import { chatStep } from './demo/chat-step.ts';
 import { DEFAULT_FUNCTIONS_PORT, startStack } from './dev/stack.ts';
 import { localSupabase } from './dev/supabase-client.ts';
 
@@ -255,6 +256,8 @@ async function tour(db: SqlClient, connection: Connection): Promise<void> {
   );
   say(`To settle up, ${transfers.length} transfer${transfers.length === 1 ? '' : 's'}:`);
   for (const t of transfers) say(`  ${nameOf(t.from_user)} pays ${nameOf(t.to_user)} ${money(t.amount)}`);
+
+  await chatStep({ apiUrl: connection.apiUrl, token: connection.tokens.alice, spaceId: space.id, heading, say });
 
   // 7. Permissions
   heading('Privacy: people outside the space see nothing');

@@ -67,6 +67,17 @@ export function describeStack(stack: Stack): string {
       `Or ask for a suggestion without saving anything: -d ${shellQuote(JSON.stringify({ space_id: DEMO_SPACES.household.id, description: 'MERCADONA MADRID', amount: 42.5 }))}`,
     );
   }
+  if (served.some((f) => f.name === 'ai-chat')) {
+    lines.push(
+      '',
+      `Ask the assistant as Alice about "${DEMO_SPACES.household.name}" (streamed; offline without ANTHROPIC_API_KEY, every figure cited):`,
+      `  curl -N -sS -X POST ${stack.functionsUrl}/ai-chat \\`,
+      `    -H ${shellQuote(`Authorization: Bearer ${stack.tokens.alice}`)} \\`,
+      `    -H 'Content-Type: application/json' -H 'Accept: text/event-stream' \\`,
+      `    -d ${shellQuote(JSON.stringify({ space_id: DEMO_SPACES.household.id, message: 'How much did we spend on groceries this month?' }))}`,
+      'Continue it with -d \'{"conversation_id":"<id from the conversation event>","message":"And last month?"}\'.',
+    );
+  }
   lines.push(
     '',
     'Tables and RPCs: there is no PostgREST here; connect to the database (psql, postgres.js) and act as a',

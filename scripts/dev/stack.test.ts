@@ -173,3 +173,72 @@ describe('local stack (npm run dev) end to end', () => {
     expect(await unknown.json()).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('ai-chat over HTTP on the dev stack', () => {
+  const ask = (who: DemoUserKey, body: unknown, accept = 'text/event-stream') =>
+    fetch(`${stack.functionsUrl}/ai-chat`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${stack.tokens[who]}`, 'Content-Type': 'application/json', Accept: accept },
+      body: JSON.stringify(body),
+    });
+
+  /** Reads the stream frame by frame, as an EventSource would; checks each frame's framing. */
+  async function frames(res: Response): Promise<Array<{ event: string; data: Record<string, unknown> }>> {
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const out: Array<{ event: string; data: Record<string, unknown> }> = [];
+    let buffer = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += value;
+      for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+        const [eventLine, dataLine, ...rest] = buffer.slice(0, end).split('\n');
+        expect(eventLine).toMatch(/^event: [a-z_]+$/);
+        expect(dataLine).toMatch(/^data: \{.*\}$/);
+        expect(rest).toEqual([]);
+        out.push({ event: eventLine!.slice(7), data: JSON.parse(dataLine!.slice(6)) as Record<string, unknown> });
+        buffer = buffer.slice(end + 2);
+      }
+    }
+    expect(buffer).toBe('');
+    return out;
+  }
+
+  it("streams the printed curl line's question as Server-Sent Events: a correct, cited answer, offline", async () => {
+    const res = await ask('alice', { space_id: DEMO_SPACES.household.id, message: 'How much did we spend on groceries this month?' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const events = await frames(res);
+    expect(events[0]?.event).toBe('conversation');
+    expect(events.at(-1)?.event).toBe('done');
+    const done = events.at(-1)!.data as { answer: string; trace: { source: string; citations: Array<{ value: string }> } };
+    const [expected] = await db.query<{ total: string }>(
+      `select coalesce(sum(base_amount), 0)::text as total from public.expenses
+        where space_id = $1 and category = 'groceries'
+          and date >= date_trunc('month', now() at time zone 'Europe/Madrid')::date
+          and date < (date_trunc('month', now() at time zone 'Europe/Madrid') + interval '1 month')::date`,
+      [DEMO_SPACES.household.id],
+    );
+    expect(done.trace.source).toBe('offline');
+    expect(done.trace.citations[0]?.value).toBe(expected?.total);
+    expect(done.answer).toMatch(/^Offline answer/);
+    expect(done.answer).toMatch(/ EUR \[1\]/);
+  });
+
+  it('resumes a conversation, and refuses it to another person', async () => {
+    const first = await frames(await ask('alice', { space_id: DEMO_SPACES.household.id, message: 'Who owes whom?' }));
+    const conversationId = String(first[0]?.data.conversation_id);
+    const second = await frames(await ask('alice', { conversation_id: conversationId, message: 'What are our subscriptions?' }));
+    expect(second[0]?.data).toMatchObject({ conversation_id: conversationId, created: false });
+    const [row] = await db.query<{ n: number }>(
+      `select count(*)::int as n from public.ai_conversations c, jsonb_array_elements(c.messages) m
+        where c.id = $1 and m ->> 'role' = 'user' and m -> 'content' -> 0 ->> 'type' = 'text'`,
+      [conversationId],
+    );
+    expect(row?.n).toBe(2);
+
+    const refused = await ask('bob', { conversation_id: conversationId, message: 'What did Alice ask?' }, 'application/json');
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
