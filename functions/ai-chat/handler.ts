@@ -84,7 +84,8 @@ export function createHandler(deps: ChatDeps): (req: Request) => Promise<Respons
       const user = await authenticateUser(req, deps.verifyToken);
       rateLimiter.take(user.id);
       const body = parseChatRequest(await readJsonBody(req, maxBodyBytes));
-      const wantsStream = body.stream === true || (body.stream !== false && (req.headers.get('accept') ?? '').includes('text/event-stream'));
+      const wantsStream =
+        body.stream === true || (body.stream !== false && (req.headers.get('accept') ?? '').includes('text/event-stream'));
       let turn;
       try {
         turn = await serviceFor(user.claims).open(user.id, {

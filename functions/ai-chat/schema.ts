@@ -31,7 +31,9 @@ export function parseChatRequest(body: unknown): ChatRequestBody {
     });
   }
   if (request.message !== undefined && request.message.length > MAX_MESSAGE_CHARS) {
-    throw new HttpError(413, 'payload_too_large', `A message is at most ${MAX_MESSAGE_CHARS} characters.`, { max_chars: MAX_MESSAGE_CHARS });
+    throw new HttpError(413, 'payload_too_large', `A message is at most ${MAX_MESSAGE_CHARS} characters.`, {
+      max_chars: MAX_MESSAGE_CHARS,
+    });
   }
   return request;
 }

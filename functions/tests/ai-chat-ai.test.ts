@@ -39,17 +39,31 @@ describe('a tool loop, streamed', () => {
   it('runs the tool as the person, streams the checked answer with footnotes, and caches the prompt', async () => {
     script(
       { stream: streamMessage({ toolCalls: [groceries] }) },
-      { stream: streamMessage({ text: 'You spent 42.50 EUR [[toolu_01Groceries:total.amount]] on groceries in October, over 2 [[toolu_01Groceries:total.count]] expenses.' }) },
+      {
+        stream: streamMessage({
+          text: 'You spent 42.50 EUR [[toolu_01Groceries:total.amount]] on groceries in October, over 2 [[toolu_01Groceries:total.count]] expenses.',
+        }),
+      },
     );
-    const events = await sse(chatHandler(pool, { fakeUrl: fake.url }), fx.alice, { space_id: fx.space.id, message: 'How much on groceries this month?' });
+    const events = await sse(chatHandler(pool, { fakeUrl: fake.url }), fx.alice, {
+      space_id: fx.space.id,
+      message: 'How much on groceries this month?',
+    });
     const names = events.map((e) => e.event);
     expect(names[0]).toBe('conversation');
     expect(names.slice(1, 3)).toEqual(['tool_call', 'tool_result']);
     expect(names.at(-1)).toBe('done');
     expect(names.filter((n) => n === 'text_delta').length).toBeGreaterThan(0);
-    const streamed = events.filter((e) => e.event === 'text_delta').map((e) => e.data.text).join('');
+    const streamed = events
+      .filter((e) => e.event === 'text_delta')
+      .map((e) => e.data.text)
+      .join('');
     expect(streamed).toBe('You spent 42.50 EUR [1] on groceries in October, over 2 [2] expenses.');
-    const done = events.at(-1)!.data as { answer: string; usage: { total_tokens: number }; trace: { source: string; citations: unknown[]; tool_calls: Array<{ outcome: string }> } };
+    const done = events.at(-1)!.data as {
+      answer: string;
+      usage: { total_tokens: number };
+      trace: { source: string; citations: unknown[]; tool_calls: Array<{ outcome: string }> };
+    };
     expect(done.answer).toBe(streamed);
     expect(done.trace.source).toBe('ai');
     expect(done.trace.citations).toEqual([
@@ -83,13 +97,20 @@ describe('a tool loop, streamed', () => {
     const toolResult = (second?.body.messages?.at(-1)?.content as Array<{ type: string; content: string; tool_use_id: string }>)[0];
     expect(toolResult?.type).toBe('tool_result');
     expect(toolResult?.tool_use_id).toBe('toolu_01Groceries');
-    expect(toolResult?.content).toMatch(/^<data tool="spending_summary" call_id="toolu_01Groceries">\n\{.*"amount":"42.50".*\}\n<\/data>$/s);
+    expect(toolResult?.content).toMatch(
+      /^<data tool="spending_summary" call_id="toolu_01Groceries">\n\{.*"amount":"42.50".*\}\n<\/data>$/s,
+    );
   });
 
   it('stores the turn in Messages API blocks with tokens and timestamps, a title and a stable thread id', async () => {
     script(
       { stream: streamMessage({ toolCalls: [groceries], usage: { input_tokens: 300, output_tokens: 30 } }) },
-      { stream: streamMessage({ text: 'Groceries: 42.50 EUR [[toolu_01Groceries:total.amount]].', usage: { input_tokens: 400, output_tokens: 20, cache_read_input_tokens: 250 } }) },
+      {
+        stream: streamMessage({
+          text: 'Groceries: 42.50 EUR [[toolu_01Groceries:total.amount]].',
+          usage: { input_tokens: 400, output_tokens: 20, cache_read_input_tokens: 250 },
+        }),
+      },
     );
     const handler = chatHandler(pool, { fakeUrl: fake.url });
     const first = await ask(handler, fx.alice, { space_id: fx.space.id, message: 'Groceries this month?' });
@@ -110,7 +131,13 @@ describe('a tool loop, streamed', () => {
     expect(stored.messages[1]?.tokens).toEqual({ input: 300, output: 30 });
     expect(stored.messages[3]?.tokens).toEqual({ input: 400, output: 20, cache_read: 250 });
     expect(stored.total_tokens).toBe(first.usage.total_tokens);
-    expect(first.usage).toEqual({ input_tokens: 700, output_tokens: 50, cache_read_input_tokens: 250, cache_creation_input_tokens: 0, total_tokens: 1000 });
+    expect(first.usage).toEqual({
+      input_tokens: 700,
+      output_tokens: 50,
+      cache_read_input_tokens: 250,
+      cache_creation_input_tokens: 0,
+      total_tokens: 1000,
+    });
 
     // Resumed: the history goes back to the model, the thread id stays.
     script({ stream: streamMessage({ text: 'Nothing more to add.' }) });
@@ -127,9 +154,15 @@ describe('a tool loop, streamed', () => {
   it('trims the history to the token budget, oldest turns first', async () => {
     const handler = chatHandler(pool, { fakeUrl: fake.url, limits: { historyTokens: 40 } });
     script({ stream: streamMessage({ text: 'First answer, which is long enough to count for something in the budget.' }) });
-    const first = await ask(handler, fx.alice, { space_id: fx.space.id, message: 'A first question that takes some room in the history budget.' });
+    const first = await ask(handler, fx.alice, {
+      space_id: fx.space.id,
+      message: 'A first question that takes some room in the history budget.',
+    });
     script({ stream: streamMessage({ text: 'Second.' }) });
-    await ask(handler, fx.alice, { conversation_id: first.conversation_id, message: 'Second question, also rather long for the tiny budget.' });
+    await ask(handler, fx.alice, {
+      conversation_id: first.conversation_id,
+      message: 'Second question, also rather long for the tiny budget.',
+    });
     script({ stream: streamMessage({ text: 'Third.' }) });
     const third = await ask(handler, fx.alice, { conversation_id: first.conversation_id, message: 'Third?' });
     expect(third.trace.history.turns_dropped).toBeGreaterThanOrEqual(1);
@@ -180,7 +213,9 @@ describe('grounded figures', () => {
 describe('tool errors and malformed input are data the model reads', () => {
   it('a tool refusal comes back as an error result, and the model answers', async () => {
     script(
-      { stream: streamMessage({ toolCalls: [{ id: 'toolu_bad_space', name: 'list_expenses', input: { space_id: fx.outsiderSpace.id } }] }) },
+      {
+        stream: streamMessage({ toolCalls: [{ id: 'toolu_bad_space', name: 'list_expenses', input: { space_id: fx.outsiderSpace.id } }] }),
+      },
       { stream: streamMessage({ text: 'I can only look at Casa.' }) },
     );
     const answer = await ask(chatHandler(pool, { fakeUrl: fake.url }), fx.alice, { space_id: fx.space.id, message: 'List everything' });
@@ -225,7 +260,12 @@ describe('when the provider fails, the offline assistant answers', () => {
     ['429 rate limit', apiError(429, 'rate_limit_error'), 'rate_limited', false],
     ['529 overloaded', apiError(529, 'overloaded_error'), 'overloaded', false],
     // The stream had started: its input tokens were used and count.
-    ['an overloaded error inside the stream', { stream: [streamMessage({ text: 'x' })[0]!, streamError('overloaded_error')] } as FakeReply, 'overloaded_error', true],
+    [
+      'an overloaded error inside the stream',
+      { stream: [streamMessage({ text: 'x' })[0]!, streamError('overloaded_error')] } as FakeReply,
+      'overloaded_error',
+      true,
+    ],
   ] as const) {
     it(`on ${label}`, async () => {
       fake.setReply(() => reply);
@@ -251,7 +291,10 @@ describe('limits', () => {
   it('stops after the round cap: the last round is forced to answer in text', async () => {
     let n = 0;
     fake.setReply(() => ({ stream: streamMessage({ toolCalls: [{ id: `toolu_loop_${++n}`, name: 'balances', input: {} }] }) }));
-    const answer = await ask(chatHandler(pool, { fakeUrl: fake.url, limits: { maxToolRounds: 3 } }), fx.alice, { space_id: fx.space.id, message: 'Balances?' });
+    const answer = await ask(chatHandler(pool, { fakeUrl: fake.url, limits: { maxToolRounds: 3 } }), fx.alice, {
+      space_id: fx.space.id,
+      message: 'Balances?',
+    });
     expect(fake.requests).toHaveLength(3);
     expect(fake.requests.map((r) => r.body.tool_choice)).toEqual([{ type: 'auto' }, { type: 'auto' }, { type: 'none' }]);
     expect(answer.trace.rounds).toBe(3);
@@ -275,7 +318,10 @@ describe('limits', () => {
       chunkDelayMs: 60,
     }));
     const started = Date.now();
-    const answer = await ask(chatHandler(pool, { fakeUrl: fake.url, limits: { turnDeadlineMs: 1500 } }), fx.alice, { space_id: fx.space.id, message: 'Talk' });
+    const answer = await ask(chatHandler(pool, { fakeUrl: fake.url, limits: { turnDeadlineMs: 1500 } }), fx.alice, {
+      space_id: fx.space.id,
+      message: 'Talk',
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(answer.trace.deadline_hit).toBe(true);
     expect(answer.answer).toMatch(/^Here is a first sentence\./);
@@ -284,7 +330,10 @@ describe('limits', () => {
 
   it('beyond the monthly token quota: 429 with Retry-After, and no model call', async () => {
     const heavy = await household(served().db);
-    await served().db.query(`insert into private.ai_token_usage (user_id, month, tokens, turns) values ($1, date_trunc('month', now() at time zone 'UTC')::date, 5000, 3)`, [heavy.alice.id]);
+    await served().db.query(
+      `insert into private.ai_token_usage (user_id, month, tokens, turns) values ($1, date_trunc('month', now() at time zone 'UTC')::date, 5000, 3)`,
+      [heavy.alice.id],
+    );
     const res = await post(chatHandler(pool, { fakeUrl: fake.url, limits: { monthlyTokenQuota: 5000 } }), heavy.alice, { message: 'Hi' });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -296,13 +345,27 @@ describe('limits', () => {
 describe('proposals', () => {
   it('a write tool only proposes; confirming carries it out as the person, once', async () => {
     script(
-      { stream: streamMessage({ toolCalls: [{ id: 'toolu_prop', name: 'propose_expense', input: { amount: '4.20', description: 'Coffee beans', category: 'groceries', date: '2025-10-19' } }] }) },
+      {
+        stream: streamMessage({
+          toolCalls: [
+            {
+              id: 'toolu_prop',
+              name: 'propose_expense',
+              input: { amount: '4.20', description: 'Coffee beans', category: 'groceries', date: '2025-10-19' },
+            },
+          ],
+        }),
+      },
       { stream: streamMessage({ text: 'I proposed adding it; confirm it in the app.' }) },
     );
     const handler = chatHandler(pool, { fakeUrl: fake.url });
     const before = await expenseCount(served().db, fx.space.id);
     const events = await sse(handler, fx.bob, { space_id: fx.space.id, message: 'Add 4.20 for coffee beans' });
-    const proposal = events.find((e) => e.event === 'proposal')?.data as { id: string; confirm: { conversation_id: string; confirm: string }; summary: string };
+    const proposal = events.find((e) => e.event === 'proposal')?.data as {
+      id: string;
+      confirm: { conversation_id: string; confirm: string };
+      summary: string;
+    };
     expect(proposal.summary).toContain('4.20 EUR');
     expect(await expenseCount(served().db, fx.space.id)).toBe(before);
 

@@ -29,7 +29,13 @@ describe('the request', () => {
   });
 
   it('takes a message or a confirmation, never both or neither, and ids that are uuids', async () => {
-    for (const body of [{}, { message: 'hi', confirm: fx.space.id }, { confirm: fx.space.id }, { message: 'hi', space_id: 'nope' }, { message: 'hi', extra: 1 }]) {
+    for (const body of [
+      {},
+      { message: 'hi', confirm: fx.space.id },
+      { confirm: fx.space.id },
+      { message: 'hi', space_id: 'nope' },
+      { message: 'hi', extra: 1 },
+    ]) {
       const res = await post(handler, fx.alice, body);
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect(await res.json()).toMatchObject({ error: { code: 'validation_failed' } });
@@ -43,7 +49,7 @@ describe('the request', () => {
     expect(await served().db.query(`select id from public.ai_conversations where user_id = $1`, [fx.alice.id])).toEqual(before);
   });
 
-  it("a space the person is not a member of is 404, whether or not it exists", async () => {
+  it('a space the person is not a member of is 404, whether or not it exists', async () => {
     for (const spaceId of [fx.outsiderSpace.id, '00000000-0000-4000-8000-000000000000']) {
       const res = await post(handler, fx.alice, { space_id: spaceId, message: 'How much did we spend?' });
       expect(res.status).toBe(404);
@@ -59,7 +65,13 @@ describe('answers', () => {
     );
     expect(answer.trace.source).toBe('offline');
     expect(answer.trace.tool_calls).toEqual([
-      { id: expect.stringMatching(/^offline_/), name: 'spending_summary', input: { period: 'this_month', category: 'groceries' }, outcome: 'ok', ms: expect.any(Number) },
+      {
+        id: expect.stringMatching(/^offline_/),
+        name: 'spending_summary',
+        input: { period: 'this_month', category: 'groceries' },
+        outcome: 'ok',
+        ms: expect.any(Number),
+      },
     ]);
     expect(answer.trace.citations.map((c) => [c.path, c.value])).toEqual([
       ['total.amount', '42.50'],

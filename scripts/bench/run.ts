@@ -30,6 +30,7 @@ import {
   type InsertResult,
   type RlsReadResult,
 } from './measure.ts';
+import { CHAT_QUESTIONS, measureChat, type ChatBenchResult } from './chat.ts';
 import { ratio, round } from './stats.ts';
 import { openBenchTarget } from './target.ts';
 
@@ -48,6 +49,8 @@ export interface BenchOptions {
   explain: boolean;
   splits: boolean;
   categorize: boolean;
+  chat: boolean;
+  chatRounds: number;
   identity: 'direct' | 'signup';
   out: string | null;
 }
@@ -67,6 +70,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   explain: false,
   splits: true,
   categorize: true,
+  chat: true,
+  chatRounds: 20,
   identity: 'direct',
   out: null,
 };
@@ -83,6 +88,7 @@ const USAGE = `usage: npm run bench -- [options]
   --identity signup    create users and spaces through their triggers (slow: ~35 ms per time zone check)
   --no-splits          do not generate expense splits
   --no-categorize      skip the categorizer accuracy benchmark
+  --no-chat            skip the ai-chat benchmark; --chat-rounds N rounds of its ${CHAT_QUESTIONS.length} questions (default 20)
   --explain            print EXPLAIN ANALYZE of the RLS and service-role reads
   --keep               keep the PostgreSQL database (DATABASE_URL only)
   --out FILE           where to write the JSON (default bench-results/database-<target>.json)`;
@@ -154,6 +160,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--no-categorize':
         o.categorize = false;
+        break;
+      case '--no-chat':
+        o.chat = false;
+        break;
+      case '--chat-rounds':
+        o.chatRounds = num(flag, take());
         break;
       case '--help':
       case '-h':
@@ -388,6 +400,38 @@ export function formatResults(r: {
   return lines.join('\n');
 }
 
+export function chatTargets(c: ChatBenchResult): TargetCheck[] {
+  const checks: TargetCheck[] = [
+    { name: `ai-chat answer p95, ${c.mode} (ms)`, value: c.endToEnd.p95, target: '< 150 ms', pass: c.endToEnd.p95 < 150, hard: false },
+    { name: 'ai-chat answers failed', value: c.failures, target: '0', pass: c.failures === 0, hard: true },
+  ];
+  if (c.firstByte)
+    checks.push({
+      name: `ai-chat first SSE byte p95, ${c.mode} (ms)`,
+      value: c.firstByte.p95,
+      target: '< 50 ms',
+      pass: c.firstByte.p95 < 50,
+      hard: false,
+    });
+  return checks;
+}
+
+function formatChat(c: ChatBenchResult): string {
+  const rows: string[][] = [['', 'p50', 'p95', 'p99', 'max', 'samples']];
+  const add = (label: string, d: { p50: number; p95: number; p99: number; max: number; samples: number }) =>
+    rows.push([label, d.p50.toFixed(1), d.p95.toFixed(1), d.p99.toFixed(1), d.max.toFixed(1), String(d.samples)]);
+  add(c.mode === 'http' ? 'answer, end to end (HTTP)' : 'answer, in process', c.endToEnd);
+  if (c.firstByte) add(c.mode === 'http' ? 'first SSE byte' : 'conversation event', c.firstByte);
+  for (const [name, d] of Object.entries(c.tools)) add(`  tool ${name}`, d);
+  return [
+    `(d) ai-chat offline, a member of the largest space (${int(c.space.expenses)} expenses, ${c.space.members} members), ${c.rounds} rounds × ${c.questions} questions (ms)`,
+    table(rows, new Set([1, 2, 3, 4, 5])),
+    `  offline answers ${c.offlineAnswers}, failed requests ${c.failures}`,
+    table(chatTargets(c).map((t) => [t.name, String(t.value), t.target, t.pass ? 'PASS' : t.hard ? 'FAIL' : 'FAIL (informative)'])),
+    '',
+  ].join('\n');
+}
+
 function writeJson(file: string, value: unknown): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
@@ -439,9 +483,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     const spaces = spacesForScale(options.scale);
 
     log(`generating ${int(spaces)} spaces (seed ${options.seed})…`);
+    // The history ends with the current month, so "this month" and "last month" have data (ai-chat's questions).
+    const now = new Date();
+    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (options.months - 1), 1));
     const dataset = await generateDataset(db, {
       spaces,
       months: options.months,
+      firstMonth: first.toISOString().slice(0, 10),
       seed: options.seed,
       batchSize: options.batchSize,
       identity: options.identity,
@@ -485,9 +533,26 @@ export async function main(argv: readonly string[]): Promise<number> {
       log(`(c) concurrent writers: ${concurrencySkipped}`);
     }
 
+    let chat: ChatBenchResult | null = null;
+    if (options.chat) {
+      log(`(d) ai-chat offline: ${options.chatRounds} rounds of ${CHAT_QUESTIONS.length} questions…`);
+      chat = await measureChat(db, dataset, { databaseUrl: target.url, rounds: options.chatRounds, warmupRounds: 2, log });
+      log(formatChat(chat));
+      writeJson(path.join(repoRoot, 'bench-results', `chat-${target.kind}.json`), {
+        benchmark: 'ai-chat',
+        generatedAt: new Date().toISOString(),
+        machine: machineInfo(),
+        engine: { kind: target.kind, version: engine },
+        options: { scale: options.scale, seed: options.seed, rounds: options.chatRounds, questions: CHAT_QUESTIONS },
+        dataset: { expenses: dataset.counts.expenses, spaces: dataset.counts.spaces },
+        ...chat,
+        targets: chatTargets(chat),
+      });
+    }
+
     log('recomputing every total…');
     const totals = await totalsDriftSummary(db);
-    const checks = checkTargets({ rls, inserts, concurrency, totals });
+    const checks = [...checkTargets({ rls, inserts, concurrency, totals }), ...(chat ? chatTargets(chat) : [])];
     const wallSeconds = (performance.now() - started) / 1000;
     log(
       formatResults({

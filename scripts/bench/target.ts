@@ -15,6 +15,8 @@ export interface BenchTarget {
   /** Safe to print: no password. */
   readonly label: string;
   readonly db: SqlClient;
+  /** postgres:// URL of the database (PostgreSQL only; password included). */
+  readonly url: string | null;
   /** Another connection to the same database (PostgreSQL only; PGlite has one connection). */
   readonly connect: (() => SqlClient) | null;
   /** Drops the database (unless kept) and closes every connection. */
@@ -35,7 +37,7 @@ export async function openBenchTarget(options: {
   if (!options.serverUrl) {
     const db = pgliteClient(await openPglite());
     await applySchemaDirectly(db);
-    return { kind: 'pglite', label: 'embedded PGlite (in memory)', db, connect: null, close: () => db.close() };
+    return { kind: 'pglite', label: 'embedded PGlite (in memory)', db, url: null, connect: null, close: () => db.close() };
   }
   const serverUrl = options.serverUrl;
   const name = `wallai_bench_${randomBytes(4).toString('hex')}`;
@@ -55,6 +57,7 @@ export async function openBenchTarget(options: {
     kind: 'postgres',
     label: redactDatabaseUrl(url),
     db,
+    url,
     connect: () => postgresClient(url, { max: 1 }),
     async close() {
       await db.close();

@@ -19,11 +19,19 @@ export const DEMO_QUESTIONS = ['How much did we spend this month?', 'What did we
 
 interface DoneEvent {
   answer: string;
-  trace: { source: string; citations: Array<{ n: number; tool_call_id: string; path: string; value: string | number }>; tool_calls: Array<{ name: string; ms: number }> };
+  trace: {
+    source: string;
+    citations: Array<{ n: number; tool_call_id: string; path: string; value: string | number }>;
+    tool_calls: Array<{ name: string; ms: number }>;
+  };
 }
 
 /** POSTs one question and reads the event stream; returns the conversation id and the done event. */
-export async function askStreaming(ctx: ChatStepContext, body: Record<string, unknown>, onText: (text: string) => void): Promise<{ conversationId: string; done: DoneEvent }> {
+export async function askStreaming(
+  ctx: ChatStepContext,
+  body: Record<string, unknown>,
+  onText: (text: string) => void,
+): Promise<{ conversationId: string; done: DoneEvent }> {
   const res = await fetch(`${ctx.apiUrl}/functions/v1/ai-chat`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${ctx.token}`, 'Content-Type': 'application/json', Accept: 'text/event-stream' },
@@ -69,7 +77,9 @@ export async function chatStep(ctx: ChatStepContext): Promise<void> {
     conversationId = id;
     for (const line of text.split('\n')) if (line.trim() !== '') ctx.say(`   ${line}`);
     const sources = done.trace.citations.slice(0, 3).map((c) => `[${c.n}] ${c.path} = ${String(c.value)}`);
-    ctx.say(`   (${done.trace.source}; tools: ${done.trace.tool_calls.map((t) => `${t.name} ${Math.round(t.ms)} ms`).join(', ') || 'none'}${sources.length ? `; ${sources.join(', ')}` : ''})`);
+    ctx.say(
+      `   (${done.trace.source}; tools: ${done.trace.tool_calls.map((t) => `${t.name} ${Math.round(t.ms)} ms`).join(', ') || 'none'}${sources.length ? `; ${sources.join(', ')}` : ''})`,
+    );
   }
   ctx.say('');
   ctx.say('The three questions are one conversation: its transcript is stored, and only Alice can read it.');

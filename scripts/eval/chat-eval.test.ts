@@ -21,7 +21,9 @@ it('has at least 60 questions', () => {
 
 it('answers at least 95 % of the questions exactly, offline', async () => {
   const run = await runEval(db());
-  const misses = run.results.filter((r) => !r.exact).map((r) => ({ id: r.id, question: r.question, expected: r.expected, cited: r.cited, answer: r.answer }));
+  const misses = run.results
+    .filter((r) => !r.exact)
+    .map((r) => ({ id: r.id, question: r.question, expected: r.expected, cited: r.cited, answer: r.answer }));
   console.log(`chat eval (offline): ${run.exact}/${run.total} exact (${(run.score * 100).toFixed(1)} %)`);
   if (misses.length > 0) console.log(JSON.stringify(misses, null, 2));
   expect(run.results.every((r) => r.source === 'offline')).toBe(true);

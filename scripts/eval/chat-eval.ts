@@ -61,7 +61,10 @@ const fill = (text: string, values: Record<string, string>) => Object.entries(va
 
 const sameFigure = (a: string, b: string) => {
   try {
-    return Math.abs(decimalToCents(a.replace('-', '').replace(/^(\d+\.\d)$/, '$10'))) === Math.abs(decimalToCents(b.replace('-', '').replace(/^(\d+\.\d)$/, '$10')));
+    return (
+      Math.abs(decimalToCents(a.replace('-', '').replace(/^(\d+\.\d)$/, '$10'))) ===
+      Math.abs(decimalToCents(b.replace('-', '').replace(/^(\d+\.\d)$/, '$10')))
+    );
   } catch {
     return a === b;
   }
@@ -84,14 +87,29 @@ export async function runEval(
       now: () => now,
     });
     const started = performance.now();
-    const turn = await service.open(person.id, { message: fill(c.question, values), ...(c.space === null ? {} : { spaceId: DEMO_SPACES[c.space].id }) });
+    const turn = await service.open(person.id, {
+      message: fill(c.question, values),
+      ...(c.space === null ? {} : { spaceId: DEMO_SPACES[c.space].id }),
+    });
     const result: TurnResult = await turn.run(() => {});
     const ms = performance.now() - started;
-    const expected = c.expected === undefined ? [] : (await db.query<{ v: string | null }>(fill(c.expected, values))).map((r) => r.v ?? '0');
+    const expected =
+      c.expected === undefined ? [] : (await db.query<{ v: string | null }>(fill(c.expected, values))).map((r) => r.v ?? '0');
     const cited = result.trace.citations.map((x) => String(x.value));
     const exact =
-      expected.every((e) => cited.some((v) => sameFigure(v, e))) && (c.text === undefined || result.answer.includes(c.text)) && (c.expected === undefined || expected.length > 0);
-    const r: CaseResult = { id: c.id, question: fill(c.question, values), exact, expected, cited, answer: result.answer, source: result.trace.source, ms: Math.round(ms) };
+      expected.every((e) => cited.some((v) => sameFigure(v, e))) &&
+      (c.text === undefined || result.answer.includes(c.text)) &&
+      (c.expected === undefined || expected.length > 0);
+    const r: CaseResult = {
+      id: c.id,
+      question: fill(c.question, values),
+      exact,
+      expected,
+      cited,
+      answer: result.answer,
+      source: result.trace.source,
+      ms: Math.round(ms),
+    };
     results.push(r);
     options.onCase?.(r);
   }
@@ -110,12 +128,21 @@ async function main(): Promise<number> {
   if (process.env.ANTHROPIC_API_KEY) {
     const { default: Anthropic } = await import('@anthropic-ai/sdk');
     const { anthropicModel } = await import('@wallai/assistant/anthropic');
-    paths.push(['ai', anthropicModel(new Anthropic({ apiKey: process.env.ANTHROPIC_API_KEY }), process.env.ANTHROPIC_MODEL ?? 'claude-haiku-4-5')]);
+    paths.push([
+      'ai',
+      anthropicModel(new Anthropic({ apiKey: process.env.ANTHROPIC_API_KEY }), process.env.ANTHROPIC_MODEL ?? 'claude-haiku-4-5'),
+    ]);
   } else {
     log('ANTHROPIC_API_KEY is not set: the AI path is skipped.');
   }
   for (const [name, model] of paths) {
-    const run = await runEval(db, { model, onCase: (r) => log(`${r.exact ? 'ok  ' : 'MISS'} ${r.id.padEnd(26)} ${r.ms} ms${r.exact ? '' : `  expected ${r.expected.join(', ')}; cited ${r.cited.join(', ')}`}`) });
+    const run = await runEval(db, {
+      model,
+      onCase: (r) =>
+        log(
+          `${r.exact ? 'ok  ' : 'MISS'} ${r.id.padEnd(26)} ${r.ms} ms${r.exact ? '' : `  expected ${r.expected.join(', ')}; cited ${r.cited.join(', ')}`}`,
+        ),
+    });
     log(`${name}: ${run.exact}/${run.total} exact (${(run.score * 100).toFixed(1)} %)`);
     report[name] = { exact: run.exact, total: run.total, score: run.score, misses: run.results.filter((r) => !r.exact) };
   }

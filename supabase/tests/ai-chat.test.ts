@@ -32,7 +32,12 @@ async function conversationOf(u: TestUser, spaceId: string | null = null): Promi
 const turn = (text: string) =>
   JSON.stringify([
     { role: 'user', content: [{ type: 'text', text }], created_at: new Date().toISOString(), tokens: { input: 3, output: 0 } },
-    { role: 'assistant', content: [{ type: 'text', text: `Answer to ${text}` }], created_at: new Date().toISOString(), tokens: { input: 50, output: 9 } },
+    {
+      role: 'assistant',
+      content: [{ type: 'text', text: `Answer to ${text}` }],
+      created_at: new Date().toISOString(),
+      tokens: { input: 50, output: 9 },
+    },
   ]);
 
 async function append(conversation: string, owner: string, messages: string, tokens = 59, title: string | null = null) {
@@ -75,7 +80,10 @@ describe('the transcript append', () => {
   it('only the service role may call it or read the usage', async () => {
     const alice = await createUser(db());
     const chat = await conversationOf(alice);
-    await expectSqlError(queryAs(db(), alice.actor, `select private.append_chat_turn($1, $2, $3::text::jsonb, 0)`, [chat.id, alice.id, turn('x')]), '42501');
+    await expectSqlError(
+      queryAs(db(), alice.actor, `select private.append_chat_turn($1, $2, $3::text::jsonb, 0)`, [chat.id, alice.id, turn('x')]),
+      '42501',
+    );
     await expectSqlError(queryAs(db(), alice.actor, `select private.chat_tokens_used($1)`, [alice.id]), '42501');
   });
 
@@ -85,7 +93,11 @@ describe('the transcript append', () => {
     const tabs = onRealServer() ? [db().connectAgain({ max: 1 }), db().connectAgain({ max: 1 }), db().connectAgain({ max: 1 })] : [db()];
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        queryAs(tabs[i % tabs.length]!, serviceRole, `select private.append_chat_turn($1, $2, $3::text::jsonb, 1)`, [chat.id, alice.id, turn(`tab ${i}`)]),
+        queryAs(tabs[i % tabs.length]!, serviceRole, `select private.append_chat_turn($1, $2, $3::text::jsonb, 1)`, [
+          chat.id,
+          alice.id,
+          turn(`tab ${i}`),
+        ]),
       ),
     );
     const [row] = await db().query<{ n: number; total_tokens: number; questions: string[] }>(
@@ -105,8 +117,14 @@ describe('thread_id', () => {
     const alice = await createUser(db());
     const chat = await conversationOf(alice);
     expect(chat.thread_id).toBe(`thread_${chat.id.replace(/-/g, '')}`);
-    await expectSqlError(queryAs(db(), alice.actor, `update public.ai_conversations set thread_id = 'x' where id = $1`, [chat.id]), '42501');
-    await expectSqlError(queryAs(db(), serviceRole, `update public.ai_conversations set thread_id = 'x' where id = $1`, [chat.id]), '22023');
+    await expectSqlError(
+      queryAs(db(), alice.actor, `update public.ai_conversations set thread_id = 'x' where id = $1`, [chat.id]),
+      '42501',
+    );
+    await expectSqlError(
+      queryAs(db(), serviceRole, `update public.ai_conversations set thread_id = 'x' where id = $1`, [chat.id]),
+      '22023',
+    );
   });
 });
 
@@ -132,16 +150,23 @@ describe('proposals', () => {
       [id],
     );
     expect(decided).toEqual([{ status: 'confirmed', decided: true }]);
-    expect(await queryAs(db(), alice.actor, `update public.ai_proposals set status = 'declined' where id = $1 returning id`, [id])).toEqual([]);
+    expect(await queryAs(db(), alice.actor, `update public.ai_proposals set status = 'declined' where id = $1 returning id`, [id])).toEqual(
+      [],
+    );
     await expectSqlError(queryAs(db(), serviceRole, `update public.ai_proposals set status = 'pending' where id = $1`, [id]), 'PT409');
   });
 
   it('an expired proposal can no longer be confirmed; a client cannot change what it says', async () => {
     const alice = await createUser(db());
     const expired = await proposalFor(alice, { expired: true });
-    expect(await queryAs(db(), alice.actor, `update public.ai_proposals set status = 'confirmed' where id = $1 returning id`, [expired])).toEqual([]);
+    expect(
+      await queryAs(db(), alice.actor, `update public.ai_proposals set status = 'confirmed' where id = $1 returning id`, [expired]),
+    ).toEqual([]);
     const fresh = await proposalFor(alice);
-    await expectSqlError(queryAs(db(), alice.actor, `update public.ai_proposals set payload = '{"amount":"9999.00"}' where id = $1`, [fresh]), '42501');
+    await expectSqlError(
+      queryAs(db(), alice.actor, `update public.ai_proposals set payload = '{"amount":"9999.00"}' where id = $1`, [fresh]),
+      '42501',
+    );
     await expectSqlError(queryAs(db(), alice.actor, `update public.ai_proposals set status = 'pending' where id = $1`, [fresh]), '42501');
   });
 });
@@ -160,13 +185,21 @@ describe('conversations through RLS', () => {
     expect(listed.map((r) => r.id)[0]).toBe(first.id);
     expect(listed).toHaveLength(2);
     await queryAs(db(), member.actor, `update public.ai_conversations set title = 'Renamed', is_active = false where id = $1`, [first.id]);
-    const [after] = await queryAs<{ title: string; is_active: boolean }>(db(), member.actor, `select title, is_active from public.ai_conversations where id = $1`, [
-      first.id,
-    ]);
+    const [after] = await queryAs<{ title: string; is_active: boolean }>(
+      db(),
+      member.actor,
+      `select title, is_active from public.ai_conversations where id = $1`,
+      [first.id],
+    );
     expect(after).toEqual({ title: 'Renamed', is_active: false });
     expect(await queryAs(db(), owner.actor, `select id from public.ai_conversations where id = $1`, [first.id])).toEqual([]);
-    expect(await queryAs(db(), owner.actor, `update public.ai_conversations set title = 'Mine now' where id = $1 returning id`, [first.id])).toEqual([]);
+    expect(
+      await queryAs(db(), owner.actor, `update public.ai_conversations set title = 'Mine now' where id = $1 returning id`, [first.id]),
+    ).toEqual([]);
     const other = await createSpace(db());
-    await expectSqlError(queryAs(db(), member.actor, `update public.ai_conversations set space_id = $2 where id = $1`, [first.id, other.id]), '42501');
+    await expectSqlError(
+      queryAs(db(), member.actor, `update public.ai_conversations set space_id = $2 where id = $1`, [first.id, other.id]),
+      '42501',
+    );
   });
 });

@@ -138,7 +138,10 @@ describe('ai_conversations', () => {
     );
     const conversation = await startConversation(alice);
     await expectSqlError(
-      queryAs(db(), alice.actor, `update public.ai_conversations set messages = messages || $2::text::jsonb where id = $1`, [conversation.id, forged]),
+      queryAs(db(), alice.actor, `update public.ai_conversations set messages = messages || $2::text::jsonb where id = $1`, [
+        conversation.id,
+        forged,
+      ]),
       '42501',
     );
     await expectSqlError(
@@ -158,10 +161,12 @@ describe('ai_conversations', () => {
     const afterRename = await lastMessageAt();
     expect(Date.now() - (afterRename?.getTime() ?? 0)).toBeGreaterThan(23 * 3600_000);
 
-    await queryAs(db(), serviceRole, `select private.append_chat_turn($1, $2, '[{"role":"user","content":[{"type":"text","text":"Hi"}]}]'::jsonb, 0)`, [
-      conversation.id,
-      alice.id,
-    ]);
+    await queryAs(
+      db(),
+      serviceRole,
+      `select private.append_chat_turn($1, $2, '[{"role":"user","content":[{"type":"text","text":"Hi"}]}]'::jsonb, 0)`,
+      [conversation.id, alice.id],
+    );
     expect((await lastMessageAt())?.getTime()).toBeGreaterThan(afterRename?.getTime() ?? 0);
   });
 

@@ -6,7 +6,18 @@ import Anthropic from '@anthropic-ai/sdk';
 import { anthropicModel } from '@wallai/assistant/anthropic';
 import type { ChatLimits } from '@wallai/assistant/service';
 import type { SqlClient } from '@wallai/db-client';
-import { addMember, createBudget, createExpense, createSpace, createUser, queryAs, TEST_JWT_SECRET, tokenFor, type TestSpace, type TestUser } from '@wallai/testing';
+import {
+  addMember,
+  createBudget,
+  createExpense,
+  createSpace,
+  createUser,
+  queryAs,
+  TEST_JWT_SECRET,
+  tokenFor,
+  type TestSpace,
+  type TestUser,
+} from '@wallai/testing';
 import { createHandler } from '../../ai-chat/handler.ts';
 import { createJwtVerifier } from '../../_shared/auth.ts';
 import type { Db } from '../../_shared/db.ts';
@@ -50,12 +61,26 @@ export async function household(db: SqlClient): Promise<Household> {
 
 export function chatHandler(
   pool: Db,
-  options: { fakeUrl?: string; timeoutMs?: number; maxRetries?: number; limits?: Partial<ChatLimits>; log?: (level: string, message: string, fields?: Record<string, unknown>) => void } = {},
+  options: {
+    fakeUrl?: string;
+    timeoutMs?: number;
+    maxRetries?: number;
+    limits?: Partial<ChatLimits>;
+    log?: (level: string, message: string, fields?: Record<string, unknown>) => void;
+  } = {},
 ) {
   const model =
     options.fakeUrl === undefined
       ? null
-      : anthropicModel(new Anthropic({ apiKey: 'sk-ant-test-key', baseURL: options.fakeUrl, timeout: options.timeoutMs ?? 3_000, maxRetries: options.maxRetries ?? 0 }), 'claude-haiku-4-5');
+      : anthropicModel(
+          new Anthropic({
+            apiKey: 'sk-ant-test-key',
+            baseURL: options.fakeUrl,
+            timeout: options.timeoutMs ?? 3_000,
+            maxRetries: options.maxRetries ?? 0,
+          }),
+          'claude-haiku-4-5',
+        );
   return createHandler({
     db: pool,
     verifyToken: createJwtVerifier({ secret: TEST_JWT_SECRET }),
@@ -66,7 +91,12 @@ export function chatHandler(
   });
 }
 
-export async function post(handler: (req: Request) => Promise<Response>, who: TestUser, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+export async function post(
+  handler: (req: Request) => Promise<Response>,
+  who: TestUser,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return handler(
     new Request('http://127.0.0.1:54321/functions/v1/ai-chat', {
       method: 'POST',
@@ -90,7 +120,8 @@ export function parseSse(text: string): SseEvent[] {
     .map((frame) => {
       const lines = frame.split('\n');
       const [eventLine, dataLine, ...rest] = lines;
-      if (!eventLine?.startsWith('event: ') || !dataLine?.startsWith('data: ') || rest.length > 0) throw new Error(`bad SSE frame: ${JSON.stringify(frame)}`);
+      if (!eventLine?.startsWith('event: ') || !dataLine?.startsWith('data: ') || rest.length > 0)
+        throw new Error(`bad SSE frame: ${JSON.stringify(frame)}`);
       return { event: eventLine.slice(7), data: JSON.parse(dataLine.slice(6)) as Record<string, unknown> };
     });
 }
@@ -98,7 +129,8 @@ export function parseSse(text: string): SseEvent[] {
 export async function sse(handler: (req: Request) => Promise<Response>, who: TestUser, body: unknown): Promise<SseEvent[]> {
   const res = await post(handler, who, { ...(body as object), stream: true });
   if (res.status !== 200) throw new Error(`status ${res.status}: ${await res.text()}`);
-  if (!res.headers.get('content-type')?.startsWith('text/event-stream')) throw new Error(`not an event stream: ${res.headers.get('content-type')}`);
+  if (!res.headers.get('content-type')?.startsWith('text/event-stream'))
+    throw new Error(`not an event stream: ${res.headers.get('content-type')}`);
   return parseSse(await res.text());
 }
 
@@ -118,7 +150,13 @@ export interface JsonAnswer {
     deadline_hit: boolean;
     history: { turns_kept: number; turns_dropped: number };
   };
-  usage: { input_tokens: number; output_tokens: number; total_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number };
+  usage: {
+    input_tokens: number;
+    output_tokens: number;
+    total_tokens: number;
+    cache_read_input_tokens: number;
+    cache_creation_input_tokens: number;
+  };
 }
 
 export async function ask(handler: (req: Request) => Promise<Response>, who: TestUser, body: unknown): Promise<JsonAnswer> {
@@ -129,10 +167,13 @@ export async function ask(handler: (req: Request) => Promise<Response>, who: Tes
 }
 
 export async function transcript(db: SqlClient, conversationId: string) {
-  const [row] = await db.query<{ messages: Array<Record<string, unknown>>; total_tokens: number; title: string | null; thread_id: string | null; user_id: string }>(
-    `select messages, total_tokens, title, thread_id, user_id from public.ai_conversations where id = $1`,
-    [conversationId],
-  );
+  const [row] = await db.query<{
+    messages: Array<Record<string, unknown>>;
+    total_tokens: number;
+    title: string | null;
+    thread_id: string | null;
+    user_id: string;
+  }>(`select messages, total_tokens, title, thread_id, user_id from public.ai_conversations where id = $1`, [conversationId]);
   if (!row) throw new Error('no such conversation');
   return row;
 }

@@ -21,7 +21,10 @@ describe('citation checking', () => {
   });
 
   it('corrects a figure that differs from its source, keeping the way it was written', () => {
-    const { text, report } = checkText('Groceries were 4,120.30 EUR [[toolu_1:groups.0.amount]], 40% [[toolu_1:groups.0.share_pct]] of it.', sources);
+    const { text, report } = checkText(
+      'Groceries were 4,120.30 EUR [[toolu_1:groups.0.amount]], 40% [[toolu_1:groups.0.share_pct]] of it.',
+      sources,
+    );
     expect(text).toBe('Groceries were 412.30 EUR [1], 33.4% [2] of it.');
     expect(report.corrections.map((c) => [c.stated, c.corrected])).toEqual([
       ['4,120.30', '412.30'],
@@ -47,8 +50,11 @@ describe('citation checking', () => {
   });
 
   it('dates, years, ordinals, list numbers and digits in names are not figures', () => {
-    const input = '1. On 2025-10-04 (the 4th of October 2025) at "CARREFOUR EXPRESS 0912" you paid 23.10 EUR [[toolu_1:expenses.0.amount]].';
-    expect(checkText(input, sources).text).toBe('1. On 2025-10-04 (the 4th of October 2025) at "CARREFOUR EXPRESS 0912" you paid 23.10 EUR [1].');
+    const input =
+      '1. On 2025-10-04 (the 4th of October 2025) at "CARREFOUR EXPRESS 0912" you paid 23.10 EUR [[toolu_1:expenses.0.amount]].';
+    expect(checkText(input, sources).text).toBe(
+      '1. On 2025-10-04 (the 4th of October 2025) at "CARREFOUR EXPRESS 0912" you paid 23.10 EUR [1].',
+    );
   });
 
   it('signs are words: a magnitude matches a negative source', () => {

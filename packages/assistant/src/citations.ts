@@ -53,7 +53,8 @@ export interface Sources {
 
 export const MARKER = /\[\[([A-Za-z0-9_-]{1,120}):([A-Za-z0-9_.]{1,200})\]\]/g;
 
-const MONTHS = 'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
+const MONTHS =
+  'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 /** Spans that look numeric but are dates, times, ordinals or period names. */
 const NOT_FIGURES = [
   /\b\d{4}-\d{2}-\d{2}(?:\.\.\d{4}-\d{2}-\d{2})?\b/g,
@@ -188,7 +189,12 @@ function numericLeaves(results: ReadonlyMap<string, unknown>): Array<{ id: strin
  */
 export function checkSentence(sentence: string, sources: Sources, state: CitationState): string | null {
   const ranges = maskedRanges(sentence, sources.dataStrings);
-  const markers = [...sentence.matchAll(MARKER)].map((m) => ({ start: m.index, end: m.index + m[0].length, id: m[1] ?? '', path: m[2] ?? '' }));
+  const markers = [...sentence.matchAll(MARKER)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    id: m[1] ?? '',
+    path: m[2] ?? '',
+  }));
   const inMarker = (i: number) => markers.some((m) => i >= m.start && i < m.end);
   const edits: Array<{ start: number; end: number; text: string }> = [];
   const usedMarkers = new Set<number>();
@@ -318,7 +324,8 @@ export function dataStringsOf(results: Iterable<unknown>): string[] {
   const walk = (value: unknown, key = '') => {
     if (Array.isArray(value)) value.forEach((v) => walk(v, key));
     else if (value !== null && typeof value === 'object') Object.entries(value).forEach(([k, v]) => walk(v, k));
-    else if (typeof value === 'string' && /\d/.test(value) && value.length <= 200 && (/[^\d.\-]/.test(value) || key === 'mask')) out.add(value.toLowerCase());
+    else if (typeof value === 'string' && /\d/.test(value) && value.length <= 200 && (/[^\d.-]/.test(value) || key === 'mask'))
+      out.add(value.toLowerCase());
   };
   for (const r of results) walk(r);
   return [...out].sort((a, b) => b.length - a.length);

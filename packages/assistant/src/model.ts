@@ -30,7 +30,11 @@ export interface ModelUsage {
 /** The Messages API stream events the service reads (others, like ping, are skipped by the SDK). */
 export type ModelEvent =
   | { type: 'message_start'; message: { id?: string; model?: string; usage?: ModelUsage } }
-  | { type: 'content_block_start'; index: number; content_block: { type: string; text?: string; id?: string; name?: string; input?: unknown } }
+  | {
+      type: 'content_block_start';
+      index: number;
+      content_block: { type: string; text?: string; id?: string; name?: string; input?: unknown };
+    }
   | { type: 'content_block_delta'; index: number; delta: { type: string; text?: string; partial_json?: string } }
   | { type: 'content_block_stop'; index: number }
   | { type: 'message_delta'; delta: { stop_reason?: string | null }; usage?: ModelUsage }

@@ -53,7 +53,16 @@ export function planFor(parsed: ParsedQuestion): PlannedCall[] {
     case 'spending_compare':
       return [{ name: 'spending_summary', input: { ...filters, compare_previous: true } }];
     case 'spending_breakdown':
-      return [{ name: 'spending_summary', input: { ...filters, group_by: parsed.groupBy ?? 'category', ...(parsed.groupBy === 'month' && parsed.period === undefined ? { period: 'this_year' } : {}) } }];
+      return [
+        {
+          name: 'spending_summary',
+          input: {
+            ...filters,
+            group_by: parsed.groupBy ?? 'category',
+            ...(parsed.groupBy === 'month' && parsed.period === undefined ? { period: 'this_year' } : {}),
+          },
+        },
+      ];
     case 'list':
       return [
         {
@@ -173,7 +182,10 @@ export function composeOffline(parsed: ParsedQuestion, calls: readonly ExecutedC
     }
     case 'count': {
       const n = r.total !== undefined ? obj(r.total).count : undefined;
-      return `There ${Number(n) === 1 ? 'was' : 'were'} ${totalCount(id, r)} ${plural(n, 'expense', 'expenses')} ${what(parsed, filters)} in ${period}, adding up to ${totalPhrase(id, r)}.`.replace(/ +/g, ' ');
+      return `There ${Number(n) === 1 ? 'was' : 'were'} ${totalCount(id, r)} ${plural(n, 'expense', 'expenses')} ${what(parsed, filters)} in ${period}, adding up to ${totalPhrase(id, r)}.`.replace(
+        / +/g,
+        ' ',
+      );
     }
     case 'spending_compare': {
       const prev = obj(r.previous);
@@ -186,7 +198,10 @@ export function composeOffline(parsed: ParsedQuestion, calls: readonly ExecutedC
         const amount = str(change.amount).replace('-', '');
         const currency = str(obj(r.total).currency);
         text += `: ${display(amount)} ${currency} [[${id}:previous.change.amount]] ${change.direction === 'up' ? 'more' : 'less'}`;
-        text += change.pct === null || change.pct === undefined ? '.' : ` (${pct(id, 'previous.change.pct', String(change.pct).replace('-', ''))}).`;
+        text +=
+          change.pct === null || change.pct === undefined
+            ? '.'
+            : ` (${pct(id, 'previous.change.pct', String(change.pct).replace('-', ''))}).`;
       } else text += '.';
       return text.replace(/ +/g, ' ');
     }
@@ -194,16 +209,28 @@ export function composeOffline(parsed: ParsedQuestion, calls: readonly ExecutedC
       const groups = arr(r.groups);
       if (groups.length === 0) return `There are no expenses ${what(parsed, filters)} in ${period}.`.replace(/ +/g, ' ');
       const by = str(r.group_by);
-      const lines = groups.slice(0, 10).map((g, i) => `- ${str(g.label)}: ${money(id, `groups.${i}.amount`, g.amount, g.currency)}${by === 'month' ? '' : ` (${pct(id, `groups.${i}.share_pct`, g.share_pct)})`}`);
+      const lines = groups
+        .slice(0, 10)
+        .map(
+          (g, i) =>
+            `- ${str(g.label)}: ${money(id, `groups.${i}.amount`, g.amount, g.currency)}${by === 'month' ? '' : ` (${pct(id, `groups.${i}.share_pct`, g.share_pct)})`}`,
+        );
       const head = `Spending ${what(parsed, filters) === 'in total' ? '' : `${what(parsed, filters)} `}by ${by} in ${period}, ${totalPhrase(id, r)} in total:`;
       const more = groups.length > 10 ? `\n(and ${groups.length - 10} more)` : '';
       return `${head.replace(/ +/g, ' ')}\n${lines.join('\n')}${more}`;
     }
     case 'list': {
       const rows = arr(r.expenses);
-      if (rows.length === 0) return `I found no expenses ${what(parsed, filters) === 'in total' ? '' : `${what(parsed, filters)} `}in ${period}.`.replace(/ +/g, ' ');
+      if (rows.length === 0)
+        return `I found no expenses ${what(parsed, filters) === 'in total' ? '' : `${what(parsed, filters)} `}in ${period}.`.replace(
+          / +/g,
+          ' ',
+        );
       const kind = parsed.sort === 'amount_desc' ? 'biggest' : parsed.sort === 'amount_asc' ? 'smallest' : 'latest';
-      const lines = rows.map((e, i) => `- ${str(e.date)}: ${JSON.stringify(str(e.description))}, ${money(id, `expenses.${i}.amount`, e.amount, e.currency)}, paid by ${str(e.paid_by)}`);
+      const lines = rows.map(
+        (e, i) =>
+          `- ${str(e.date)}: ${JSON.stringify(str(e.description))}, ${money(id, `expenses.${i}.amount`, e.amount, e.currency)}, paid by ${str(e.paid_by)}`,
+      );
       const total = r.total !== undefined ? ` of ${count(id, 'matched_count', r.matched_count)} (${totalPhrase(id, r)} in all)` : '';
       return `The ${kind} ${count(id, 'returned', r.returned)} ${plural(r.returned, 'expense', 'expenses')}${total} in ${period}:\n${lines.join('\n')}`;
     }
@@ -227,7 +254,10 @@ export function composeOffline(parsed: ParsedQuestion, calls: readonly ExecutedC
         if (over.length > 0) {
           text += `\nOver budget: ${over
             .slice(0, 6)
-            .map(({ it, ii }) => `${str(it.label)} (${money(id, `${base}.items.${ii}.spent`, it.spent, b.currency)} of ${money(id, `${base}.items.${ii}.budgeted`, it.budgeted, b.currency)})`)
+            .map(
+              ({ it, ii }) =>
+                `${str(it.label)} (${money(id, `${base}.items.${ii}.spent`, it.spent, b.currency)} of ${money(id, `${base}.items.${ii}.budgeted`, it.budgeted, b.currency)})`,
+            )
             .join(', ')}.`;
         }
         parts.push(text);
@@ -241,11 +271,16 @@ export function composeOffline(parsed: ParsedQuestion, calls: readonly ExecutedC
         .map((s, si) => {
           const moves = arr(s.settle_up);
           if (moves.length === 0) return `${str(s.space)}: everyone is settled up.`;
-          const lines = moves.map((m, mi) => `- ${str(m.from)} pays ${str(m.to)} ${money(id, `spaces.${si}.settle_up.${mi}.amount`, m.amount, m.currency)}`);
+          const lines = moves.map(
+            (m, mi) => `- ${str(m.from)} pays ${str(m.to)} ${money(id, `spaces.${si}.settle_up.${mi}.amount`, m.amount, m.currency)}`,
+          );
           const owed = arr(s.balances)
             .map((b, bi) => ({ b, bi }))
             .filter(({ b }) => b.status !== 'even')
-            .map(({ b, bi }) => `${str(b.member)} ${b.status === 'owes' ? 'owes' : 'is owed'} ${money(id, `spaces.${si}.balances.${bi}.amount`, b.amount, b.currency)}`);
+            .map(
+              ({ b, bi }) =>
+                `${str(b.member)} ${b.status === 'owes' ? 'owes' : 'is owed'} ${money(id, `spaces.${si}.balances.${bi}.amount`, b.amount, b.currency)}`,
+            );
           return `${str(s.space)}: ${owed.join(', ')}. To settle up:\n${lines.join('\n')}`;
         })
         .join('\n');
@@ -255,12 +290,19 @@ export function composeOffline(parsed: ParsedQuestion, calls: readonly ExecutedC
       if (series.length === 0) return 'I found no recurring expenses in the last 6 months.';
       const lines = series
         .slice(0, 15)
-        .map((s, i) => `- ${JSON.stringify(str(s.description))} (${str(s.category)}): about ${money(id, `series.${i}.typical_amount`, s.typical_amount, s.currency)} a month, last on ${str(s.last_date)}`);
-      const total = r.monthly_total !== undefined ? `, about ${money(id, 'monthly_total.amount', obj(r.monthly_total).amount, obj(r.monthly_total).currency)} a month in all` : '';
+        .map(
+          (s, i) =>
+            `- ${JSON.stringify(str(s.description))} (${str(s.category)}): about ${money(id, `series.${i}.typical_amount`, s.typical_amount, s.currency)} a month, last on ${str(s.last_date)}`,
+        );
+      const total =
+        r.monthly_total !== undefined
+          ? `, about ${money(id, 'monthly_total.amount', obj(r.monthly_total).amount, obj(r.monthly_total).currency)} a month in all`
+          : '';
       return `I found ${count(id, 'count', r.count)} recurring ${plural(r.count, 'expense', 'expenses')}${total}:\n${lines.join('\n')}${series.length > 15 ? `\n(and ${series.length - 15} more)` : ''}`;
     }
     case 'accounts': {
-      if (r.has_bank_data !== true) return 'No bank accounts have been imported into your spaces yet, so I have no balances or net worth to show.';
+      if (r.has_bank_data !== true)
+        return 'No bank accounts have been imported into your spaces yet, so I have no balances or net worth to show.';
       const lines = arr(r.accounts).map(
         (a, i) =>
           `- ${JSON.stringify(str(a.name))} (${str(a.type)}${a.mask ? ` ••${str(a.mask)}` : ''}): ${money(id, `accounts.${i}.current_balance`, a.current_balance, a.currency)}${a.credit_used_pct !== undefined && a.credit_used_pct !== null ? `, ${pct(id, `accounts.${i}.credit_used_pct`, a.credit_used_pct)} of the limit used` : ''}`,

@@ -40,8 +40,16 @@ describe('periods in questions', () => {
 
 describe('questions', () => {
   it('spending totals with a category, a merchant or a member', () => {
-    expect(parse('How much did we spend on groceries this month?')).toEqual({ intent: 'spending_total', period: 'this_month', category: 'groceries' });
-    expect(parse('How much did we spend eating out last month?')).toMatchObject({ intent: 'spending_total', category: 'dining', period: 'last_month' });
+    expect(parse('How much did we spend on groceries this month?')).toEqual({
+      intent: 'spending_total',
+      period: 'this_month',
+      category: 'groceries',
+    });
+    expect(parse('How much did we spend eating out last month?')).toMatchObject({
+      intent: 'spending_total',
+      category: 'dining',
+      period: 'last_month',
+    });
     expect(parse('How much did we spend at Mercadona?')).toMatchObject({ intent: 'spending_total', text: 'Mercadona' });
     expect(parse('How much have we paid Iberdrola this year?')).toMatchObject({ text: 'Iberdrola', period: 'this_year' });
     expect(parse('How much did Bob spend in March?')).toMatchObject({ member: { id: 'u-bob', name: 'Bob' }, period: '2025-03' });

@@ -59,8 +59,22 @@ export interface ParsedQuestion {
   readonly maxAmount?: string;
 }
 
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
-const MONTH_WORD = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+const MONTH_WORD =
+  '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 
 function monthIndex(word: string): number {
   const w = word.toLowerCase().slice(0, 3);
@@ -100,11 +114,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const wordRe = (phrase: string) => new RegExp(`(?:^|[^\\p{L}\\p{N}])${escape(phrase)}(?:$|[^\\p{L}\\p{N}])`, 'iu');
 
 export function normalizeQuestion(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[’‘]/g, "'")
-    .replace(/\s+/g, ' ')
-    .trim();
+  return text.normalize('NFKC').replace(/[’‘]/g, "'").replace(/\s+/g, ' ').trim();
 }
 
 /** The period a question names, as a tools' period string; undefined when it names none. */
@@ -163,7 +173,11 @@ function categoryPhrases(vocabulary: Vocabulary): Array<{ phrase: string; key: s
     if (c.key === 'income') continue;
     // "other" is a word first: only "on other", "category other" name the category.
     if (c.key === 'other') {
-      phrases.push({ phrase: 'on other', key: 'other' }, { phrase: 'other category', key: 'other' }, { phrase: 'category other', key: 'other' });
+      phrases.push(
+        { phrase: 'on other', key: 'other' },
+        { phrase: 'other category', key: 'other' },
+        { phrase: 'category other', key: 'other' },
+      );
       continue;
     }
     phrases.push({ phrase: c.key.replace(/_/g, ' '), key: c.key });
@@ -182,7 +196,8 @@ function merchantPhrases(vocabulary: Vocabulary, categoryWords: ReadonlySet<stri
     if (lower.length >= 3 && !categoryWords.has(lower)) out.set(lower, description.trim());
     const first = /^[\p{L}][\p{L}'&-]{3,}/u.exec(lower)?.[0];
     const shown = /^[\p{L}][\p{L}'&-]{3,}/u.exec(description.trim())?.[0] ?? first;
-    if (first !== undefined && shown !== undefined && !NOT_MERCHANTS.has(first) && !categoryWords.has(first) && !out.has(first)) out.set(first, shown);
+    if (first !== undefined && shown !== undefined && !NOT_MERCHANTS.has(first) && !categoryWords.has(first) && !out.has(first))
+      out.set(first, shown);
   }
   return [...out].map(([phrase, text]) => ({ phrase, text })).sort((a, b) => b.phrase.length - a.phrase.length);
 }
@@ -196,7 +211,10 @@ function memberFor(q: string, vocabulary: Vocabulary): ParsedQuestion['member'] 
       if (wordRe(name).test(q) || wordRe(`${name}'s`).test(q)) return { id: m.id, name: m.fullName?.split(/\s+/)[0] ?? m.username };
     }
   }
-  if (self && /\b(did|have|has|do) i\b|\bi (spent|spend|paid|pay|bought)\b|\bmy (own )?(spending|expenses|purchases)\b|\bby me\b|\bi've\b/.test(q)) {
+  if (
+    self &&
+    /\b(did|have|has|do) i\b|\bi (spent|spend|paid|pay|bought)\b|\bmy (own )?(spending|expenses|purchases)\b|\bby me\b|\bi've\b/.test(q)
+  ) {
     return { id: self.id, name: 'you' };
   }
   return undefined;
@@ -215,9 +233,13 @@ export function parseQuestion(question: string, vocabulary: Vocabulary, now: Dat
   const phrases = categoryPhrases(vocabulary);
   const categoryWords = new Set(phrases.map((p) => p.phrase));
   const category = phrases.find((p) => wordRe(p.phrase).test(q))?.key;
-  const merchant = category === undefined ? merchantPhrases(vocabulary, categoryWords).find((p) => wordRe(p.phrase).test(q))?.text : undefined;
+  const merchant =
+    category === undefined ? merchantPhrases(vocabulary, categoryWords).find((p) => wordRe(p.phrase).test(q))?.text : undefined;
   const member = memberFor(q, vocabulary);
-  const top = /\btop\s+(\d{1,2})\b|\b(\d{1,2})\s+(?:biggest|largest|most expensive|latest|recent|smallest|cheapest)\b|\blast\s+(\d{1,2})\s+(?:expenses|purchases|payments)\b/.exec(q);
+  const top =
+    /\btop\s+(\d{1,2})\b|\b(\d{1,2})\s+(?:biggest|largest|most expensive|latest|recent|smallest|cheapest)\b|\blast\s+(\d{1,2})\s+(?:expenses|purchases|payments)\b/.exec(
+      q,
+    );
   const limit = top ? Number(top[1] ?? top[2] ?? top[3]) : undefined;
   const minAmount = amountAfter(q, 'over|above|more than|at least|bigger than|greater than');
   const maxAmount = amountAfter(q, 'under|below|less than|at most|smaller than|cheaper than');
@@ -231,19 +253,32 @@ export function parseQuestion(question: string, vocabulary: Vocabulary, now: Dat
   const spendingWords = /\b(how much|total|spent|spend|spending|cost|costs|paid|pay for|expenses|outgoings)\b/.test(q);
 
   if (/^(help|\?|hi|hello)\b|what can you (do|answer|tell)|what (questions|kind of questions)/.test(q)) return { intent: 'help' };
-  if (/\b(owes?|owed|owing|settle|settling|settlements?|pay (back|whom)|who pays who|who should pay|even up|square up|debts? between)\b/.test(q)) {
+  if (
+    /\b(owes?|owed|owing|settle|settling|settlements?|pay (back|whom)|who pays who|who should pay|even up|square up|debts? between)\b/.test(
+      q,
+    )
+  ) {
     return { intent: 'balances' };
   }
-  if (/\b(net worth|accounts?|credit (card|limit|use|usage|utili[sz]ation)|bank balances?|in the bank|checking|current balance)\b/.test(q)) {
+  if (
+    /\b(net worth|accounts?|credit (card|limit|use|usage|utili[sz]ation)|bank balances?|in the bank|checking|current balance)\b/.test(q)
+  ) {
     return { intent: 'accounts' };
   }
   if (/\bbalances?\b/.test(q)) return { intent: 'balances' };
   if (/\b(income|earn|earned|earnings|salary|salaries|cash ?flow|money (in|coming in))\b/.test(q)) return { intent: 'income', ...base };
-  if (/\b(subscriptions?|recurring|repeating|regular (bills|payments)|every month|monthly (bills|payments|charges))\b/.test(q) && !/\bhow much\b/.test(q)) {
+  if (
+    /\b(subscriptions?|recurring|repeating|regular (bills|payments)|every month|monthly (bills|payments|charges))\b/.test(q) &&
+    !/\bhow much\b/.test(q)
+  ) {
     return { intent: 'recurring' };
   }
   if (/\b(insights?|tips?|recommendations?|advice|anomal\w*|unusual|trends?)\b/.test(q)) return { intent: 'insights' };
-  if (/\b(budget\w*|on track|left to spend|left (for|in|over)|remaining|overspen\w*|over budget|pacing|afford|how much (more )?can (we|i) spend)\b/.test(q)) {
+  if (
+    /\b(budget\w*|on track|left to spend|left (for|in|over)|remaining|overspen\w*|over budget|pacing|afford|how much (more )?can (we|i) spend)\b/.test(
+      q,
+    )
+  ) {
     const month = period !== undefined && /^\d{4}-\d{2}$/.test(period) ? period : period === 'last_month' ? 'last_month' : undefined;
     return { intent: 'budget', ...(month === undefined ? {} : { period: month }), ...(category === undefined ? {} : { category }) };
   }
@@ -253,15 +288,28 @@ export function parseQuestion(question: string, vocabulary: Vocabulary, now: Dat
       q,
     )
   ) {
-    const groupBy = /\b(person|member|members|people|who)\b/.test(q) ? 'member' : /\b(by|per|each|every) month\b|\bmonthly\b|\bmonth by month\b/.test(q) ? 'month' : 'category';
+    const groupBy = /\b(person|member|members|people|who)\b/.test(q)
+      ? 'member'
+      : /\b(by|per|each|every) month\b|\bmonthly\b|\bmonth by month\b/.test(q)
+        ? 'month'
+        : 'category';
     return { intent: 'spending_breakdown', ...base, groupBy };
   }
   if (
-    /\b(biggest|largest|highest|most expensive|smallest|cheapest|top \d+|latest|recent|last \d+ (expenses|purchases|payments)|list|show me|show)\b/.test(q) ||
+    /\b(biggest|largest|highest|most expensive|smallest|cheapest|top \d+|latest|recent|last \d+ (expenses|purchases|payments)|list|show me|show)\b/.test(
+      q,
+    ) ||
     /\bwhat did (we|i) (buy|purchase)\b/.test(q) ||
-    (minAmount !== undefined || maxAmount !== undefined)
+    minAmount !== undefined ||
+    maxAmount !== undefined
   ) {
-    const sort = /\b(smallest|cheapest)\b/.test(q) ? 'amount_asc' : /\b(latest|recent|last \d+)\b/.test(q) ? 'date_desc' : /\b(biggest|largest|highest|most expensive|top)\b/.test(q) ? 'amount_desc' : 'date_desc';
+    const sort = /\b(smallest|cheapest)\b/.test(q)
+      ? 'amount_asc'
+      : /\b(latest|recent|last \d+)\b/.test(q)
+        ? 'date_desc'
+        : /\b(biggest|largest|highest|most expensive|top)\b/.test(q)
+          ? 'amount_desc'
+          : 'date_desc';
     return {
       intent: 'list',
       ...base,
@@ -271,7 +319,11 @@ export function parseQuestion(question: string, vocabulary: Vocabulary, now: Dat
       ...(maxAmount === undefined ? {} : { maxAmount }),
     };
   }
-  if (/\b(compare\w*|compared|vs\.?|versus|than (last|the previous|previous|before|the month before|the one before)|more or less|change (from|since)|difference)\b/.test(q)) {
+  if (
+    /\b(compare\w*|compared|vs\.?|versus|than (last|the previous|previous|before|the month before|the one before)|more or less|change (from|since)|difference)\b/.test(
+      q,
+    )
+  ) {
     return { intent: 'spending_compare', ...base };
   }
   if (spendingWords || category !== undefined || merchant !== undefined) return { intent: 'spending_total', ...base };

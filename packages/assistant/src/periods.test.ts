@@ -6,7 +6,12 @@ const LATE = new Date('2025-10-31T23:30:00Z');
 
 describe('periods in the space time zone', () => {
   it('"this month" is the calendar month in the zone, not in UTC', () => {
-    expect(resolvePeriod('this_month', LATE, 'Europe/Madrid')).toEqual({ from: '2025-11-01', to: '2025-12-01', kind: 'month', label: 'November 2025' });
+    expect(resolvePeriod('this_month', LATE, 'Europe/Madrid')).toEqual({
+      from: '2025-11-01',
+      to: '2025-12-01',
+      kind: 'month',
+      label: 'November 2025',
+    });
     expect(resolvePeriod('this_month', LATE, 'UTC')).toMatchObject({ from: '2025-10-01', to: '2025-11-01' });
     expect(resolvePeriod('this_month', LATE, 'America/Los_Angeles')).toMatchObject({ from: '2025-10-01' });
     expect(todayIn(LATE, 'Europe/Madrid')).toBe('2025-11-01');
@@ -23,7 +28,11 @@ describe('periods in the space time zone', () => {
     expect(resolvePeriod('last_30_days', now, 'UTC')).toMatchObject({ from: '2025-02-11', to: '2025-03-13' });
     expect(resolvePeriod('2024-02', now, 'UTC')).toMatchObject({ from: '2024-02-01', to: '2024-03-01', label: 'February 2024' });
     expect(resolvePeriod('2024', now, 'UTC')).toMatchObject({ from: '2024-01-01', to: '2025-01-01' });
-    expect(resolvePeriod('2025-03-01..2025-03-15', now, 'UTC')).toMatchObject({ from: '2025-03-01', to: '2025-03-16', label: '1 Mar – 15 Mar 2025' });
+    expect(resolvePeriod('2025-03-01..2025-03-15', now, 'UTC')).toMatchObject({
+      from: '2025-03-01',
+      to: '2025-03-16',
+      label: '1 Mar – 15 Mar 2025',
+    });
     expect(resolvePeriod('all_time', now, 'UTC').kind).toBe('all');
   });
 
@@ -37,7 +46,10 @@ describe('periods in the space time zone', () => {
     const now = new Date('2025-03-12T12:00:00Z');
     expect(previousPeriod(resolvePeriod('this_month', now, 'UTC'), 'UTC')).toMatchObject({ from: '2025-02-01', to: '2025-03-01' });
     expect(previousPeriod(resolvePeriod('2025', now, 'UTC'), 'UTC')).toMatchObject({ from: '2024-01-01', to: '2025-01-01' });
-    expect(previousPeriod(resolvePeriod('2025-03-01..2025-03-10', now, 'UTC'), 'UTC')).toMatchObject({ from: '2025-02-19', to: '2025-03-01' });
+    expect(previousPeriod(resolvePeriod('2025-03-01..2025-03-10', now, 'UTC'), 'UTC')).toMatchObject({
+      from: '2025-02-19',
+      to: '2025-03-01',
+    });
     expect(previousPeriod(resolvePeriod('all_time', now, 'UTC'), 'UTC')).toBeNull();
   });
 

@@ -96,7 +96,9 @@ function make(from: Date, toExclusive: Date, kind: PeriodKind, label?: string): 
 }
 
 export function isPeriodText(text: string): boolean {
-  return (PERIOD_PRESETS as readonly string[]).includes(text) || MONTH_PATTERN.test(text) || YEAR_PATTERN.test(text) || RANGE_PATTERN.test(text);
+  return (
+    (PERIOD_PRESETS as readonly string[]).includes(text) || MONTH_PATTERN.test(text) || YEAR_PATTERN.test(text) || RANGE_PATTERN.test(text)
+  );
 }
 
 /** Resolves a period string at instant `now` in the space's time zone. */
@@ -165,7 +167,9 @@ export function resolvePeriod(text: string, now: Date, timeZone: string): Period
     case 'all_time':
       return { from: ALL_FROM, to: ALL_TO, kind: 'all', label: 'all time' };
     default:
-      throw new PeriodError(`unknown period "${text}": use a preset (${PERIOD_PRESETS.join(', ')}), YYYY-MM, YYYY or YYYY-MM-DD..YYYY-MM-DD`);
+      throw new PeriodError(
+        `unknown period "${text}": use a preset (${PERIOD_PRESETS.join(', ')}), YYYY-MM, YYYY or YYYY-MM-DD..YYYY-MM-DD`,
+      );
   }
 }
 

@@ -23,10 +23,26 @@ import { parseQuestion, type Vocabulary } from './parser.ts';
 import { lastMonths, todayIn } from './periods.ts';
 import { SYSTEM_PROMPT, turnContext, wrapToolError, wrapToolResult } from './prompt.ts';
 import * as sql from './service/tools-sql.ts';
-import { memberName, ToolError, type Proposal, type Scope, type ScopeMember, type ScopeSpace, type ToolContext } from './service/tools-sql.ts';
+import {
+  memberName,
+  ToolError,
+  type Proposal,
+  type Scope,
+  type ScopeMember,
+  type ScopeSpace,
+  type ToolContext,
+} from './service/tools-sql.ts';
 import type { Query, Transact } from './service/types.ts';
 import { apiTools, parseToolInput, WRITE_TOOLS, type ApiTool } from './tools.ts';
-import { estimateTokens, parseTranscript, titleFrom, toApiMessage, trimHistory, type ApiMessage, type StoredMessage } from './transcript.ts';
+import {
+  estimateTokens,
+  parseTranscript,
+  titleFrom,
+  toApiMessage,
+  trimHistory,
+  type ApiMessage,
+  type StoredMessage,
+} from './transcript.ts';
 
 export type { Query, Transact } from './service/types.ts';
 export type { Scope, ScopeSpace, ScopeMember, Proposal } from './service/tools-sql.ts';
@@ -157,7 +173,13 @@ interface Conversation {
   messages: StoredMessage[];
 }
 
-const emptyUsage = (): Usage => ({ input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, total_tokens: 0 });
+const emptyUsage = (): Usage => ({
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_input_tokens: 0,
+  cache_creation_input_tokens: 0,
+  total_tokens: 0,
+});
 
 function addUsage(usage: Usage, u: ModelUsage | undefined): void {
   if (!u) return;
@@ -222,7 +244,14 @@ export function createChatService(deps: ChatDeps) {
     return { ...row, messages: parseTranscript(typeof row.messages === 'string' ? JSON.parse(row.messages) : row.messages) };
   }
 
-  async function append(conversation: Conversation, userId: string, messages: StoredMessage[], tokens: number, title: string | null, proposals: Proposal[]) {
+  async function append(
+    conversation: Conversation,
+    userId: string,
+    messages: StoredMessage[],
+    tokens: number,
+    title: string | null,
+    proposals: Proposal[],
+  ) {
     await deps.backend(async (query) => {
       await query(`select private.append_chat_turn($1::uuid, $2::uuid, $3::text::jsonb, $4::int, $5::text, $6::text::jsonb) as n`, [
         conversation.id,
@@ -230,7 +259,16 @@ export function createChatService(deps: ChatDeps) {
         JSON.stringify(messages),
         String(tokens),
         title,
-        JSON.stringify(proposals.map((p) => ({ id: p.id, space_id: p.space_id, tool_call_id: p.tool_call_id, kind: p.kind, payload: p.payload, summary: p.summary }))),
+        JSON.stringify(
+          proposals.map((p) => ({
+            id: p.id,
+            space_id: p.space_id,
+            tool_call_id: p.tool_call_id,
+            kind: p.kind,
+            payload: p.payload,
+            summary: p.summary,
+          })),
+        ),
       ]);
     });
   }
@@ -284,8 +322,16 @@ export function createChatService(deps: ChatDeps) {
       if (error instanceof ToolError) return { ok: false, error: error.message, ms: ms() };
       if (typeof (error as { code?: unknown }).code === 'string') {
         // A database refusal (RLS, a check): the model reads that it failed, never the internals.
-        log('warn', 'tool failed in the database', { tool: call.name, code: (error as { code: string }).code, message: (error as Error).message });
-        return { ok: false, error: `The ${call.name} tool could not read that (${(error as { code: string }).code === '42501' ? 'not allowed' : 'database error'}).`, ms: ms() };
+        log('warn', 'tool failed in the database', {
+          tool: call.name,
+          code: (error as { code: string }).code,
+          message: (error as Error).message,
+        });
+        return {
+          ok: false,
+          error: `The ${call.name} tool could not read that (${(error as { code: string }).code === '42501' ? 'not allowed' : 'database error'}).`,
+          ms: ms(),
+        };
       }
       throw error;
     }
@@ -325,7 +371,9 @@ export function createChatService(deps: ChatDeps) {
     const message = (request.message ?? '').trim();
     if (message === '') throw new ChatError(422, 'validation_failed', 'Send a message (or confirm: <proposal id> with conversation_id).');
     if (message.length > limits.maxMessageChars) {
-      throw new ChatError(413, 'payload_too_large', `A message is at most ${limits.maxMessageChars} characters.`, { max_chars: limits.maxMessageChars });
+      throw new ChatError(413, 'payload_too_large', `A message is at most ${limits.maxMessageChars} characters.`, {
+        max_chars: limits.maxMessageChars,
+      });
     }
 
     const opened = await deps.asUser(async (query) => {
@@ -341,9 +389,16 @@ export function createChatService(deps: ChatDeps) {
       const spaceId = conversation ? conversation.space_id : (request.spaceId ?? null);
       const scope = await loadScope(query, userId, spaceId);
       if (spaceId !== null && scope.spaces.length === 0) {
-        throw new ChatError(404, 'not_found', conversation ? 'You are no longer a member of the space this conversation is about.' : 'No such space, or you are not a member of it.');
+        throw new ChatError(
+          404,
+          'not_found',
+          conversation
+            ? 'You are no longer a member of the space this conversation is about.'
+            : 'No such space, or you are not a member of it.',
+        );
       }
-      if (scope.spaces.length === 0) throw new ChatError(404, 'not_found', 'You are not a member of any space yet: join or create one first.');
+      if (scope.spaces.length === 0)
+        throw new ChatError(404, 'not_found', 'You are not a member of any space yet: join or create one first.');
       if (conversation === null) {
         const [row] = await query<{ id: string; space_id: string | null; thread_id: string | null; title: string | null }>(
           `insert into public.ai_conversations (space_id) values ($1::uuid) returning id, space_id, thread_id, title`,
@@ -427,7 +482,13 @@ export function createChatService(deps: ChatDeps) {
 
     const emitProposals = (from: number) => {
       for (const p of proposals.slice(from)) {
-        t.emit({ type: 'proposal', id: p.id, kind: p.kind, summary: p.summary, confirm: { conversation_id: t.conversation.id, confirm: p.id } });
+        t.emit({
+          type: 'proposal',
+          id: p.id,
+          kind: p.kind,
+          summary: p.summary,
+          confirm: { conversation_id: t.conversation.id, confirm: p.id },
+        });
       }
     };
 
@@ -491,33 +552,65 @@ export function createChatService(deps: ChatDeps) {
         ms: outcome.ms,
         ...(outcome.ok ? (outcome.result.truncated === true ? { truncated: true } : {}) : { error: outcome.error }),
       });
-      t.emit({ type: 'tool_result', id, name: call.name, outcome: outcome.ok ? 'ok' : 'error', ms: outcome.ms, ...(outcome.ok ? {} : { error: outcome.error }) });
-      executed.push(outcome.ok ? { id, name: call.name, ok: true, result: outcome.result } : { id, name: call.name, ok: false, result: null, error: outcome.error });
+      t.emit({
+        type: 'tool_result',
+        id,
+        name: call.name,
+        outcome: outcome.ok ? 'ok' : 'error',
+        ms: outcome.ms,
+        ...(outcome.ok ? {} : { error: outcome.error }),
+      });
+      executed.push(
+        outcome.ok
+          ? { id, name: call.name, ok: true, result: outcome.result }
+          : { id, name: call.name, ok: false, result: null, error: outcome.error },
+      );
       toolUses.push({ type: 'tool_use', id, name: call.name, input: call.input });
-      toolResults.push(outcome.ok ? { type: 'tool_result', tool_use_id: id, content: wrapToolResult(call.name, id, outcome.result) } : { type: 'tool_result', tool_use_id: id, content: wrapToolError(call.name, id, outcome.error), is_error: true });
+      toolResults.push(
+        outcome.ok
+          ? { type: 'tool_result', tool_use_id: id, content: wrapToolResult(call.name, id, outcome.result) }
+          : { type: 'tool_result', tool_use_id: id, content: wrapToolError(call.name, id, outcome.error), is_error: true },
+      );
     }
     trace.rounds = plan.length > 0 ? 1 : 0;
     const results = new Map(executed.filter((e) => e.ok).map((e) => [e.id, e.result]));
     const sources: Sources = { results, dataStrings: dataStringsOf(results.values()) };
-    const label = fallback ? `Offline answer (the AI assistant is unavailable right now: ${fallback.replace(/_/g, ' ')}), computed from your data.` : OFFLINE_NOTE;
+    const label = fallback
+      ? `Offline answer (the AI assistant is unavailable right now: ${fallback.replace(/_/g, ' ')}), computed from your data.`
+      : OFFLINE_NOTE;
     const body = composeOffline(parsed, executed);
     const checked = checkText(body, sources);
     const removedNote = checked.report.removed.length > 0 ? `\n${REMOVED_NOTE}` : '';
     const answer = `${label}\n${checked.text}${removedNote}`;
-    for (const piece of [`${label}\n`, ...splitForStream(checked.text), removedNote].filter((p) => p !== '')) t.emit({ type: 'text_delta', text: piece });
+    for (const piece of [`${label}\n`, ...splitForStream(checked.text), removedNote].filter((p) => p !== ''))
+      t.emit({ type: 'text_delta', text: piece });
     trace.notes.push(label);
     const stamp = new Date().toISOString();
     const zero = { input: 0, output: 0 };
     const messages: StoredMessage[] = [];
     if (toolUses.length > 0) {
       messages.push({ role: 'assistant', content: toolUses, created_at: stamp, tokens: zero, turn: turnId, source: 'offline' });
-      messages.push({ role: 'user', content: toolResults, created_at: stamp, tokens: { input: estimateTokens(toolResults), output: 0, estimated: true }, turn: turnId });
+      messages.push({
+        role: 'user',
+        content: toolResults,
+        created_at: stamp,
+        tokens: { input: estimateTokens(toolResults), output: 0, estimated: true },
+        turn: turnId,
+      });
     }
-    messages.push({ role: 'assistant', content: [{ type: 'text', text: answer }], created_at: stamp, tokens: zero, turn: turnId, source: 'offline' });
+    messages.push({
+      role: 'assistant',
+      content: [{ type: 'text', text: answer }],
+      created_at: stamp,
+      tokens: zero,
+      turn: turnId,
+      source: 'offline',
+    });
     return { messages, answer, report: checked.report };
   }
 
-  type ModelOutcome = { kind: 'fallback'; reason: string } | { kind: 'answered'; messages: StoredMessage[]; answer: string; report: CheckReport };
+  type ModelOutcome =
+    { kind: 'fallback'; reason: string } | { kind: 'answered'; messages: StoredMessage[]; answer: string; report: CheckReport };
 
   async function runWithModel(
     model: ModelClient,
@@ -562,7 +655,10 @@ export function createChatService(deps: ChatDeps) {
           messages: apiMessages,
           max_tokens: limits.maxOutputTokens,
         };
-        const blocks: Array<{ type: 'text'; text: string; splitter: SentenceSplitter } | { type: 'tool_use'; id: string; name: string; json: string; input: unknown; malformed?: string }> = [];
+        const blocks: Array<
+          | { type: 'text'; text: string; splitter: SentenceSplitter }
+          | { type: 'tool_use'; id: string; name: string; json: string; input: unknown; malformed?: string }
+        > = [];
         const roundUsage: ModelUsage = {};
         let stopReason: string | null | undefined = null;
         const flushText = (block: { text: string; splitter: SentenceSplitter }, sentences: string[]) => {
@@ -583,9 +679,19 @@ export function createChatService(deps: ChatDeps) {
               case 'content_block_start':
                 if (event.content_block.type === 'text') {
                   blocks[event.index] = { type: 'text', text: '', splitter: new SentenceSplitter() };
-                  if (event.content_block.text) flushText(blocks[event.index] as never, (blocks[event.index] as { splitter: SentenceSplitter }).splitter.push(event.content_block.text));
+                  if (event.content_block.text)
+                    flushText(
+                      blocks[event.index] as never,
+                      (blocks[event.index] as { splitter: SentenceSplitter }).splitter.push(event.content_block.text),
+                    );
                 } else if (event.content_block.type === 'tool_use') {
-                  blocks[event.index] = { type: 'tool_use', id: String(event.content_block.id ?? `toolu_missing_${event.index}`), name: String(event.content_block.name ?? ''), json: '', input: {} };
+                  blocks[event.index] = {
+                    type: 'tool_use',
+                    id: String(event.content_block.id ?? `toolu_missing_${event.index}`),
+                    name: String(event.content_block.name ?? ''),
+                    json: '',
+                    input: {},
+                  };
                 }
                 break;
               case 'content_block_delta': {
@@ -609,9 +715,10 @@ export function createChatService(deps: ChatDeps) {
               case 'message_delta':
                 stopReason = event.delta.stop_reason;
                 if (event.usage) {
-                  if (event.usage.output_tokens != null) roundUsage.output_tokens = event.usage.output_tokens;
+                  if (event.usage.output_tokens !== null && event.usage.output_tokens !== undefined)
+                    roundUsage.output_tokens = event.usage.output_tokens;
                   for (const key of ['input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'] as const) {
-                    if (event.usage[key] != null) roundUsage[key] = event.usage[key];
+                    if (event.usage[key] !== null && event.usage[key] !== undefined) roundUsage[key] = event.usage[key];
                   }
                 }
                 break;
@@ -626,13 +733,25 @@ export function createChatService(deps: ChatDeps) {
           if (abort.signal.aborted) {
             trace.deadline_hit = true;
             for (const b of blocks) if (b?.type === 'text') flushText(b, b.splitter.flush());
-            const partial = blocks.filter((b): b is { type: 'text'; text: string; splitter: SentenceSplitter } => b?.type === 'text' && b.text !== '');
-            if (partial.length > 0) messages.push(assistantMessage(partial.map((b) => ({ type: 'text' as const, text: b.text })), roundUsage, turnId));
+            const partial = blocks.filter(
+              (b): b is { type: 'text'; text: string; splitter: SentenceSplitter } => b?.type === 'text' && b.text !== '',
+            );
+            if (partial.length > 0)
+              messages.push(
+                assistantMessage(
+                  partial.map((b) => ({ type: 'text' as const, text: b.text })),
+                  roundUsage,
+                  turnId,
+                ),
+              );
             break;
           }
           if (shown.length === 0) {
             log('warn', 'model failed; answering offline', { reason: model.describe(error), message: (error as Error).message });
-            return { kind: 'fallback', reason: model.isUnavailable(error) ? model.describe(error) : `model_error (${model.describe(error)})` };
+            return {
+              kind: 'fallback',
+              reason: model.isUnavailable(error) ? model.describe(error) : `model_error (${model.describe(error)})`,
+            };
           }
           trace.notes.push(`the model failed mid-answer: ${model.describe(error)}`);
           messages.push(assistantMessage([{ type: 'text', text: shown.join('') }], roundUsage, turnId));
@@ -640,9 +759,15 @@ export function createChatService(deps: ChatDeps) {
         }
         addUsage(usage, roundUsage);
 
-        const text = blocks.filter((b): b is { type: 'text'; text: string; splitter: SentenceSplitter } => b?.type === 'text').map((b) => ({ type: 'text' as const, text: b.text })).filter((b) => b.text !== '');
-        const calls = blocks.filter((b): b is { type: 'tool_use'; id: string; name: string; json: string; input: unknown; malformed?: string } => b?.type === 'tool_use');
-        if (calls.length === 0 || stopReason !== 'tool_use' && calls.length === 0) {
+        const text = blocks
+          .filter((b): b is { type: 'text'; text: string; splitter: SentenceSplitter } => b?.type === 'text')
+          .map((b) => ({ type: 'text' as const, text: b.text }))
+          .filter((b) => b.text !== '');
+        const calls = blocks.filter(
+          (b): b is { type: 'tool_use'; id: string; name: string; json: string; input: unknown; malformed?: string } =>
+            b?.type === 'tool_use',
+        );
+        if (calls.length === 0 || (stopReason !== 'tool_use' && calls.length === 0)) {
           messages.push(assistantMessage(text.length > 0 ? text : [{ type: 'text', text: '' }], roundUsage, turnId));
           break;
         }
@@ -652,11 +777,23 @@ export function createChatService(deps: ChatDeps) {
           messages.push(assistantMessage(text.length > 0 ? text : [{ type: 'text', text: '' }], roundUsage, turnId));
           break;
         }
-        const assistant = assistantMessage([...text, ...calls.map((c) => ({ type: 'tool_use' as const, id: c.id, name: c.name, input: c.malformed === undefined ? c.input : {} }))], roundUsage, turnId);
+        const assistant = assistantMessage(
+          [
+            ...text,
+            ...calls.map((c) => ({ type: 'tool_use' as const, id: c.id, name: c.name, input: c.malformed === undefined ? c.input : {} })),
+          ],
+          roundUsage,
+          turnId,
+        );
         messages.push(assistant);
         const resultBlocks: StoredMessage['content'] = [];
         for (const call of calls) {
-          t.emit({ type: 'tool_call', id: call.id, name: call.name, input: call.malformed === undefined ? call.input : { malformed: call.json.slice(0, 200) } });
+          t.emit({
+            type: 'tool_call',
+            id: call.id,
+            name: call.name,
+            input: call.malformed === undefined ? call.input : { malformed: call.json.slice(0, 200) },
+          });
           const before = proposals.length;
           const outcome = await execute(call, t.scope, proposals, t.deadlineAt);
           trace.tool_calls.push({
@@ -667,13 +804,25 @@ export function createChatService(deps: ChatDeps) {
             ms: outcome.ms,
             ...(outcome.ok ? (outcome.result.truncated === true ? { truncated: true } : {}) : { error: outcome.error }),
           });
-          t.emit({ type: 'tool_result', id: call.id, name: call.name, outcome: outcome.ok ? 'ok' : 'error', ms: outcome.ms, ...(outcome.ok ? {} : { error: outcome.error }) });
+          t.emit({
+            type: 'tool_result',
+            id: call.id,
+            name: call.name,
+            outcome: outcome.ok ? 'ok' : 'error',
+            ms: outcome.ms,
+            ...(outcome.ok ? {} : { error: outcome.error }),
+          });
           if (outcome.ok) {
             results.set(call.id, outcome.result);
             resultBlocks.push({ type: 'tool_result', tool_use_id: call.id, content: wrapToolResult(call.name, call.id, outcome.result) });
             if (WRITE_TOOLS.has(call.name)) emitProposals(before);
           } else {
-            resultBlocks.push({ type: 'tool_result', tool_use_id: call.id, content: wrapToolError(call.name, call.id, outcome.error), is_error: true });
+            resultBlocks.push({
+              type: 'tool_result',
+              tool_use_id: call.id,
+              content: wrapToolError(call.name, call.id, outcome.error),
+              is_error: true,
+            });
           }
         }
         const toolMessage: StoredMessage = {
@@ -745,7 +894,8 @@ export function createChatService(deps: ChatDeps) {
 
   /** Confirms a proposal: flips it from pending and carries it out, as the person, in one transaction. */
   async function openConfirmation(userId: string, request: ChatRequest): Promise<OpenTurn> {
-    if (request.conversationId === undefined) throw new ChatError(422, 'validation_failed', 'confirm needs the conversation_id the proposal was made in.');
+    if (request.conversationId === undefined)
+      throw new ChatError(422, 'validation_failed', 'confirm needs the conversation_id the proposal was made in.');
     const proposalId = request.confirm as string;
     const done = await deps.asUser(async (query) => {
       const conversation = await loadConversation(query, request.conversationId as string);
@@ -804,7 +954,14 @@ export function createChatService(deps: ChatDeps) {
       conversationId: done.conversation.id,
       async run(emit) {
         const turnId = globalThis.crypto.randomUUID();
-        emit({ type: 'conversation', conversation_id: done.conversation.id, thread_id: done.conversation.thread_id, title: done.conversation.title, created: false, scope: [] });
+        emit({
+          type: 'conversation',
+          conversation_id: done.conversation.id,
+          thread_id: done.conversation.thread_id,
+          title: done.conversation.title,
+          created: false,
+          scope: [],
+        });
         const answer = `Done: ${done.proposal.summary}.`;
         emit({ type: 'text_delta', text: answer });
         const stamp = new Date().toISOString();
@@ -812,8 +969,23 @@ export function createChatService(deps: ChatDeps) {
           done.conversation,
           userId,
           [
-            { role: 'user', content: [{ type: 'text', text: `Confirm proposal ${done.proposal.id}: ${done.proposal.summary}` }], created_at: stamp, tokens: { input: 0, output: 0, estimated: true }, turn: turnId, proposal_ids: [done.proposal.id] },
-            { role: 'assistant', content: [{ type: 'text', text: answer }], created_at: stamp, tokens: { input: 0, output: 0 }, turn: turnId, source: 'system', proposal_ids: [done.proposal.id] },
+            {
+              role: 'user',
+              content: [{ type: 'text', text: `Confirm proposal ${done.proposal.id}: ${done.proposal.summary}` }],
+              created_at: stamp,
+              tokens: { input: 0, output: 0, estimated: true },
+              turn: turnId,
+              proposal_ids: [done.proposal.id],
+            },
+            {
+              role: 'assistant',
+              content: [{ type: 'text', text: answer }],
+              created_at: stamp,
+              tokens: { input: 0, output: 0 },
+              turn: turnId,
+              source: 'system',
+              proposal_ids: [done.proposal.id],
+            },
           ],
           0,
           null,

@@ -13,7 +13,7 @@ import { isPeriodText, PERIOD_PRESETS } from './periods.ts';
 /** Any 8-4-4-4-12 hex id, as Postgres' uuid type accepts. */
 const Id = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: 'must be a uuid' });
 
-const SpaceId = Id.describe('One space of the conversation\'s scope; omit to use every space in scope.');
+const SpaceId = Id.describe("One space of the conversation's scope; omit to use every space in scope.");
 
 export const PeriodText = z
   .string()
@@ -81,8 +81,15 @@ export const ProposeExpenseInput = z.strictObject({
   space_id: SpaceId.optional().describe('Required when the scope has several spaces.'),
   amount: Amount,
   description: Text(500),
-  category: z.string().regex(/^[a-z0-9_]{1,40}$/).optional(),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().describe('Default today in the space time zone.'),
+  category: z
+    .string()
+    .regex(/^[a-z0-9_]{1,40}$/)
+    .optional(),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .describe('Default today in the space time zone.'),
 });
 
 export const ProposeSplitInput = z.strictObject({
@@ -169,7 +176,8 @@ export const TOOLS = [
   {
     name: 'propose_expense',
     kind: 'write',
-    description: 'Proposes recording an expense paid by the person asking. Writes nothing: the person confirms the proposal in a later request.',
+    description:
+      'Proposes recording an expense paid by the person asking. Writes nothing: the person confirms the proposal in a later request.',
     schema: ProposeExpenseInput,
   },
   {
@@ -181,7 +189,8 @@ export const TOOLS = [
   {
     name: 'propose_budget_change',
     kind: 'write',
-    description: "Proposes a new budgeted amount for one category of a month's budget (admins and owners). Writes nothing: the person confirms it later.",
+    description:
+      "Proposes a new budgeted amount for one category of a month's budget (admins and owners). Writes nothing: the person confirms it later.",
     schema: ProposeBudgetChangeInput,
   },
 ] as const satisfies ReadonlyArray<{ name: string; kind: 'read' | 'write'; description: string; schema: z.ZodType }>;

@@ -22,7 +22,18 @@ describe('history', () => {
 
   it('keeps the newest turns whole and collapses older ones to question and answer', () => {
     const trimmed = trimHistory([...turn(1, true), ...turn(2, true), ...turn(3, true)], 100_000, 2);
-    expect(trimmed.messages.map((m) => m.content.map((b) => b.type).join('+'))).toEqual(['text', 'text', 'text', 'tool_use', 'tool_result', 'text', 'text', 'tool_use', 'tool_result', 'text']);
+    expect(trimmed.messages.map((m) => m.content.map((b) => b.type).join('+'))).toEqual([
+      'text',
+      'text',
+      'text',
+      'tool_use',
+      'tool_result',
+      'text',
+      'text',
+      'tool_use',
+      'tool_result',
+      'text',
+    ]);
     expect(trimmed.turnsDropped).toBe(0);
   });
 

@@ -82,7 +82,12 @@ export function toApiMessage(message: StoredMessage): ApiMessage {
 /** The answer a turn ended with: the text of its last assistant message. */
 export function finalText(messages: readonly StoredMessage[]): string {
   const last = [...messages].reverse().find((m) => m.role === 'assistant');
-  return last?.content.filter((b) => b.type === 'text').map((b) => (b as { text: string }).text).join('') ?? '';
+  return (
+    last?.content
+      .filter((b) => b.type === 'text')
+      .map((b) => (b as { text: string }).text)
+      .join('') ?? ''
+  );
 }
 
 /** A rough token count (4 characters a token): what trimming and quota pre-checks need, not billing. */
@@ -122,7 +127,12 @@ export function trimHistory(messages: readonly StoredMessage[], budgetTokens: nu
     if (i >= turns.length - keepToolTurns) return turn.map(toApiMessage);
     const question = turn[0] as StoredMessage;
     return [
-      { role: 'user' as const, content: question.content.filter((b) => b.type === 'text').map((b) => ({ type: 'text' as const, text: (b as { text: string }).text })) },
+      {
+        role: 'user' as const,
+        content: question.content
+          .filter((b) => b.type === 'text')
+          .map((b) => ({ type: 'text' as const, text: (b as { text: string }).text })),
+      },
       { role: 'assistant' as const, content: [{ type: 'text' as const, text: finalText(turn) || '(no answer)' }] },
     ];
   });

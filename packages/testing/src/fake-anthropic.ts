@@ -62,7 +62,11 @@ export async function startFakeAnthropic(reply: (request: FakeRequest, index: nu
       if ('stream' in answer) {
         const events = answer.stream;
         const startStream = () => {
-          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': `req_fake_${requests.length}` });
+          res.writeHead(200, {
+            'content-type': 'text/event-stream',
+            'cache-control': 'no-cache',
+            'request-id': `req_fake_${requests.length}`,
+          });
           let i = 0;
           const next = () => {
             if (res.destroyed) return;
@@ -173,27 +177,42 @@ const streamUsage = { input_tokens: 120, output_tokens: 1, cache_creation_input_
  * message_delta with the stop reason and usage, message_stop.
  */
 export function streamMessage(
-  parts: { text?: string; toolCalls?: readonly StreamedToolCall[]; usage?: { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number } },
+  parts: {
+    text?: string;
+    toolCalls?: readonly StreamedToolCall[];
+    usage?: { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number };
+  },
   model = 'claude-haiku-4-5',
 ): FakeStreamEvent[] {
   const usage = { ...streamUsage, ...parts.usage };
   const events: FakeStreamEvent[] = [
     {
       type: 'message_start',
-      message: { id: 'msg_fake', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
+      message: {
+        id: 'msg_fake',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, output_tokens: 1 },
+      },
     },
   ];
   let index = 0;
   if (parts.text !== undefined && parts.text !== '') {
     events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } }, { type: 'ping' });
-    for (const piece of parts.text.match(/[\s\S]{1,7}/g) ?? []) events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
+    for (const piece of parts.text.match(/[\s\S]{1,7}/g) ?? [])
+      events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
     events.push({ type: 'content_block_stop', index });
     index += 1;
   }
   for (const call of parts.toolCalls ?? []) {
     events.push({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } });
     const json = call.rawJson ?? JSON.stringify(call.input ?? {});
-    for (const piece of json.match(/[\s\S]{1,9}/g) ?? []) events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
+    for (const piece of json.match(/[\s\S]{1,9}/g) ?? [])
+      events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
     events.push({ type: 'content_block_stop', index });
     index += 1;
   }
@@ -201,7 +220,12 @@ export function streamMessage(
     {
       type: 'message_delta',
       delta: { stop_reason: (parts.toolCalls?.length ?? 0) > 0 ? 'tool_use' : 'end_turn', stop_sequence: null },
-      usage: { output_tokens: usage.output_tokens === 1 ? 40 : usage.output_tokens, input_tokens: usage.input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens, cache_creation_input_tokens: usage.cache_creation_input_tokens },
+      usage: {
+        output_tokens: usage.output_tokens === 1 ? 40 : usage.output_tokens,
+        input_tokens: usage.input_tokens,
+        cache_read_input_tokens: usage.cache_read_input_tokens,
+        cache_creation_input_tokens: usage.cache_creation_input_tokens,
+      },
     },
     { type: 'message_stop' },
   );

@@ -99,7 +99,10 @@ const matesConversation: Subject = {
 const ownTranscript: Subject = {
   name: 'ai_conversations (own, the transcript)',
   table: 'public.ai_conversations',
-  select: (fx, a) => ({ sql: `select id from public.ai_conversations where id = $1 and jsonb_typeof(messages) = 'array'`, params: [row(fx, unscopedKey(personFor(a)))] }),
+  select: (fx, a) => ({
+    sql: `select id from public.ai_conversations where id = $1 and jsonb_typeof(messages) = 'array'`,
+    params: [row(fx, unscopedKey(personFor(a)))],
+  }),
   insert: (fx, a) =>
     a === 'service_role'
       ? {

@@ -113,7 +113,9 @@ export function resolveMember(ctx: { scope: Scope }, name: string, spaceIds?: re
   );
   if (found.length === 1 && found[0]) return found[0];
   if (found.length > 1) throw new ToolError(`"${name}" names several members; use their user id.`);
-  throw new ToolError(`No member called "${name}" in scope. Members: ${pool.map((m) => `${m.fullName ?? m.username} (${m.id})`).join(', ')}.`);
+  throw new ToolError(
+    `No member called "${name}" in scope. Members: ${pool.map((m) => `${m.fullName ?? m.username} (${m.id})`).join(', ')}.`,
+  );
 }
 
 const CATEGORY_LABELS = new Map<string, string>(DEFAULT_CATEGORIES.map((c) => [c.key, c.label]));
@@ -164,7 +166,18 @@ function filterParams(f: ExpenseFilter, period: Period = f.period): unknown[] {
   ];
 }
 
-function buildFilter(ctx: ToolContext, args: { space_id?: string; period?: string; category?: string; text?: string; member?: string; min_amount?: string | number; max_amount?: string | number }): ExpenseFilter {
+function buildFilter(
+  ctx: ToolContext,
+  args: {
+    space_id?: string;
+    period?: string;
+    category?: string;
+    text?: string;
+    member?: string;
+    min_amount?: string | number;
+    max_amount?: string | number;
+  },
+): ExpenseFilter {
   const spaces = spacesFor(ctx, args.space_id);
   return {
     spaces,
@@ -173,7 +186,14 @@ function buildFilter(ctx: ToolContext, args: { space_id?: string; period?: strin
     text: args.text?.trim(),
     minAmount: amountText(args.min_amount),
     maxAmount: amountText(args.max_amount),
-    member: args.member === undefined ? undefined : resolveMember(ctx, args.member, spaces.map((s) => s.id)),
+    member:
+      args.member === undefined
+        ? undefined
+        : resolveMember(
+            ctx,
+            args.member,
+            spaces.map((s) => s.id),
+          ),
   };
 }
 
@@ -250,7 +270,10 @@ export async function listExpenses(query: Query, ctx: ToolContext, args: ListExp
 }
 
 /** Sums per space currency (amounts of different currencies are never added together). */
-function currencyTotals(ctx: ToolContext, rows: ReadonlyArray<{ space_id: string; count: number; amount: string }>): Array<{ amount: string; currency: string; count: number }> {
+function currencyTotals(
+  ctx: ToolContext,
+  rows: ReadonlyArray<{ space_id: string; count: number; amount: string }>,
+): Array<{ amount: string; currency: string; count: number }> {
   const by = new Map<string, { cents: number; count: number }>();
   for (const r of rows) {
     const currency = ctx.scope.spaces.find((s) => s.id === r.space_id)?.currency ?? 'XXX';
@@ -347,7 +370,8 @@ export async function spendingSummary(query: Query, ctx: ToolContext, args: Spen
               change: {
                 amount: decimal(cents(current.amount) - cents(before.amount)),
                 pct: percent(cents(current.amount) - cents(before.amount), cents(before.amount)),
-                direction: cents(current.amount) > cents(before.amount) ? 'up' : cents(current.amount) < cents(before.amount) ? 'down' : 'same',
+                direction:
+                  cents(current.amount) > cents(before.amount) ? 'up' : cents(current.amount) < cents(before.amount) ? 'down' : 'same',
               },
             }
           : {}),
@@ -602,7 +626,8 @@ export async function accounts(query: Query, ctx: ToolContext, args: { space_id?
       limit $2::int`,
     [list(spaces.map((s) => s.id)), String(ACCOUNTS_MAX + 1)],
   );
-  if (rows.length === 0) return { call_id: ctx.callId, has_bank_data: false, accounts: [], note: 'No bank accounts have been imported into these spaces.' };
+  if (rows.length === 0)
+    return { call_id: ctx.callId, has_bank_data: false, accounts: [], note: 'No bank accounts have been imported into these spaces.' };
   const shown = rows.slice(0, ACCOUNTS_MAX);
   const worth = new Map<string, { assets: number; liabilities: number }>();
   let creditUsed = 0;
@@ -646,15 +671,30 @@ export async function accounts(query: Query, ctx: ToolContext, args: { space_id?
       liabilities: decimal(w.liabilities),
       net: decimal(w.assets - w.liabilities),
     })),
-    ...(creditLimit > 0 ? { credit: { used: decimal(creditUsed), limit: decimal(creditLimit), used_pct: percent(creditUsed, creditLimit) } } : {}),
+    ...(creditLimit > 0
+      ? { credit: { used: decimal(creditUsed), limit: decimal(creditLimit), used_pct: percent(creditUsed, creditLimit) } }
+      : {}),
     truncated: rows.length > ACCOUNTS_MAX,
   };
 }
 
-export async function insights(query: Query, ctx: ToolContext, args: { space_id?: string; limit?: number }): Promise<Record<string, unknown>> {
+export async function insights(
+  query: Query,
+  ctx: ToolContext,
+  args: { space_id?: string; limit?: number },
+): Promise<Record<string, unknown>> {
   const spaces = spacesFor(ctx, args.space_id);
   const limit = Math.min(args.limit ?? 5, INSIGHTS_MAX);
-  const rows = await query<{ id: string; space_id: string; type: string; title: string; description: string | null; priority: string; period: string | null; created_at: string }>(
+  const rows = await query<{
+    id: string;
+    space_id: string;
+    type: string;
+    title: string;
+    description: string | null;
+    priority: string;
+    period: string | null;
+    created_at: string;
+  }>(
     `select i.id, i.space_id, i.type, i.title, i.description, i.priority, i.period::text as period, i.created_at::text as created_at
        from public.financial_insights i
       where i.space_id = any(string_to_array($1::text, ',')::uuid[]) and not i.is_dismissed
@@ -705,7 +745,10 @@ export async function proposeExpense(query: Query, ctx: ToolContext, args: Propo
   if (cents(amount) <= 0) throw new ToolError('The amount must be greater than 0.');
   const category = args.category ?? 'other';
   const date = args.date ?? todayIn(ctx.now, space.timezone);
-  const [month] = await query<{ categories: string[] }>(`select public.month_categories($1::uuid, $2::date) as categories`, [space.id, date]);
+  const [month] = await query<{ categories: string[] }>(`select public.month_categories($1::uuid, $2::date) as categories`, [
+    space.id,
+    date,
+  ]);
   const known = new Set([...(month?.categories ?? []), ...DEFAULT_CATEGORIES.map((c) => c.key)]);
   if (!known.has(category)) throw new ToolError(`"${category}" is not a category of ${space.name}.`);
   return propose(ctx, {
@@ -717,7 +760,14 @@ export async function proposeExpense(query: Query, ctx: ToolContext, args: Propo
 }
 
 export async function proposeSplit(query: Query, ctx: ToolContext, args: ProposeSplitArgs): Promise<Record<string, unknown>> {
-  const [expense] = await query<{ id: string; space_id: string; description: string; amount: string; currency: string; created_by: string | null }>(
+  const [expense] = await query<{
+    id: string;
+    space_id: string;
+    description: string;
+    amount: string;
+    currency: string;
+    created_by: string | null;
+  }>(
     `select e.id, e.space_id, e.description, e.amount::text as amount, e.currency, e.created_by from public.expenses e where e.id = $1::uuid`,
     [args.expense_id],
   );
