@@ -29,8 +29,8 @@ export interface ChatDeps {
   readonly log?: Logger;
 }
 
-/** Requests per user and minute, per function instance. */
-export const REQUESTS_PER_MINUTE = 30;
+/** Requests per user and minute, per function instance (as categorize-expense; the token quota bounds the AI's cost). */
+export const REQUESTS_PER_MINUTE = 60;
 
 const consoleLogger: Logger = (level, message, fields = {}) => {
   const line = JSON.stringify({ level, fn: 'ai-chat', msg: message, ...fields });
