@@ -5,6 +5,67 @@ export type Json = string | number | boolean | null | { [key: string]: Json | un
 export type Database = {
   public: {
     Tables: {
+      activity_log: {
+        Row: {
+          actor_id: string | null;
+          actor_role: string;
+          id: number;
+          new_values: Json | null;
+          occurred_at: string;
+          old_values: Json | null;
+          operation: string;
+          path: string;
+          row_id: string;
+          space_id: string;
+          table_name: string;
+          via: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          actor_id?: string | null;
+          actor_role: string;
+          id?: never;
+          new_values?: Json | null;
+          occurred_at?: string;
+          old_values?: Json | null;
+          operation: string;
+          path: string;
+          row_id: string;
+          space_id: string;
+          table_name: string;
+          via?: string | null;
+        };
+        Update: {
+          actor_id?: string | null;
+          actor_role?: string;
+          id?: never;
+          new_values?: Json | null;
+          occurred_at?: string;
+          old_values?: Json | null;
+          operation?: string;
+          path?: string;
+          row_id?: string;
+          space_id?: string;
+          table_name?: string;
+          via?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'activity_log_actor_id_fkey';
+            columns: ['actor_id'];
+            isOneToOne: false;
+            referencedRelation: 'users';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'activity_log_space_id_fkey';
+            columns: ['space_id'];
+            isOneToOne: false;
+            referencedRelation: 'spaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       ai_conversations: {
         Row: {
           created_at: string;
@@ -955,6 +1016,22 @@ export type Database = {
         };
       };
       set_member_role: { Args: { role: string; space_id: string; user_id: string }; Returns: undefined };
+      space_activity: {
+        Args: { before_id?: number; max_results?: number; space_id: string };
+        Returns: {
+          actor_id: string;
+          id: number;
+          new_values: Json;
+          occurred_at: string;
+          old_values: Json;
+          operation: string;
+          path: string;
+          row_id: string;
+          summary: string;
+          table_name: string;
+          via: string;
+        }[];
+      };
       space_balances: {
         Args: { space_id: string };
         Returns: {
