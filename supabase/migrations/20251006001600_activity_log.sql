@@ -24,13 +24,14 @@
 
 create table public.activity_log (
   id bigint generated always as identity primary key,
-  space_id uuid not null references public.spaces (id) on delete cascade,
-  actor_id uuid references public.users (id) on delete set null,
+  space_id uuid not null,
+  actor_id uuid,
   actor_role text not null,
   path text not null,
   via text,
   table_name text not null,
   row_id uuid not null,
+  label text,
   operation text not null,
   old_values jsonb,
   new_values jsonb,
@@ -47,15 +48,16 @@ create table public.activity_log (
   )
 );
 
--- A space's feed, newest first; also serves the space_id foreign key and the policy.
+-- A space's feed, newest first; also serves the policy. Deliberately the only
+-- index besides the key, and no foreign keys: every money write pays for this
+-- table, so the space's cascade and a deleted account's anonymisation are
+-- statement triggers on spaces and users instead of per-row key checks.
 create index idx_activity_log_space_id on public.activity_log (space_id, id desc);
-create index idx_activity_log_actor_id on public.activity_log (actor_id);
--- "What happened to this expense": one row's history.
-create index idx_activity_log_row on public.activity_log (table_name, row_id);
 
 comment on table public.activity_log is
   'Append-only record of every change to a space''s shared money and membership: who, when, through which path, and the values of the columns that changed.';
 comment on column public.activity_log.actor_id is 'The signed-in person who made the change; null for the service role and the system. Null once their account is deleted.';
+comment on column public.activity_log.label is 'What the row was called when it changed (an expense''s description, a budget''s name...), so the feed reads as it was then.';
 comment on column public.activity_log.actor_role is 'The API role of the request: authenticated, service_role, or the database role when there was no request.';
 comment on column public.activity_log.path is
   'How the change arrived: rpc (a database function), table (a direct table write through the API), function (an edge function), import (a bank import), system.';
@@ -101,6 +103,38 @@ revoke execute on function private.guard_activity_log() from public;
 create trigger activity_log_append_only
   before update or delete on public.activity_log
   for each row execute function private.guard_activity_log();
+
+-- What foreign keys would do, once per statement.
+create function private.forget_activity() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_table_name = 'spaces' then
+    -- A deleted space takes its activity with it.
+    delete from public.activity_log a using old_rows o where a.space_id = o.id;
+  else
+    -- A deleted account leaves its activity, anonymous. A scan of the log:
+    -- accounts are deleted rarely, and an index would cost every money write.
+    update public.activity_log a set actor_id = null from old_rows o where a.actor_id = o.id;
+  end if;
+  return null;
+end
+$$;
+comment on function private.forget_activity() is
+  'Statement trigger: a deleted space''s activity is deleted with it; a deleted account''s activity keeps no actor.';
+revoke execute on function private.forget_activity() from public;
+
+create trigger spaces_forget_activity
+  after delete on public.spaces
+  referencing old table as old_rows
+  for each statement execute function private.forget_activity();
+
+create trigger users_forget_activity
+  after delete on public.users
+  referencing old table as old_rows
+  for each statement execute function private.forget_activity();
 
 -- Recording ------------------------------------------------------------------------------------
 
@@ -150,8 +184,14 @@ begin
   end if;
 
   if tg_op = 'INSERT' then
-    insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, operation, new_values)
-    select n.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, n.id, 'insert', n.vals - derived
+    insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, new_values)
+    select n.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, n.id, case tg_table_name
+             when 'expense_splits' then (select e.description from public.expenses e where e.id = (n.vals ->> 'expense_id')::uuid)
+             when 'space_members' then null
+             when 'budget_items' then coalesce(n.vals ->> 'description', n.vals ->> 'category')
+             else coalesce(n.vals ->> 'description', n.vals ->> 'name')
+           end,
+           'insert', n.vals - derived
       from (select r.vals, (r.vals ->> 'id')::uuid as id,
                    case tg_table_name
                  when 'spaces' then (r.vals ->> 'id')::uuid
@@ -162,8 +202,14 @@ begin
               from (select to_jsonb(x) as vals from new_rows x) r) n
      where n.space_id is not null;
   elsif tg_op = 'DELETE' then
-    insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, operation, old_values)
-    select o.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, o.id, 'delete', o.vals - derived
+    insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, old_values)
+    select o.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, o.id, case tg_table_name
+             when 'expense_splits' then (select e.description from public.expenses e where e.id = (o.vals ->> 'expense_id')::uuid)
+             when 'space_members' then null
+             when 'budget_items' then coalesce(o.vals ->> 'description', o.vals ->> 'category')
+             else coalesce(o.vals ->> 'description', o.vals ->> 'name')
+           end,
+           'delete', o.vals - derived
       from (select r.vals, (r.vals ->> 'id')::uuid as id,
                    case tg_table_name
                  when 'spaces' then (r.vals ->> 'id')::uuid
@@ -176,10 +222,15 @@ begin
        -- A deleted space takes its activity with it; nothing to record.
        and exists (select 1 from public.spaces s where s.id = o.space_id);
   else
-    insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, operation, old_values, new_values)
-    select d.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, d.id, 'update', d.before, d.after
+    insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, old_values, new_values)
+    select d.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, d.id, d.label, 'update', d.before, d.after
       from (
-        select n.id, n.space_id,
+        select n.id, n.space_id, case tg_table_name
+             when 'expense_splits' then (select e.description from public.expenses e where e.id = (n.vals ->> 'expense_id')::uuid)
+             when 'space_members' then null
+             when 'budget_items' then coalesce(n.vals ->> 'description', n.vals ->> 'category')
+             else coalesce(n.vals ->> 'description', n.vals ->> 'name')
+           end as label,
                (select jsonb_object_agg(k.key, o.vals -> k.key) from jsonb_object_keys(n.vals - derived) k(key)
                  where (n.vals -> k.key) is distinct from (o.vals -> k.key)) as before,
                (select jsonb_object_agg(k.key, n.vals -> k.key) from jsonb_object_keys(n.vals - derived) k(key)
@@ -199,7 +250,7 @@ begin
 end
 $$;
 comment on function private.record_activity() is
-  'Statement trigger: one activity row per changed row (insert: the row; update: the changed columns before and after; delete: the row), with the actor, path and via.';
+  'Statement trigger: one activity row per changed row (insert: the row; update: the changed columns before and after; delete: the row), with the actor, path, via and the row''s name (an expense''s description, a budget''s name, a split''s expense).';
 revoke execute on function private.record_activity() from public;
 
 -- The audited tables: three statement triggers each (transition tables need one per event).
@@ -233,24 +284,6 @@ $$;
 comment on function private.activity_person(uuid) is 'A person''s display name for the feed (full name, else username).';
 revoke execute on function private.activity_person(uuid) from public;
 
-create function private.activity_label(entry public.activity_log, field text) returns text
-language sql stable
-security definer
-set search_path = ''
-as $$
-  -- The row's value of field as of this entry: the newest one recorded up to it
-  -- (so a renamed or deleted expense reads as it was called then).
-  select coalesce(a.new_values, a.old_values) ->> field
-    from public.activity_log a
-   where a.space_id = entry.space_id and a.table_name = entry.table_name and a.row_id = entry.row_id
-     and a.id <= entry.id and coalesce(a.new_values, a.old_values) ? field
-   order by a.id desc
-   limit 1
-$$;
-comment on function private.activity_label(public.activity_log, text) is
-  'The value a field of the entry''s row had as of that entry, from the row''s recorded history.';
-revoke execute on function private.activity_label(public.activity_log, text) from public;
-
 create function private.activity_summary(entry public.activity_log) returns text
 language plpgsql stable
 security definer
@@ -265,7 +298,7 @@ declare
 begin
   case entry.table_name
     when 'expenses' then
-      label := coalesce(vals ->> 'description', was ->> 'description', private.activity_label(entry, 'description'), 'an expense');
+      label := coalesce(entry.label, 'an expense');
       if entry.operation = 'insert' then
         return format('%s added %s (%s %s)', who, label, vals ->> 'amount', vals ->> 'currency');
       elsif entry.operation = 'delete' then
@@ -276,8 +309,7 @@ begin
         return format('%s moved %s from %s to %s', who, label, was ->> 'category', vals ->> 'category');
       end if;
     when 'expense_splits' then
-      label := (select e.description from public.expenses e
-                 where e.id = coalesce((vals ->> 'expense_id')::uuid, (was ->> 'expense_id')::uuid));
+      label := entry.label;
       if entry.operation = 'update' and (vals ->> 'is_paid')::boolean then
         return format('%s marked %s''s share of %s paid (%s)', who,
                       coalesce(private.activity_person((was ->> 'user_id')::uuid), 'someone'), coalesce(label, 'an expense'),
@@ -298,7 +330,7 @@ begin
         return format('%s deleted the repayment of %s %s', who, was ->> 'amount', was ->> 'currency');
       end if;
     when 'budgets' then
-      label := coalesce(vals ->> 'name', was ->> 'name', private.activity_label(entry, 'name'), 'a budget');
+      label := coalesce(entry.label, 'a budget');
       if entry.operation = 'insert' then
         return format('%s created %s', who, label);
       elsif entry.operation = 'delete' then
@@ -307,8 +339,7 @@ begin
         return format('%s changed the income of %s from %s to %s', who, label, was ->> 'total_income', vals ->> 'total_income');
       end if;
     when 'budget_items' then
-      label := coalesce(vals ->> 'description', was ->> 'description', private.activity_label(entry, 'description'),
-                        private.activity_label(entry, 'category'), 'a budget line');
+      label := coalesce(entry.label, 'a budget line');
       if entry.operation = 'update' and vals ? 'budgeted_amount' then
         return format('%s changed the %s budget from %s to %s', who, label, was ->> 'budgeted_amount', vals ->> 'budgeted_amount');
       elsif entry.operation = 'insert' then

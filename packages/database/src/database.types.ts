@@ -10,6 +10,7 @@ export type Database = {
           actor_id: string | null;
           actor_role: string;
           id: number;
+          label: string | null;
           new_values: Json | null;
           occurred_at: string;
           old_values: Json | null;
@@ -25,6 +26,7 @@ export type Database = {
           actor_id?: string | null;
           actor_role: string;
           id?: never;
+          label?: string | null;
           new_values?: Json | null;
           occurred_at?: string;
           old_values?: Json | null;
@@ -39,6 +41,7 @@ export type Database = {
           actor_id?: string | null;
           actor_role?: string;
           id?: never;
+          label?: string | null;
           new_values?: Json | null;
           occurred_at?: string;
           old_values?: Json | null;
@@ -49,22 +52,7 @@ export type Database = {
           table_name?: string;
           via?: string | null;
         };
-        Relationships: [
-          {
-            foreignKeyName: 'activity_log_actor_id_fkey';
-            columns: ['actor_id'];
-            isOneToOne: false;
-            referencedRelation: 'users';
-            referencedColumns: ['id'];
-          },
-          {
-            foreignKeyName: 'activity_log_space_id_fkey';
-            columns: ['space_id'];
-            isOneToOne: false;
-            referencedRelation: 'spaces';
-            referencedColumns: ['id'];
-          },
-        ];
+        Relationships: [];
       };
       ai_conversations: {
         Row: {
