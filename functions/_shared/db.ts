@@ -26,9 +26,15 @@ export interface DbOptions {
   readonly max?: number;
   /** Seconds an idle connection is kept. Default 20. */
   readonly idleTimeout?: number;
+  /**
+   * The function's name: every transaction sets `wallai.origin` to `function:<name>`,
+   * so the activity log records that the change came through this edge function.
+   */
+  readonly origin?: string;
 }
 
 export function createDb(url: string, options: DbOptions = {}): Db {
+  const origin = options.origin === undefined ? '' : `function:${options.origin}`;
   const sql = postgres(url, {
     max: options.max ?? 3,
     prepare: false,
@@ -40,7 +46,8 @@ export function createDb(url: string, options: DbOptions = {}): Db {
 
   async function run<T>(role: 'authenticated' | 'service_role', claims: Claims, fn: (tx: Tx) => Promise<T>): Promise<T> {
     const result = await sql.begin(async (tx) => {
-      await tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+      await tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
+                      set_config('wallai.origin', ${origin}, true)`;
       return fn(tx);
     });
     return result as T;

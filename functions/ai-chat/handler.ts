@@ -42,7 +42,7 @@ const consoleLogger: Logger = (level, message, fields = {}) => {
 export function handlerFromEnv(env: FunctionEnv): (req: Request) => Promise<Response> {
   const ai = createAnthropicClient(env);
   return createHandler({
-    db: createDb(env.supabaseDbUrl, { max: 4 }),
+    db: createDb(env.supabaseDbUrl, { max: 4, origin: 'ai-chat' }),
     verifyToken: createJwtVerifier({ secret: env.jwtSecret, jwksUrl: env.jwksUrl }),
     model: ai === null ? null : anthropicModel(ai.client, ai.model),
     maxBodyBytes: env.maxBodyBytes,

@@ -46,7 +46,7 @@ const consoleLogger: Logger = (level, message, fields = {}) => {
 
 export function handlerFromEnv(env: FunctionEnv): (req: Request) => Promise<Response> {
   return createHandler({
-    db: createDb(env.supabaseDbUrl),
+    db: createDb(env.supabaseDbUrl, { origin: 'categorize-expense' }),
     verifyToken: createJwtVerifier({ secret: env.jwtSecret, jwksUrl: env.jwksUrl }),
     ai: createAnthropicClient(env),
     maxBodyBytes: env.maxBodyBytes,

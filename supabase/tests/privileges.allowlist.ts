@@ -65,6 +65,7 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
       // The default of spaces.invite_code, evaluated as the inserting role.
       'private.unused_invite_code()',
       // The RPCs.
+      'public.space_activity(space_id uuid, max_results integer, before_id bigint)',
       'public.apply_auto_category(expense_id uuid, category text, confidence numeric, source text)',
       'public.category_history(space_id uuid, description text, max_results integer, exclude_expense uuid)',
       'public.month_categories(space_id uuid, on_date date)',
@@ -87,6 +88,7 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
       ...STORAGE,
       // Read by is_valid_timezone as the writing role.
       'private.time_zones': { table: ['SELECT'] },
+      'public.activity_log': { table: ['SELECT'] },
       // The transcript (messages) and thread_id are the backend's: clients start, rename, archive,
       // rescope and delete their conversations, but only private.append_chat_turn (service role) appends.
       'public.ai_conversations': {

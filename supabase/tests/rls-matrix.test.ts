@@ -6,6 +6,7 @@
  */
 import { useTestDatabase } from '@wallai/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ACTIVITY_AREA } from './rls/activity.ts';
 import { AI_AREA } from './rls/ai.ts';
 import { BANK_AREA } from './rls/bank.ts';
 import { MEMBERSHIP_AREA } from './rls/membership.ts';
@@ -22,7 +23,7 @@ import {
   type MatrixFixture,
 } from './support/rls-matrix.ts';
 
-const AREAS: readonly MatrixArea[] = [MEMBERSHIP_AREA, MONEY_AREA, RECEIPTS_AREA, AI_AREA, SPLITS_AREA, BANK_AREA];
+const AREAS: readonly MatrixArea[] = [MEMBERSHIP_AREA, MONEY_AREA, RECEIPTS_AREA, AI_AREA, SPLITS_AREA, BANK_AREA, ACTIVITY_AREA];
 const MATRIX = AREAS.flatMap((area) => area.rows);
 
 const db = useTestDatabase();

@@ -5,6 +5,55 @@ export type Json = string | number | boolean | null | { [key: string]: Json | un
 export type Database = {
   public: {
     Tables: {
+      activity_log: {
+        Row: {
+          actor_id: string | null;
+          actor_role: string;
+          id: number;
+          label: string | null;
+          new_values: Json | null;
+          occurred_at: string;
+          old_values: Json | null;
+          operation: string;
+          path: string;
+          row_id: string;
+          space_id: string;
+          table_name: string;
+          via: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          actor_id?: string | null;
+          actor_role: string;
+          id?: never;
+          label?: string | null;
+          new_values?: Json | null;
+          occurred_at?: string;
+          old_values?: Json | null;
+          operation: string;
+          path: string;
+          row_id: string;
+          space_id: string;
+          table_name: string;
+          via?: string | null;
+        };
+        Update: {
+          actor_id?: string | null;
+          actor_role?: string;
+          id?: never;
+          label?: string | null;
+          new_values?: Json | null;
+          occurred_at?: string;
+          old_values?: Json | null;
+          operation?: string;
+          path?: string;
+          row_id?: string;
+          space_id?: string;
+          table_name?: string;
+          via?: string | null;
+        };
+        Relationships: [];
+      };
       ai_conversations: {
         Row: {
           created_at: string;
@@ -955,6 +1004,22 @@ export type Database = {
         };
       };
       set_member_role: { Args: { role: string; space_id: string; user_id: string }; Returns: undefined };
+      space_activity: {
+        Args: { before_id?: number; max_results?: number; space_id: string };
+        Returns: {
+          actor_id: string;
+          id: number;
+          new_values: Json;
+          occurred_at: string;
+          old_values: Json;
+          operation: string;
+          path: string;
+          row_id: string;
+          summary: string;
+          table_name: string;
+          via: string;
+        }[];
+      };
       space_balances: {
         Args: { space_id: string };
         Returns: {

@@ -96,18 +96,20 @@ export type QueryFn = <T extends Row = Row>(text: string, params: readonly unkno
  * A transaction runner that acts as `claims.role` with these claims, the way
  * PostgREST does (transaction-local `role` and `request.jwt.claims`), so RLS
  * applies to a user and the service role's bypass is explicit. What the shared
- * services (categorization, import, insights) take from scripts.
+ * services (categorization, import, insights) take from scripts. `origin`
+ * (`function:<name>` or `import:<id>`) is the path the activity log records.
  */
 export function transactionsAs(
   client: SqlClient,
   claims: { readonly role: 'service_role' | 'authenticated'; readonly [claim: string]: unknown },
+  options: { readonly origin?: string } = {},
 ): <T>(fn: (query: QueryFn) => Promise<T>) => Promise<T> {
   return (fn) =>
     client.transaction(async (tx) => {
-      await tx.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
-        claims.role,
-        JSON.stringify(claims),
-      ]);
+      await tx.query(
+        `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true), set_config('wallai.origin', $3, true)`,
+        [claims.role, JSON.stringify(claims), options.origin ?? ''],
+      );
       return fn((text, params) => tx.query(text, params));
     });
 }

@@ -1,0 +1,425 @@
+-- The activity log: who changed a space's shared money, when, how, and what.
+--
+-- Every insert, update and delete of spaces, memberships, budgets and their
+-- items, expenses, splits and settlements is recorded by statement-level
+-- triggers (one insert per statement, from its transition tables, so a
+-- 500-row import writes its log in one go): the person (auth.uid(), null for
+-- the service role), the path it came through (rpc, table, function, import,
+-- system) and the values of the columns that changed. Columns the database
+-- derives itself (totals, generated amounts, timestamps) are left out, so a
+-- change of totals is never logged as if someone had typed it.
+--
+-- The log is append-only: no API role may insert, update or delete a row, and
+-- a trigger refuses updates and deletes to everyone, except the cascade of a
+-- deleted space. Members read their space's activity, as rows or as a feed
+-- with readable sentences (space_activity), and live on Realtime.
+--
+-- The path: an edge function or the import names itself in the transaction-
+-- local setting `wallai.origin` ("function:<name>", "import:<id>"); otherwise
+-- the outermost public function on the call stack is the RPC; otherwise a
+-- signed-in write is a direct table write (PostgREST) and anything else is
+-- `system` (the service role, seeds, maintenance).
+
+-- activity_log -----------------------------------------------------------------------------
+
+create table public.activity_log (
+  id bigint generated always as identity primary key,
+  space_id uuid not null,
+  actor_id uuid,
+  actor_role text not null,
+  path text not null,
+  via text,
+  table_name text not null,
+  row_id uuid not null,
+  label text,
+  operation text not null,
+  old_values jsonb,
+  new_values jsonb,
+  occurred_at timestamptz not null default now(),
+  constraint activity_log_path_check check (path in ('rpc', 'table', 'function', 'import', 'system')),
+  constraint activity_log_operation_check check (operation in ('insert', 'update', 'delete')),
+  constraint activity_log_table_name_check check (
+    table_name in ('spaces', 'space_members', 'budgets', 'budget_items', 'expenses', 'expense_splits', 'settlements', 'imports', 'financial_insights')
+  ),
+  constraint activity_log_values_present check (
+    (operation = 'insert' and old_values is null and new_values is not null)
+    or (operation = 'update' and old_values is not null and new_values is not null)
+    or (operation = 'delete' and old_values is not null and new_values is null)
+  )
+);
+
+-- A space's feed, newest first; also serves the policy. Deliberately the only
+-- index besides the key, and no foreign keys: every money write pays for this
+-- table, so the space's cascade and a deleted account's anonymisation are
+-- statement triggers on spaces and users instead of per-row key checks.
+create index idx_activity_log_space_id on public.activity_log (space_id, id desc);
+
+comment on table public.activity_log is
+  'Append-only record of every change to a space''s shared money and membership: who, when, through which path, and the values of the columns that changed.';
+comment on column public.activity_log.actor_id is 'The signed-in person who made the change; null for the service role and the system. Null once their account is deleted.';
+comment on column public.activity_log.label is 'What the row was called when it changed (an expense''s description, a budget''s name...), so the feed reads as it was then.';
+comment on column public.activity_log.actor_role is 'The API role of the request: authenticated, service_role, or the database role when there was no request.';
+comment on column public.activity_log.path is
+  'How the change arrived: rpc (a database function), table (a direct table write through the API), function (an edge function), import (a bank import), system.';
+comment on column public.activity_log.via is 'The RPC, edge function or import id the change came through, when there was one.';
+comment on column public.activity_log.old_values is 'Before: the changed columns (update) or the whole row (delete), without the columns the database derives.';
+comment on column public.activity_log.new_values is 'After: the changed columns (update) or the whole row (insert), without the columns the database derives.';
+
+alter table public.activity_log enable row level security;
+
+revoke all on public.activity_log from anon, authenticated, service_role;
+revoke all on sequence public.activity_log_id_seq from anon, authenticated, service_role;
+grant select on public.activity_log to authenticated, service_role;
+
+create policy "Members can read their space's activity"
+  on public.activity_log for select
+  to authenticated
+  using (space_id in (select private.member_space_ids()));
+
+create function private.guard_activity_log() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- Only the cascade of a deleted space removes activity: by then the space row is gone.
+  if tg_op = 'DELETE' and not exists (select 1 from public.spaces s where s.id = old.space_id) then
+    return old;
+  end if;
+  -- A deleted account leaves its activity anonymous (actor_id set null by the
+  -- foreign key), like every other table's people; nothing else may change.
+  if tg_op = 'UPDATE' and old.actor_id is not null and new.actor_id is null
+     and (to_jsonb(new) - 'actor_id') = (to_jsonb(old) - 'actor_id')
+     and not exists (select 1 from public.users u where u.id = old.actor_id) then
+    return new;
+  end if;
+  raise exception 'the activity log is append-only' using errcode = '42501';
+end
+$$;
+comment on function private.guard_activity_log() is
+  'Trigger: activity rows are never changed (but for a deleted account''s actor_id becoming null), and deleted only with their space.';
+revoke execute on function private.guard_activity_log() from public;
+
+create trigger activity_log_append_only
+  before update or delete on public.activity_log
+  for each row execute function private.guard_activity_log();
+
+-- What foreign keys would do, once per statement.
+create function private.forget_activity() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_table_name = 'spaces' then
+    -- A deleted space takes its activity with it.
+    delete from public.activity_log a using old_rows o where a.space_id = o.id;
+  else
+    -- A deleted account leaves its activity, anonymous. A scan of the log:
+    -- accounts are deleted rarely, and an index would cost every money write.
+    update public.activity_log a set actor_id = null from old_rows o where a.actor_id = o.id;
+  end if;
+  return null;
+end
+$$;
+comment on function private.forget_activity() is
+  'Statement trigger: a deleted space''s activity is deleted with it; a deleted account''s activity keeps no actor.';
+revoke execute on function private.forget_activity() from public;
+
+create trigger spaces_forget_activity
+  after delete on public.spaces
+  referencing old table as old_rows
+  for each statement execute function private.forget_activity();
+
+create trigger users_forget_activity
+  after delete on public.users
+  referencing old table as old_rows
+  for each statement execute function private.forget_activity();
+
+-- Recording ------------------------------------------------------------------------------------
+
+-- Columns the database computes: a change to them is a consequence, not an action.
+create function private.activity_derived_columns() returns text[]
+language sql immutable
+set search_path = ''
+as $$
+  select array['created_at', 'updated_at', 'spent_amount', 'total_spent', 'total_budgeted', 'to_assign', 'base_amount']
+$$;
+comment on function private.activity_derived_columns() is 'Columns the activity log leaves out: timestamps, trigger-kept totals and generated amounts.';
+revoke execute on function private.activity_derived_columns() from public;
+
+create function private.record_activity() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  origin text := nullif(pg_catalog.current_setting('wallai.origin', true), '');
+  claims jsonb := nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb;
+  actor uuid := nullif(claims ->> 'sub', '')::uuid;
+  actor_role text := coalesce(claims ->> 'role', nullif(pg_catalog.current_setting('role', true), 'none'), session_user);
+  stack text;
+  rpc text;
+  entry_path text;
+  entry_via text;
+  derived text[] := private.activity_derived_columns();
+begin
+  if origin like 'function:%' or origin like 'import:%' then
+    entry_path := split_part(origin, ':', 1);
+    entry_via := nullif(substr(origin, char_length(entry_path) + 2), '');
+  else
+    -- The outermost public function on the stack is the RPC the client called.
+    get diagnostics stack = pg_context;
+    select m[1] into rpc
+      from regexp_matches(stack, 'function public\.([a-z_][a-z0-9_]*)\(', 'g') with ordinality as x(m, n)
+     order by n desc limit 1;
+    if rpc is not null then
+      entry_path := 'rpc';
+      entry_via := rpc;
+    elsif actor_role in ('authenticated', 'anon') then
+      entry_path := 'table';
+    else
+      entry_path := 'system';
+    end if;
+  end if;
+
+  if tg_op = 'INSERT' then
+    insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, new_values)
+    select n.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, n.id, case tg_table_name
+             when 'expense_splits' then (select e.description from public.expenses e where e.id = (n.vals ->> 'expense_id')::uuid)
+             when 'space_members' then null
+             when 'budget_items' then coalesce(n.vals ->> 'description', n.vals ->> 'category')
+             else coalesce(n.vals ->> 'description', n.vals ->> 'name')
+           end,
+           'insert', n.vals - derived
+      from (select r.vals, (r.vals ->> 'id')::uuid as id,
+                   case tg_table_name
+                 when 'spaces' then (r.vals ->> 'id')::uuid
+                 when 'budget_items' then (select b.space_id from public.budgets b where b.id = (r.vals ->> 'budget_id')::uuid)
+                 when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
+                 else (r.vals ->> 'space_id')::uuid
+               end as space_id
+              from (select to_jsonb(x) as vals from new_rows x) r) n
+     where n.space_id is not null;
+  elsif tg_op = 'DELETE' then
+    insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, old_values)
+    select o.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, o.id, case tg_table_name
+             when 'expense_splits' then (select e.description from public.expenses e where e.id = (o.vals ->> 'expense_id')::uuid)
+             when 'space_members' then null
+             when 'budget_items' then coalesce(o.vals ->> 'description', o.vals ->> 'category')
+             else coalesce(o.vals ->> 'description', o.vals ->> 'name')
+           end,
+           'delete', o.vals - derived
+      from (select r.vals, (r.vals ->> 'id')::uuid as id,
+                   case tg_table_name
+                 when 'spaces' then (r.vals ->> 'id')::uuid
+                 when 'budget_items' then (select b.space_id from public.budgets b where b.id = (r.vals ->> 'budget_id')::uuid)
+                 when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
+                 else (r.vals ->> 'space_id')::uuid
+               end as space_id
+              from (select to_jsonb(x) as vals from old_rows x) r) o
+     where o.space_id is not null
+       -- A deleted space takes its activity with it; nothing to record.
+       and exists (select 1 from public.spaces s where s.id = o.space_id);
+  else
+    insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, old_values, new_values)
+    select d.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, d.id, d.label, 'update', d.before, d.after
+      from (
+        select n.id, n.space_id, case tg_table_name
+             when 'expense_splits' then (select e.description from public.expenses e where e.id = (n.vals ->> 'expense_id')::uuid)
+             when 'space_members' then null
+             when 'budget_items' then coalesce(n.vals ->> 'description', n.vals ->> 'category')
+             else coalesce(n.vals ->> 'description', n.vals ->> 'name')
+           end as label,
+               (select jsonb_object_agg(k.key, o.vals -> k.key) from jsonb_object_keys(n.vals - derived) k(key)
+                 where (n.vals -> k.key) is distinct from (o.vals -> k.key)) as before,
+               (select jsonb_object_agg(k.key, n.vals -> k.key) from jsonb_object_keys(n.vals - derived) k(key)
+                 where (n.vals -> k.key) is distinct from (o.vals -> k.key)) as after
+          from (select r.vals, r.id, case tg_table_name
+                 when 'spaces' then (r.vals ->> 'id')::uuid
+                 when 'budget_items' then (select b.space_id from public.budgets b where b.id = (r.vals ->> 'budget_id')::uuid)
+                 when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
+                 else (r.vals ->> 'space_id')::uuid
+               end as space_id
+                  from (select to_jsonb(x) as vals, x.id from new_rows x) r) n
+          join (select to_jsonb(x) as vals, x.id from old_rows x) o on o.id = n.id
+      ) d
+     where d.after is not null and d.space_id is not null;
+  end if;
+  return null;
+end
+$$;
+comment on function private.record_activity() is
+  'Statement trigger: one activity row per changed row (insert: the row; update: the changed columns before and after; delete: the row), with the actor, path, via and the row''s name (an expense''s description, a budget''s name, a split''s expense).';
+revoke execute on function private.record_activity() from public;
+
+-- The audited tables: three statement triggers each (transition tables need one per event).
+do $$
+declare
+  t text;
+begin
+  foreach t in array array['spaces', 'space_members', 'budgets', 'budget_items', 'expenses', 'expense_splits', 'settlements'] loop
+    execute format(
+      'create trigger %1$s_record_activity_insert after insert on public.%1$I referencing new table as new_rows
+         for each statement execute function private.record_activity()', t);
+    execute format(
+      'create trigger %1$s_record_activity_update after update on public.%1$I referencing old table as old_rows new table as new_rows
+         for each statement execute function private.record_activity()', t);
+    execute format(
+      'create trigger %1$s_record_activity_delete after delete on public.%1$I referencing old table as old_rows
+         for each statement execute function private.record_activity()', t);
+  end loop;
+end
+$$;
+
+-- The feed ---------------------------------------------------------------------------------
+
+create function private.activity_person(person uuid) returns text
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(nullif(btrim(u.full_name), ''), u.username, 'Someone') from public.users u where u.id = person
+$$;
+comment on function private.activity_person(uuid) is 'A person''s display name for the feed (full name, else username).';
+revoke execute on function private.activity_person(uuid) from public;
+
+create function private.activity_summary(entry public.activity_log) returns text
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+declare
+  who text := coalesce(private.activity_person(entry.actor_id), case when entry.actor_id is null then 'Wallai' else 'Someone' end);
+  vals jsonb := coalesce(entry.new_values, '{}'::jsonb);
+  was jsonb := coalesce(entry.old_values, '{}'::jsonb);
+  label text;
+  changed text;
+begin
+  case entry.table_name
+    when 'expenses' then
+      label := coalesce(entry.label, 'an expense');
+      if entry.operation = 'insert' then
+        return format('%s added %s (%s %s)', who, label, vals ->> 'amount', vals ->> 'currency');
+      elsif entry.operation = 'delete' then
+        return format('%s deleted %s (%s %s)', who, label, was ->> 'amount', was ->> 'currency');
+      elsif vals ? 'amount' then
+        return format('%s changed %s from %s to %s', who, label, was ->> 'amount', vals ->> 'amount');
+      elsif vals ? 'category' then
+        return format('%s moved %s from %s to %s', who, label, was ->> 'category', vals ->> 'category');
+      end if;
+    when 'expense_splits' then
+      label := entry.label;
+      if entry.operation = 'update' and (vals ->> 'is_paid')::boolean then
+        return format('%s marked %s''s share of %s paid (%s)', who,
+                      coalesce(private.activity_person((was ->> 'user_id')::uuid), 'someone'), coalesce(label, 'an expense'),
+                      coalesce(vals ->> 'amount', (select s.amount::text from public.expense_splits s where s.id = entry.row_id)));
+      elsif entry.operation = 'insert' then
+        return format('%s split %s: %s owes %s', who, coalesce(label, 'an expense'),
+                      coalesce(private.activity_person((vals ->> 'user_id')::uuid), 'someone'), vals ->> 'amount');
+      elsif entry.operation = 'delete' then
+        return format('%s removed %s''s share of %s (%s)', who,
+                      coalesce(private.activity_person((was ->> 'user_id')::uuid), 'someone'), coalesce(label, 'an expense'), was ->> 'amount');
+      end if;
+    when 'settlements' then
+      if entry.operation = 'insert' then
+        return format('%s recorded that %s paid %s %s %s', who,
+                      coalesce(private.activity_person((vals ->> 'from_user')::uuid), 'someone'),
+                      coalesce(private.activity_person((vals ->> 'to_user')::uuid), 'someone'), vals ->> 'amount', vals ->> 'currency');
+      elsif entry.operation = 'delete' then
+        return format('%s deleted the repayment of %s %s', who, was ->> 'amount', was ->> 'currency');
+      end if;
+    when 'budgets' then
+      label := coalesce(entry.label, 'a budget');
+      if entry.operation = 'insert' then
+        return format('%s created %s', who, label);
+      elsif entry.operation = 'delete' then
+        return format('%s deleted %s', who, label);
+      elsif vals ? 'total_income' then
+        return format('%s changed the income of %s from %s to %s', who, label, was ->> 'total_income', vals ->> 'total_income');
+      end if;
+    when 'budget_items' then
+      label := coalesce(entry.label, 'a budget line');
+      if entry.operation = 'update' and vals ? 'budgeted_amount' then
+        return format('%s changed the %s budget from %s to %s', who, label, was ->> 'budgeted_amount', vals ->> 'budgeted_amount');
+      elsif entry.operation = 'insert' then
+        return format('%s added %s to the budget (%s)', who, label, vals ->> 'budgeted_amount');
+      elsif entry.operation = 'delete' then
+        return format('%s removed %s from the budget', who, label);
+      end if;
+    when 'space_members' then
+      label := coalesce(private.activity_person(coalesce((vals ->> 'user_id')::uuid, (was ->> 'user_id')::uuid,
+                        (select m.user_id from public.space_members m where m.id = entry.row_id))), 'someone');
+      if entry.operation = 'insert' then
+        return case when (vals ->> 'role') = 'owner' then format('%s created the space', label) else format('%s joined', label) end;
+      elsif vals ? 'is_active' and (vals ->> 'is_active')::boolean then
+        return format('%s rejoined', label);
+      elsif vals ? 'is_active' then
+        return case when entry.actor_id is not distinct from (select m.user_id from public.space_members m where m.id = entry.row_id)
+                    then format('%s left', label) else format('%s removed %s', who, label) end;
+      elsif vals ? 'role' then
+        return format('%s made %s %s', who, label, vals ->> 'role');
+      end if;
+    when 'spaces' then
+      if vals ? 'name' and entry.operation = 'update' then
+        return format('%s renamed the space from %s to %s', who, was ->> 'name', vals ->> 'name');
+      elsif vals ? 'is_active' then
+        return format('%s %s the space', who, case when (vals ->> 'is_active')::boolean then 'reactivated' else 'deactivated' end);
+      end if;
+    else
+      null;
+  end case;
+  -- Anything else: which columns changed.
+  select string_agg(k, ', ' order by k) into changed from jsonb_object_keys(coalesce(entry.new_values, entry.old_values)) k
+   where k not in ('id', 'space_id');
+  return format('%s %s %s%s', who,
+                case entry.operation when 'insert' then 'added' when 'delete' then 'deleted' else 'changed' end,
+                replace(entry.table_name, '_', ' '),
+                case when entry.operation = 'update' and changed is not null then format(' (%s)', changed) else '' end);
+end
+$$;
+comment on function private.activity_summary(public.activity_log) is
+  'One readable sentence for an activity row ("Bob changed Dinner from 80.00 to 95.00").';
+revoke execute on function private.activity_summary(public.activity_log) from public;
+
+create function public.space_activity(space_id uuid, max_results integer default 50, before_id bigint default null)
+returns table (
+  id bigint,
+  occurred_at timestamptz,
+  actor_id uuid,
+  path text,
+  via text,
+  table_name text,
+  row_id uuid,
+  operation text,
+  old_values jsonb,
+  new_values jsonb,
+  summary text
+)
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+begin
+  if space_activity.space_id is null or space_activity.space_id not in (select private.member_space_ids()) then
+    raise exception 'space not found' using errcode = 'PT404';
+  end if;
+  if max_results is null or max_results < 1 or max_results > 200 then
+    raise exception 'max_results must be between 1 and 200' using errcode = '22023';
+  end if;
+  return query
+    select a.id, a.occurred_at, a.actor_id, a.path, a.via, a.table_name, a.row_id, a.operation, a.old_values, a.new_values,
+           private.activity_summary(a)
+      from public.activity_log a
+     where a.space_id = space_activity.space_id
+       and (space_activity.before_id is null or a.id < space_activity.before_id)
+     order by a.id desc
+     limit max_results;
+end
+$$;
+comment on function public.space_activity(uuid, integer, bigint) is
+  'A space''s activity feed, newest first, each change with a readable summary; before_id pages back. Active members only (PT404 otherwise).';
+revoke execute on function public.space_activity(uuid, integer, bigint) from public, anon;
+grant execute on function public.space_activity(uuid, integer, bigint) to authenticated;
+
+alter publication supabase_realtime add table public.activity_log;
