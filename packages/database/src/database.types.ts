@@ -109,6 +109,74 @@ export type Database = {
           },
         ];
       };
+      ai_proposals: {
+        Row: {
+          conversation_id: string;
+          created_at: string;
+          decided_at: string | null;
+          expires_at: string;
+          id: string;
+          kind: string;
+          payload: NonNullable<Json>;
+          space_id: string | null;
+          status: string;
+          summary: string;
+          tool_call_id: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          conversation_id: string;
+          created_at?: string;
+          decided_at?: string | null;
+          expires_at?: string;
+          id: string;
+          kind: string;
+          payload: NonNullable<Json>;
+          space_id?: string | null;
+          status?: string;
+          summary: string;
+          tool_call_id: string;
+          user_id: string;
+        };
+        Update: {
+          conversation_id?: string;
+          created_at?: string;
+          decided_at?: string | null;
+          expires_at?: string;
+          id?: string;
+          kind?: string;
+          payload?: NonNullable<Json>;
+          space_id?: string | null;
+          status?: string;
+          summary?: string;
+          tool_call_id?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'ai_proposals_conversation_id_fkey';
+            columns: ['conversation_id'];
+            isOneToOne: false;
+            referencedRelation: 'ai_conversations';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'ai_proposals_space_id_fkey';
+            columns: ['space_id'];
+            isOneToOne: false;
+            referencedRelation: 'spaces';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'ai_proposals_user_id_fkey';
+            columns: ['user_id'];
+            isOneToOne: false;
+            referencedRelation: 'users';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       bank_accounts: {
         Row: {
           available_balance: number | null;
