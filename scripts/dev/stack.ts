@@ -1,7 +1,9 @@
 /**
  * The local Wallai stack, startable from code: the database (embedded PGlite
- * served over the Postgres protocol, or the server at DATABASE_URL) and the
- * Deno edge-function gateway, with the local keys and demo users' tokens.
+ * served over the Postgres protocol, or the server at DATABASE_URL), the one
+ * API origin (scripts/dev/api/server.ts: /rest/v1, /auth/v1 and /functions/v1,
+ * as Supabase's gateway serves them) and behind it the Deno edge-function
+ * gateway on an internal port, with the local keys and demo users' tokens.
  * `npm run dev`, `npm run demo` and the end-to-end tests all start it here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,19 +15,27 @@ import {
   freePort,
   isSupabaseDatabase,
   readMigrations,
+  postgresClient,
   redactDatabaseUrl,
   repoRoot,
   supabaseDir,
   type SqlClient,
 } from '@wallai/db-client';
 import { runSupabaseOrFail } from '../lib/supabase-cli.ts';
+import { createAuthApi, type AuthApi } from './api/auth/index.ts';
+import { readAuthConfig, type AuthConfig } from './api/auth/config.ts';
+import { readSigningKeys } from './api/auth/tokens.ts';
+import { notServedRestApi, startApiServer } from './api/server.ts';
 import { buildDatabase, embeddedTarget, serverTarget, type DatabaseTarget } from '../lib/targets.ts';
 import { readFunctionsConfig, type FunctionConfig } from './config-toml.ts';
 import { DEMO_SPACES, DEMO_USERS, localKeys, type DemoUserKey } from './local-keys.ts';
 import { acquireLock } from './lock.ts';
 
 export const DEFAULT_DB_PORT = 54322;
-export const DEFAULT_FUNCTIONS_PORT = 54321;
+/** The API origin: /rest/v1, /auth/v1 and /functions/v1 (Supabase's local API port). */
+export const DEFAULT_API_PORT = 54321;
+/** The functions are served on the API origin. */
+export const DEFAULT_FUNCTIONS_PORT = DEFAULT_API_PORT;
 
 export const gatewayFile = path.join(repoRoot, 'scripts', 'dev', 'functions-gateway.ts');
 export const denoConfigFile = path.join(repoRoot, 'functions', 'deno.json');
@@ -33,8 +43,12 @@ export const denoConfigFile = path.join(repoRoot, 'functions', 'deno.json');
 export interface StackOptions {
   /** Port of the embedded database's socket server; 0 = any free port. Default 54322. */
   readonly dbPort?: number;
-  /** Port of the functions gateway; 0 = any free port. Default 54321. */
+  /** Port of the API origin (REST, Auth, functions); 0 = any free port. Default 54321. */
+  readonly apiPort?: number;
+  /** The same as apiPort (the functions are served there); apiPort wins when both are given. */
   readonly functionsPort?: number;
+  /** Overrides of supabase/config.toml's [auth] settings (tests turn anonymous sign-ins on, …). */
+  readonly auth?: Partial<AuthConfig>;
   /** Where the embedded database lives. Default .wallai/pglite. */
   readonly dataDir?: string;
   /** Delete the embedded database first. Refused with databaseUrl (that server is never wiped). */
@@ -53,6 +67,8 @@ export interface StackOptions {
   readonly log?: (line: string) => void;
   /** The gateway's request log and the functions' own output. */
   readonly gatewayLog?: (line: string) => void;
+  /** One line per request to /rest/v1 and /auth/v1 (and the proxied functions). */
+  readonly apiLog?: (line: string) => void;
 }
 
 export interface SampleExpense {
@@ -67,9 +83,11 @@ export interface Stack {
   readonly databaseUrl: string;
   /** Printable database URL (password hidden when it came from DATABASE_URL). */
   readonly databaseLabel: string;
-  /** What supabase-js calls SUPABASE_URL: functions are at `${apiUrl}/functions/v1/<name>`. */
+  /** What supabase-js calls SUPABASE_URL: `createClient(apiUrl, anonKey)`. */
   readonly apiUrl: string;
   readonly functionsUrl: string;
+  readonly authUrl: string;
+  readonly restUrl: string;
   readonly jwtSecret: string;
   readonly anonKey: string;
   readonly serviceRoleKey: string;
@@ -137,11 +155,41 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     // --- keys and sample data -------------------------------------------------
     const sampleExpense = await findSampleExpense(target.client);
-    const gateway = new Gateway({ ...options, databaseUrl: target.url, log });
+    const configFile = path.resolve(options.configFile ?? path.join(supabaseDir, 'config.toml'));
+    const authConfig = { ...readAuthConfig(configFile), ...options.auth };
+    const baseKeys = await localKeys();
+
+    // --- the API origin, then the functions gateway behind it -------------------
+    const apiSql = postgresClient(target.url, { max: 8 });
+    cleanups.push(() => apiSql.close());
+    let gateway: Gateway | null = null;
+    const apiPort = options.apiPort ?? options.functionsPort ?? DEFAULT_API_PORT;
+    const signingKeys = authConfig.signingKeysPath ? await readSigningKeys(authConfig.signingKeysPath) : [];
+    // The Auth server names the origin in its tokens' iss, known once the port is.
+    let auth: AuthApi | null = null;
+    const api = await startApiServer({
+      port: apiPort,
+      anonKey: baseKeys.anonKey,
+      serviceRoleKey: baseKeys.serviceRoleKey,
+      rest: notServedRestApi,
+      auth: { handle: (req, subPath) => auth!.handle(req, subPath) },
+      functionsOrigin: () => (gateway !== null && gateway.running ? `http://127.0.0.1:${gateway.port}` : null),
+      log: options.apiLog ?? (() => {}),
+    }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new Error(`port ${apiPort} is already in use (another \`npm run dev\`?)`, { cause: error });
+      }
+      throw error;
+    });
+    cleanups.push(() => api.close());
+    const apiUrl = api.url;
+    const authIssuer = `${apiUrl}/auth/v1`;
+    auth = createAuthApi({ sql: apiSql, jwtSecret: baseKeys.jwtSecret, issuer: authIssuer, config: authConfig, signingKeys });
+    gateway = new Gateway({ ...options, databaseUrl: target.url, supabaseUrl: apiUrl, log });
     await gateway.start();
-    cleanups.push(() => gateway.close());
-    const apiUrl = `http://127.0.0.1:${gateway.port}`;
-    const keys = await localKeys({ issuer: `${apiUrl}/auth/v1` });
+    const functionsGateway = gateway;
+    cleanups.push(() => functionsGateway.close());
+    const keys = await localKeys({ issuer: authIssuer });
     if (options.watch) cleanups.push(gateway.watch());
 
     let stopped: Promise<void> | null = null;
@@ -150,11 +198,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       databaseLabel: kind === 'server' ? redactDatabaseUrl(target.url) : target.url,
       apiUrl,
       functionsUrl: `${apiUrl}/functions/v1`,
+      authUrl: `${apiUrl}/auth/v1`,
+      restUrl: `${apiUrl}/rest/v1`,
       jwtSecret: keys.jwtSecret,
       anonKey: keys.anonKey,
       serviceRoleKey: keys.serviceRoleKey,
       tokens: keys.tokens,
-      functions: gateway.functions,
+      functions: functionsGateway.functions,
       database: { kind, ...prepared },
       sampleExpense,
       startupMs: Math.round(performance.now() - started),
@@ -273,8 +323,14 @@ class Gateway {
   private readonly functionsDir: string;
   private readonly configFile: string;
   private closed = false;
+  private ready = false;
 
-  constructor(private readonly options: StackOptions & { databaseUrl: string; log: (line: string) => void }) {
+  /** Listening (not stopped or restarting). */
+  get running(): boolean {
+    return this.ready;
+  }
+
+  constructor(private readonly options: StackOptions & { databaseUrl: string; supabaseUrl: string; log: (line: string) => void }) {
     this.log = options.log;
     this.gatewayLog = options.gatewayLog ?? ((line) => options.log(`functions | ${line}`));
     this.functionsDir = path.resolve(options.functionsDir ?? path.join(repoRoot, 'functions'));
@@ -284,7 +340,8 @@ class Gateway {
   async start(): Promise<void> {
     const { functions, routes } = functionRoutes(this.configFile, this.functionsDir, this.log);
     this.functions = functions;
-    const requestedPort = this.port || (this.options.functionsPort ?? DEFAULT_FUNCTIONS_PORT);
+    // An internal port: clients reach the functions through the API origin. A restart keeps it.
+    const requestedPort = this.port;
     // Keys are signed before the port is known: they do not depend on it.
     const keys = await localKeys();
     const env: Record<string, string> = {};
@@ -297,11 +354,11 @@ class Gateway {
       SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
       SUPABASE_JWT_SECRET: keys.jwtSecret,
       SUPABASE_DB_URL: this.options.databaseUrl,
+      SUPABASE_URL: this.options.supabaseUrl,
       WALLAI_GATEWAY_PORT: String(requestedPort),
       WALLAI_GATEWAY_FUNCTIONS: JSON.stringify(routes),
       NO_COLOR: '1',
     });
-    if (requestedPort !== 0) env.SUPABASE_URL = `http://127.0.0.1:${requestedPort}`;
     for (const [name, value] of Object.entries(this.options.env ?? {})) {
       if (value === undefined) delete env[name];
       else env[name] = value;
@@ -347,7 +404,7 @@ class Gateway {
         reject(
           new Error(
             busy
-              ? `port ${requestedPort} is already in use (another \`npm run dev\`?)`
+              ? `the functions gateway's internal port ${requestedPort} is already in use`
               : `the functions gateway exited (${signal ?? `code ${code}`}) before it was ready\n${stderrTail}`,
           ),
         );
@@ -357,6 +414,7 @@ class Gateway {
     child.stdin!.on('error', () => {});
     try {
       this.port = await ready;
+      this.ready = true;
     } catch (error) {
       await this.stop();
       throw error;
@@ -370,6 +428,7 @@ class Gateway {
   }
 
   async stop(): Promise<void> {
+    this.ready = false;
     const child = this.child;
     if (child === null) return;
     this.child = null;

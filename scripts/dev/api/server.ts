@@ -1,0 +1,248 @@
+/**
+ * The one origin of the local stack, http://127.0.0.1:54321, doing what
+ * Supabase's API gateway does in front of its services:
+ *
+ *   /rest/v1/*       → the local REST API (PostgREST's protocol, scripts/dev/api/rest)
+ *   /auth/v1/*       → the local Auth server (GoTrue's protocol, scripts/dev/api/auth)
+ *   /functions/v1/*  → proxied to the Deno functions gateway on its internal port,
+ *                      streamed both ways (Server-Sent Events arrive as they are written)
+ *   /_wallai/health  → the functions gateway's health (npm run demo looks for it)
+ *
+ * Like the gateway, /rest/v1 and /auth/v1 need the project's `apikey` (header
+ * or query parameter: the anon or the service-role key); without one they
+ * answer 401 "No API key found in request", with another "Invalid API key".
+ * When a request carries no Authorization header the key becomes its bearer
+ * token, so a signed-out supabase-js client acts as `anon`. The open Auth
+ * routes (health, settings, JWKS) need no key. CORS: preflights of /rest/v1
+ * and /auth/v1 are answered here (any origin, the requested headers, max-age
+ * 3600), every answer carries `Access-Control-Allow-Origin: *`, and REST
+ * answers expose PostgREST's headers (Content-Range, Location, …) to browsers.
+ * /functions/v1 is passed through untouched: the functions answer their own
+ * preflights, as on Supabase. The client address is put in X-Forwarded-For
+ * (overwriting what a client sent), which the Auth server's rate limit uses.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What a mounted API answers; `path` is what follows its prefix (e.g. `/signup`). */
+export interface MountedApi {
+  handle(req: Request, path: string): Promise<Response>;
+}
+
+export interface ApiServerOptions {
+  /** 0 = any free port. */
+  readonly port: number;
+  readonly host?: string;
+  readonly anonKey: string;
+  readonly serviceRoleKey: string;
+  readonly rest: MountedApi;
+  readonly auth: MountedApi;
+  /** Where the functions gateway listens now (http://127.0.0.1:<port>), or null while it is down. */
+  readonly functionsOrigin: () => string | null;
+  /** One line per request. */
+  readonly log?: (line: string) => void;
+  /** Largest request body /rest/v1 and /auth/v1 accept. Default 10 MB. */
+  readonly maxBodyBytes?: number;
+}
+
+export interface ApiServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const PREFLIGHT_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
+/** The headers PostgREST exposes to browsers (its Access-Control-Expose-Headers). */
+const REST_EXPOSED_HEADERS =
+  'Content-Encoding, Content-Location, Content-Range, Content-Type, Date, Location, Server, Transfer-Encoding, Range-Unit';
+/** Auth routes Supabase's gateway serves without an apikey. */
+const OPEN_AUTH_PATHS = new Set(['/health', '/settings', '/.well-known/jwks.json', '/verify', '/callback', '/authorize']);
+
+export const NO_API_KEY = { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' };
+export const INVALID_API_KEY = { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' };
+
+/** Until the REST API is mounted: what PostgREST answers for a resource it does not know, naming the reason. */
+export const notServedRestApi: MountedApi = {
+  handle: async (_req, path) =>
+    new Response(
+      JSON.stringify({
+        code: 'PGRST205',
+        details: null,
+        hint: 'This npm run dev does not serve /rest/v1 yet: reach tables and RPCs over SQL as the user (see npm run demo).',
+        message: `Could not serve ${path}: the local REST API is not part of this version of the stack`,
+      }),
+      { status: 404, headers: { 'Content-Type': 'application/json; charset=utf-8' } },
+    ),
+};
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => {});
+  const maxBody = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const keys = new Set([options.anonKey, options.serviceRoleKey]);
+  let origin = `http://${host}:${options.port}`;
+
+  const server: Server = createServer((req, res) => {
+    const started = performance.now();
+    res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`));
+    handle(req, res).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`error on ${req.method} ${req.url}: ${message}`);
+      if (!res.headersSent) send(res, 500, { message: `The local API server failed: ${message}` });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const url = new URL(rawUrl, origin);
+    const pathname = url.pathname;
+
+    if (pathname === '/functions/v1' || pathname.startsWith('/functions/v1/') || pathname === '/_wallai/health') {
+      return proxyToFunctions(req, res);
+    }
+    const mount = pathname === '/rest/v1' || pathname.startsWith('/rest/v1/') ? 'rest' : pathname.startsWith('/auth/v1/') ? 'auth' : null;
+    if (mount === null) {
+      send(res, 404, { message: 'no Route matched with those values' }, { 'Access-Control-Allow-Origin': '*' });
+      return;
+    }
+    const subPath = pathname.slice(mount === 'rest' ? '/rest/v1'.length : '/auth/v1'.length) || '/';
+
+    if (req.method === 'OPTIONS' && (req.headers.origin !== undefined || req.headers['access-control-request-method'] !== undefined)) {
+      res.writeHead(200, {
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Allow-Methods': PREFLIGHT_METHODS,
+        'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '',
+        'Access-Control-Max-Age': '3600',
+        'Content-Length': '0',
+      });
+      res.end();
+      return;
+    }
+    const cors: Record<string, string> = { 'Access-Control-Allow-Origin': '*' };
+    if (mount === 'rest') cors['Access-Control-Expose-Headers'] = REST_EXPOSED_HEADERS;
+
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined || name === 'host' || name === 'connection' || name === 'x-forwarded-for') continue;
+      headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    headers.set('x-forwarded-for', (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''));
+
+    const open = mount === 'auth' && OPEN_AUTH_PATHS.has(subPath.replace(/\/+$/, ''));
+    if (!open) {
+      const apikey = headers.get('apikey') ?? url.searchParams.get('apikey');
+      if (apikey === null || apikey === '') {
+        send(res, 401, NO_API_KEY, cors);
+        return;
+      }
+      if (!keys.has(apikey)) {
+        send(res, 401, INVALID_API_KEY, cors);
+        return;
+      }
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${apikey}`);
+    }
+
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, maxBody);
+    if (body === null) {
+      send(res, 413, { message: `Request body larger than ${maxBody} bytes` }, cors);
+      return;
+    }
+    const request = new Request(new URL(rawUrl, origin), { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) });
+    const response = await (mount === 'rest' ? options.rest : options.auth).handle(request, subPath);
+
+    const out: Record<string, string | string[]> = {};
+    response.headers.forEach((value, name) => {
+      if (name === 'set-cookie') return;
+      out[name] = value;
+    });
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) out['set-cookie'] = cookies;
+    for (const [name, value] of Object.entries(cors)) if (!response.headers.has(name)) out[name] = value;
+    const payload = req.method === 'HEAD' || response.body === null ? null : Buffer.from(await response.arrayBuffer());
+    if (payload !== null) out['content-length'] = String(payload.length);
+    res.writeHead(response.status, out);
+    res.end(payload ?? undefined);
+  }
+
+  function proxyToFunctions(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = options.functionsOrigin();
+    if (target === null) {
+      send(res, 503, { code: 'STARTING', message: 'The functions gateway is (re)starting; try again in a moment' }, { 'Access-Control-Allow-Origin': '*' });
+      return Promise.resolve();
+    }
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = value;
+    // Supabase's gateway turns the apikey into the bearer token when there is none.
+    const apikey = typeof req.headers.apikey === 'string' ? req.headers.apikey : '';
+    if (req.headers.authorization === undefined && apikey !== '') headers.authorization = `Bearer ${apikey}`;
+    const targetUrl = new URL(req.url ?? '/', target);
+    headers.host = targetUrl.host;
+    return new Promise((resolve) => {
+      const upstream = httpRequest(targetUrl, { method: req.method, headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // Stream as it arrives: ai-chat's events must not wait for the end of the body.
+        res.flushHeaders();
+        answer.pipe(res);
+        answer.on('end', resolve);
+        answer.on('error', () => {
+          res.destroy();
+          resolve();
+        });
+      });
+      upstream.on('error', (error) => {
+        if (!res.headersSent) {
+          send(res, 502, { code: 'BAD_GATEWAY', message: `The functions gateway did not answer: ${error.message}` }, { 'Access-Control-Allow-Origin': '*' });
+        } else res.destroy();
+        resolve();
+      });
+      res.on('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
+      req.pipe(upstream);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://${host}:${port}`;
+
+  return {
+    url: origin,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
+/** The whole body, or null when it is larger than the limit. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
