@@ -3,17 +3,20 @@
  *   - the database: embedded PGlite in .wallai/pglite served on 127.0.0.1:54322
  *     (or the server at DATABASE_URL), built with compat layer + migrations
  *     (Supabase CLI) + seed the first time, never wiped;
- *   - the edge functions of supabase/config.toml at http://127.0.0.1:54321/functions/v1/<name>,
- *     served by one Deno gateway that verifies JWTs like Supabase's.
- * Prints the URLs, the local keys and the demo users' tokens. Ctrl-C stops everything.
+ *   - one API origin, http://127.0.0.1:54321, as Supabase's gateway: /auth/v1 (GoTrue's
+ *     protocol), /rest/v1 and /functions/v1/<name> (the edge functions of supabase/config.toml,
+ *     served by a Deno gateway behind it that verifies JWTs like Supabase's).
+ * Prints what to paste into createClient, the local keys and the demo users' tokens.
+ * Ctrl-C stops everything.
  */
-import { DEMO_SPACES, DEMO_USERS, type DemoUserKey } from './dev/local-keys.ts';
+import { DEMO_PASSWORD, DEMO_SPACES, DEMO_USERS, type DemoUserKey } from './dev/local-keys.ts';
 import { DEFAULT_DB_PORT, DEFAULT_FUNCTIONS_PORT, startStack, type Stack } from './dev/stack.ts';
 
 const USAGE = `Usage: npm run dev [-- --fresh] [-- --no-watch]
 
 Starts the local stack: the embedded database (.wallai/pglite) on 127.0.0.1:${DEFAULT_DB_PORT}
-and the edge functions on http://127.0.0.1:${DEFAULT_FUNCTIONS_PORT}/functions/v1/<name>.
+and the API on http://127.0.0.1:${DEFAULT_FUNCTIONS_PORT} (/auth/v1, /rest/v1, /functions/v1/<name>),
+for createClient('http://127.0.0.1:${DEFAULT_FUNCTIONS_PORT}', <anon key>).
 
   --fresh     delete .wallai/pglite and build it again (migrations + seed)
   --no-watch  do not restart the functions when files under functions/ change
@@ -42,7 +45,7 @@ export function describeStack(stack: Stack): string {
   const row = (label: string, value: string) => lines.push(`  ${label.padEnd(17)}${value}`);
   lines.push('', `Wallai local stack is ready (${(stack.startupMs / 1000).toFixed(1)} s)`, '');
   row('Database', `${stack.databaseLabel}${stack.database.kind === 'embedded' ? '  (embedded PGlite)' : ''}`);
-  row('API URL', `${stack.apiUrl}  (SUPABASE_URL for supabase-js functions.invoke)`);
+  row('API URL', `${stack.apiUrl}  (SUPABASE_URL: /auth/v1, /rest/v1, /functions/v1)`);
   const served = stack.functions.filter((f) => f.enabled);
   row('Functions', `${stack.functionsUrl}/<name>`);
   for (const fn of served) row('', `${fn.name}${fn.verifyJwt ? '' : '  (verify_jwt = false)'}`);
@@ -50,6 +53,14 @@ export function describeStack(stack: Stack): string {
   row('JWT secret', stack.jwtSecret);
   row('anon key', stack.anonKey);
   row('service_role key', stack.serviceRoleKey);
+  lines.push(
+    '',
+    'Paste into your app (supabase-js):',
+    "  import { createClient } from '@supabase/supabase-js'",
+    `  const supabase = createClient('${stack.apiUrl}', '${stack.anonKey}')`,
+    `  await supabase.auth.signInWithPassword({ email: '${DEMO_USERS.alice.email}', password: '${DEMO_PASSWORD}' })`,
+    `Every demo user below signs in with the password ${DEMO_PASSWORD}.`,
+  );
   lines.push('', 'Access tokens of the seeded demo users (role authenticated, valid 24 h):');
   for (const key of Object.keys(DEMO_USERS) as DemoUserKey[]) {
     const user = DEMO_USERS[key];
@@ -80,7 +91,8 @@ export function describeStack(stack: Stack): string {
   }
   lines.push(
     '',
-    'Tables and RPCs: there is no PostgREST here; connect to the database (psql, postgres.js) and act as a',
+    `Auth: GoTrue's protocol at ${stack.authUrl} (sign-up, password sign-in, refresh, user, sign-out, admin).`,
+    'Tables and RPCs: /rest/v1 is not served yet; connect to the database (psql, postgres.js) and act as a',
     "user like PostgREST does (set_config('role', ...) and request.jwt.claims per transaction). See `npm run demo`.",
     '',
     'Ctrl-C stops everything.',

@@ -22,7 +22,10 @@ export interface DemoUser {
   readonly email: string;
 }
 
-/** The people supabase/seed.sql creates (password `wallai-demo`), with their fixed ids. */
+/** The password of every seeded demo user (supabase/seed.sql): they sign in with it through /auth/v1. */
+export const DEMO_PASSWORD = 'wallai-demo';
+
+/** The people supabase/seed.sql creates (password DEMO_PASSWORD), with their fixed ids. */
 export const DEMO_USERS = {
   alice: { name: 'Alice', id: 'a11ce000-0000-4000-8000-000000000001', email: 'alice@wallai.test' },
   bob: { name: 'Bob', id: 'b0b00000-0000-4000-8000-000000000002', email: 'bob@wallai.test' },

@@ -16,7 +16,7 @@ import { FunctionsHttpError } from '@supabase/supabase-js';
 import { databaseUrlWithName, postgresClient, type SqlClient } from '@wallai/db-client';
 import { queryAs, user } from '@wallai/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SPACES, DEMO_USERS, type DemoUserKey } from './local-keys.ts';
+import { DEMO_PASSWORD, DEMO_SPACES, DEMO_USERS, type DemoUserKey } from './local-keys.ts';
 import { startStack, type Stack } from './stack.ts';
 import { localSupabase } from './supabase-client.ts';
 
@@ -171,6 +171,27 @@ describe('local stack (npm run dev) end to end', () => {
     });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('Auth on the dev stack (one origin with the functions)', () => {
+  it('a seeded demo user signs in with the documented password, and that session calls a function', async () => {
+    const supabase = clientAs(null);
+    const { data, error } = await supabase.auth.signInWithPassword({ email: DEMO_USERS.alice.email, password: DEMO_PASSWORD });
+    expect(error).toBeNull();
+    expect(data.user?.id).toBe(DEMO_USERS.alice.id);
+    expect((await supabase.auth.getUser()).data.user?.email).toBe(DEMO_USERS.alice.email);
+    const { error: invokeError } = await supabase.functions.invoke('categorize-expense', {
+      body: { space_id: DEMO_SPACES.household.id, description: 'MERCADONA MADRID', amount: 12.5 },
+    });
+    expect(invokeError).toBeNull();
+    expect((await supabase.auth.signOut()).error).toBeNull();
+  });
+
+  it('Auth needs the apikey like Supabase’s gateway; the functions do not', async () => {
+    const res = await fetch(`${stack.authUrl}/user`, { headers: { Authorization: `Bearer ${stack.tokens.alice}` } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ message: 'No API key found in request' });
   });
 });
 

@@ -1,8 +1,8 @@
 /**
- * supabase-js configured the way an app signed in as a user would, for Node
- * scripts and tests against the local stack. The stack serves edge functions
- * only (no PostgREST, Auth or Realtime), so this client is for
- * `functions.invoke`; tables and RPCs go through SQL as the user.
+ * supabase-js configured the way an app would, for Node scripts and tests
+ * against the local stack's API origin (Auth, REST and functions; no Realtime).
+ * With an access token it acts as that user; with null it is signed out and
+ * keeps the session `auth.signIn*` gives it in memory.
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 

@@ -52,8 +52,8 @@ export { DEFAULT_AUTH_CONFIG, type AuthConfig } from './config.ts';
 export interface AuthApiOptions {
   readonly sql: SqlClient;
   readonly jwtSecret: string;
-  /** The `iss` of access tokens: the public Auth URL, e.g. http://127.0.0.1:54321/auth/v1. */
-  readonly issuer: string;
+  /** The `iss` of access tokens: the public Auth URL, e.g. http://127.0.0.1:54321/auth/v1 (a function when known later). */
+  readonly issuer: string | (() => string);
   readonly config?: Partial<AuthConfig>;
   /** Asymmetric signing keys (the first one signs); none: HS256 with jwtSecret. */
   readonly signingKeys?: readonly SigningKey[];
@@ -98,7 +98,8 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
   const config: AuthConfig = { ...DEFAULT_AUTH_CONFIG, ...options.config };
   const now = options.now ?? (() => new Date());
   const tokens = new TokenService(options.jwtSecret, options.signingKeys ?? []);
-  const ctx: SessionContext = { config, tokens, issuer: options.issuer, now };
+  const issuer = options.issuer;
+  const ctx: SessionContext = { config, tokens, issuer: typeof issuer === 'string' ? () => issuer : issuer, now };
   const limiter = new FailureLimiter(config.signInRateLimit, () => now().getTime());
   const sql = options.sql;
   const autoconfirm = !config.enableConfirmations;
@@ -459,11 +460,11 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
   }
 
   async function signOut(req: Request, url: URL): Promise<Response> {
+    const { user, sessionId } = await authenticate(req);
     const scope = url.searchParams.get('scope') ?? '';
     const scopes: Record<string, LogoutScope> = { '': 'global', global: 'global', local: 'local', others: 'others' };
     const chosen = scopes[scope];
     if (chosen === undefined) throw badRequest('validation_failed', `Unsupported logout scope "${scope}"`);
-    const { user, sessionId } = await authenticate(req);
     await transaction((q) => logout(q, user.id, sessionId, chosen));
     return new Response(null, { status: 204 });
   }

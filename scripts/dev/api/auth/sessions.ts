@@ -28,7 +28,7 @@ export interface RequestInfo {
 export interface SessionContext {
   readonly config: AuthConfig;
   readonly tokens: TokenService;
-  readonly issuer: string;
+  readonly issuer: () => string;
   readonly now: () => Date;
 }
 
@@ -57,7 +57,7 @@ async function accessToken(ctx: SessionContext, q: Queryable, user: UserRow, ses
   const issuedAt = unix(ctx.now());
   const expiresAt = issuedAt + ctx.config.jwtExpiry;
   const token = await ctx.tokens.sign({
-    iss: ctx.issuer,
+    iss: ctx.issuer(),
     sub: user.id,
     aud: user.aud ?? 'authenticated',
     exp: expiresAt,
