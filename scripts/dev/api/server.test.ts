@@ -23,7 +23,13 @@ const seen: { mount: string; path: string; authorization: string | null; forward
 
 const recorder = (mount: string): MountedApi => ({
   async handle(req, path) {
-    seen.push({ mount, path, authorization: req.headers.get('authorization'), forwardedFor: req.headers.get('x-forwarded-for'), body: await req.text() });
+    seen.push({
+      mount,
+      path,
+      authorization: req.headers.get('authorization'),
+      forwardedFor: req.headers.get('x-forwarded-for'),
+      body: await req.text(),
+    });
     return new Response(JSON.stringify({ mount, path, method: req.method }), {
       status: 200,
       headers: { 'Content-Type': 'application/json', 'Content-Range': '0-0/1' },
@@ -71,7 +77,11 @@ describe('the API origin (apikey and CORS as Supabase’s gateway)', () => {
   it('routes /rest/v1 and /auth/v1 to their APIs with the path after the prefix, and the query kept', async () => {
     const rest = await fetch(`${api.url}/rest/v1/expenses?select=id&limit=1`, { headers: { apikey: anonKey } });
     expect(await rest.json()).toEqual({ mount: 'rest', path: '/expenses', method: 'GET' });
-    const auth = await fetch(`${api.url}/auth/v1/token?grant_type=password`, { method: 'POST', headers: { apikey: anonKey }, body: '{"a":1}' });
+    const auth = await fetch(`${api.url}/auth/v1/token?grant_type=password`, {
+      method: 'POST',
+      headers: { apikey: anonKey },
+      body: '{"a":1}',
+    });
     expect(await auth.json()).toEqual({ mount: 'auth', path: '/token', method: 'POST' });
     expect(seen.at(-1)?.body).toBe('{"a":1}');
   });
@@ -111,7 +121,11 @@ describe('the API origin (apikey and CORS as Supabase’s gateway)', () => {
     const before = seen.length;
     const preflight = await fetch(`${api.url}/rest/v1/expenses`, {
       method: 'OPTIONS',
-      headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'PATCH', 'Access-Control-Request-Headers': 'apikey, authorization, prefer, x-client-info' },
+      headers: {
+        Origin: 'http://localhost:3000',
+        'Access-Control-Request-Method': 'PATCH',
+        'Access-Control-Request-Headers': 'apikey, authorization, prefer, x-client-info',
+      },
     });
     expect(preflight.status).toBe(200);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
@@ -171,7 +185,14 @@ describe('the functions proxy', () => {
   });
 
   it('answers 503 while the functions gateway is down', async () => {
-    const down = await startApiServer({ port: 0, anonKey, serviceRoleKey, rest: notServedRestApi, auth: recorder('auth'), functionsOrigin: () => null });
+    const down = await startApiServer({
+      port: 0,
+      anonKey,
+      serviceRoleKey,
+      rest: notServedRestApi,
+      auth: recorder('auth'),
+      functionsOrigin: () => null,
+    });
     try {
       const res = await fetch(`${down.url}/functions/v1/anything`, { method: 'POST' });
       expect(res.status).toBe(503);

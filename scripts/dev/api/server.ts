@@ -169,7 +169,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   function proxyToFunctions(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = options.functionsOrigin();
     if (target === null) {
-      send(res, 503, { code: 'STARTING', message: 'The functions gateway is (re)starting; try again in a moment' }, { 'Access-Control-Allow-Origin': '*' });
+      send(
+        res,
+        503,
+        { code: 'STARTING', message: 'The functions gateway is (re)starting; try again in a moment' },
+        { 'Access-Control-Allow-Origin': '*' },
+      );
       return Promise.resolve();
     }
     const headers: Record<string, string | string[]> = {};
@@ -193,7 +198,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       });
       upstream.on('error', (error) => {
         if (!res.headersSent) {
-          send(res, 502, { code: 'BAD_GATEWAY', message: `The functions gateway did not answer: ${error.message}` }, { 'Access-Control-Allow-Origin': '*' });
+          send(
+            res,
+            502,
+            { code: 'BAD_GATEWAY', message: `The functions gateway did not answer: ${error.message}` },
+            { 'Access-Control-Allow-Origin': '*' },
+          );
         } else res.destroy();
         resolve();
       });
@@ -227,7 +237,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 

@@ -70,7 +70,10 @@ async function userRows(id: string) {
     'select encrypted_password, email, is_anonymous from auth.users where id = $1',
     [id],
   );
-  const [profile] = await db().query<{ username: string; full_name: string | null }>('select username, full_name from public.users where id = $1', [id]);
+  const [profile] = await db().query<{ username: string; full_name: string | null }>(
+    'select username, full_name from public.users where id = $1',
+    [id],
+  );
   return { auth, profile };
 }
 
@@ -79,7 +82,11 @@ describe('sign-up and sign-in (supabase.auth)', () => {
     const { client, url } = await serve();
     const supabase = client();
     const address = email('Signup');
-    const { data, error } = await supabase.auth.signUp({ email: address, password: 'correct horse', options: { data: { username: 'new_person', full_name: 'New Person' } } });
+    const { data, error } = await supabase.auth.signUp({
+      email: address,
+      password: 'correct horse',
+      options: { data: { username: 'new_person', full_name: 'New Person' } },
+    });
     expect(error).toBeNull();
     const session = data.session!;
     expect(session.token_type).toBe('bearer');
@@ -95,7 +102,22 @@ describe('sign-up and sign-in (supabase.auth)', () => {
     const { payload, protectedHeader } = await jwtVerify(session.access_token, new TextEncoder().encode(LOCAL_JWT_SECRET));
     expect(protectedHeader.alg).toBe('HS256');
     expect(Object.keys(payload).sort()).toEqual(
-      ['aal', 'amr', 'app_metadata', 'aud', 'email', 'exp', 'iat', 'is_anonymous', 'iss', 'phone', 'role', 'session_id', 'sub', 'user_metadata'].sort(),
+      [
+        'aal',
+        'amr',
+        'app_metadata',
+        'aud',
+        'email',
+        'exp',
+        'iat',
+        'is_anonymous',
+        'iss',
+        'phone',
+        'role',
+        'session_id',
+        'sub',
+        'user_metadata',
+      ].sort(),
     );
     expect(payload).toMatchObject({
       iss: `${url}/auth/v1`,
@@ -133,7 +155,9 @@ describe('sign-up and sign-in (supabase.auth)', () => {
 
     const bad = await client().auth.signUp({ email: 'not-an-email', password: 'long enough' });
     expectAuthError(bad.error, 400, 'validation_failed');
-    const [row] = await db().query<{ n: number }>(`select count(*)::int as n from auth.users where email in ($1, 'not-an-email')`, [weakAddress]);
+    const [row] = await db().query<{ n: number }>(`select count(*)::int as n from auth.users where email in ($1, 'not-an-email')`, [
+      weakAddress,
+    ]);
     expect(row?.n).toBe(0);
   });
 
@@ -164,7 +188,11 @@ describe('sign-up and sign-in (supabase.auth)', () => {
     const wrong = await client().auth.signInWithPassword({ email: address, password: 'not-it' });
     expectAuthError(wrong.error, 400, 'invalid_credentials');
     expect(wrong.error?.message).toBe('Invalid login credentials');
-    expectAuthError((await client().auth.signInWithPassword({ email: email('nobody'), password: 'whatever' })).error, 400, 'invalid_credentials');
+    expectAuthError(
+      (await client().auth.signInWithPassword({ email: email('nobody'), password: 'whatever' })).error,
+      400,
+      'invalid_credentials',
+    );
   });
 
   it('with confirmations on, signUp returns the user without a session and sign-in answers email_not_confirmed until the service role confirms', async () => {
@@ -175,7 +203,11 @@ describe('sign-up and sign-in (supabase.auth)', () => {
     expect(data.session).toBeNull();
     expect(data.user).toMatchObject({ email: address, confirmation_sent_at: expect.any(String) as unknown });
     expect(data.user?.email_confirmed_at).toBeUndefined();
-    expectAuthError((await client().auth.signInWithPassword({ email: address, password: 'pending-password' })).error, 400, 'email_not_confirmed');
+    expectAuthError(
+      (await client().auth.signInWithPassword({ email: address, password: 'pending-password' })).error,
+      400,
+      'email_not_confirmed',
+    );
 
     expect((await admin().auth.admin.updateUserById(data.user!.id, { email_confirm: true })).error).toBeNull();
     expect((await client().auth.signInWithPassword({ email: address, password: 'pending-password' })).error).toBeNull();
@@ -191,12 +223,20 @@ describe('sign-up and sign-in (supabase.auth)', () => {
     const address = email('limited');
     expect((await client().auth.signUp({ email: address, password: 'the-right-one' })).error).toBeNull();
     for (let i = 0; i < 3; i += 1) {
-      expectAuthError((await client().auth.signInWithPassword({ email: address, password: `guess-${i}` })).error, 400, 'invalid_credentials');
+      expectAuthError(
+        (await client().auth.signInWithPassword({ email: address, password: `guess-${i}` })).error,
+        400,
+        'invalid_credentials',
+      );
     }
     const blocked = await client().auth.signInWithPassword({ email: address, password: 'the-right-one' });
     expectAuthError(blocked.error, 429, 'over_request_rate_limit');
     // The same client address guessing at another account is blocked too.
-    expectAuthError((await client().auth.signInWithPassword({ email: email('other'), password: 'x' })).error, 429, 'over_request_rate_limit');
+    expectAuthError(
+      (await client().auth.signInWithPassword({ email: email('other'), password: 'x' })).error,
+      429,
+      'over_request_rate_limit',
+    );
   });
 });
 
@@ -257,7 +297,11 @@ describe('the signed-in user (getUser, updateUser, signOut)', () => {
     const weak = await supabase.auth.updateUser({ password: 'x' });
     expect(weak.error).toBeInstanceOf(AuthWeakPasswordError);
     expect((await supabase.auth.updateUser({ password: 'new-password' })).error).toBeNull();
-    expectAuthError((await client().auth.signInWithPassword({ email: address, password: 'old-password' })).error, 400, 'invalid_credentials');
+    expectAuthError(
+      (await client().auth.signInWithPassword({ email: address, password: 'old-password' })).error,
+      400,
+      'invalid_credentials',
+    );
     expect((await client().auth.signInWithPassword({ email: address, password: 'new-password' })).error).toBeNull();
   });
 
@@ -282,7 +326,12 @@ describe('the signed-in user (getUser, updateUser, signOut)', () => {
     const { data: session } = await supabase.auth.getSession();
     const res = await fetch(`${servers.at(-1)!.url}/auth/v1/user`, {
       method: 'PUT',
-      headers: { apikey: anonKey, Authorization: `Bearer ${session.session!.access_token}`, 'Content-Type': 'application/json', 'X-Supabase-Api-Version': '2024-01-01' },
+      headers: {
+        apikey: anonKey,
+        Authorization: `Bearer ${session.session!.access_token}`,
+        'Content-Type': 'application/json',
+        'X-Supabase-Api-Version': '2024-01-01',
+      },
       body: JSON.stringify({ app_metadata: { role: 'admin' } }),
     });
     expect(res.status).toBe(403);
@@ -318,13 +367,21 @@ describe('the signed-in user (getUser, updateUser, signOut)', () => {
   it('getUser refuses a forged, an expired and a missing token as GoTrue does', async () => {
     const { url } = await serve();
     const call = (authorization?: string) =>
-      fetch(`${url}/auth/v1/user`, { headers: { apikey: anonKey, 'X-Supabase-Api-Version': '2024-01-01', ...(authorization ? { Authorization: authorization } : {}) } });
+      fetch(`${url}/auth/v1/user`, {
+        headers: { apikey: anonKey, 'X-Supabase-Api-Version': '2024-01-01', ...(authorization ? { Authorization: authorization } : {}) },
+      });
     const forged = await call(`Bearer ${await signApiKey('anon', 'another-secret-that-is-at-least-32-characters')}`);
     expect(forged.status).toBe(403);
-    expect(await forged.json()).toEqual({ code: 'bad_jwt', message: 'invalid JWT: unable to parse or verify signature, token signature is invalid: signature is invalid' });
+    expect(await forged.json()).toEqual({
+      code: 'bad_jwt',
+      message: 'invalid JWT: unable to parse or verify signature, token signature is invalid: signature is invalid',
+    });
     const expired = await call(`Bearer ${await signAccessToken(DEMO_USERS.alice, { expiresIn: -60 })}`);
     expect(expired.status).toBe(403);
-    expect(await expired.json()).toEqual({ code: 'bad_jwt', message: 'invalid JWT: unable to parse or verify signature, token has invalid claims: token is expired' });
+    expect(await expired.json()).toEqual({
+      code: 'bad_jwt',
+      message: 'invalid JWT: unable to parse or verify signature, token has invalid claims: token is expired',
+    });
     const none = await call('Basic abc');
     expect(none.status).toBe(401);
     expect(await none.json()).toEqual({ code: 'no_authorization', message: 'This endpoint requires a valid Bearer token' });
@@ -347,7 +404,11 @@ describe('anonymous sign-in', () => {
     const { data, error } = await supabase.auth.signInAnonymously({ options: { data: { full_name: 'Guest' } } });
     expect(error).toBeNull();
     expect(data.user).toMatchObject({ is_anonymous: true, email: '', app_metadata: {} });
-    expect(decodeJwt(data.session!.access_token)).toMatchObject({ is_anonymous: true, role: 'authenticated', amr: [{ method: 'anonymous' }] });
+    expect(decodeJwt(data.session!.access_token)).toMatchObject({
+      is_anonymous: true,
+      role: 'authenticated',
+      amr: [{ method: 'anonymous' }],
+    });
     expect((await userRows(data.user!.id)).profile).toMatchObject({ full_name: 'Guest' });
 
     expectAuthError((await supabase.auth.updateUser({ password: 'guest-password' })).error, 422, 'validation_failed');
@@ -365,10 +426,19 @@ describe('auth.admin (service role)', () => {
     const { admin, client } = await serve();
     const api = admin().auth.admin;
     const address = email('admin-made');
-    const created = await api.createUser({ email: address, password: 'made-by-admin', email_confirm: true, user_metadata: { full_name: 'Made By Admin' }, app_metadata: { role: 'operator' } });
+    const created = await api.createUser({
+      email: address,
+      password: 'made-by-admin',
+      email_confirm: true,
+      user_metadata: { full_name: 'Made By Admin' },
+      app_metadata: { role: 'operator' },
+    });
     expect(created.error).toBeNull();
     const id = created.data.user!.id;
-    expect(created.data.user).toMatchObject({ email: address, app_metadata: { provider: 'email', providers: ['email'], role: 'operator' } });
+    expect(created.data.user).toMatchObject({
+      email: address,
+      app_metadata: { provider: 'email', providers: ['email'], role: 'operator' },
+    });
     expect((await userRows(id)).profile).toMatchObject({ full_name: 'Made By Admin' });
     expectAuthError((await api.createUser({ email: address, password: 'again-again' })).error, 422, 'email_exists');
 
@@ -434,7 +504,11 @@ describe('error format', () => {
   it('without X-Supabase-Api-Version the legacy {code, error_code, msg} body, with it {code, message} and the header echoed', async () => {
     const { url } = await serve();
     const body = JSON.stringify({ email: email('format'), password: 'nope-nope' });
-    const legacy = await fetch(`${url}/auth/v1/token?grant_type=password`, { method: 'POST', headers: { apikey: anonKey, 'Content-Type': 'application/json' }, body });
+    const legacy = await fetch(`${url}/auth/v1/token?grant_type=password`, {
+      method: 'POST',
+      headers: { apikey: anonKey, 'Content-Type': 'application/json' },
+      body,
+    });
     expect(legacy.status).toBe(400);
     expect(legacy.headers.get('x-sb-error-code')).toBe('invalid_credentials');
     expect(await legacy.json()).toEqual({ code: 400, error_code: 'invalid_credentials', msg: 'Invalid login credentials' });
@@ -453,7 +527,11 @@ describe('error format', () => {
     const otp = await client().auth.signInWithOtp({ email: email('otp') });
     expectAuthError(otp.error, 400, 'feature_disabled');
     expect(otp.error?.message).toMatch(/one-time passwords/);
-    const res = await fetch(`${url}/auth/v1/signup`, { method: 'POST', headers: { apikey: anonKey, 'Content-Type': 'application/json', 'X-Supabase-Api-Version': '2024-01-01' }, body: '{"email":' });
+    const res = await fetch(`${url}/auth/v1/signup`, {
+      method: 'POST',
+      headers: { apikey: anonKey, 'Content-Type': 'application/json', 'X-Supabase-Api-Version': '2024-01-01' },
+      body: '{"email":',
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'bad_json' });
   });

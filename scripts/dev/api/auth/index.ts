@@ -28,7 +28,16 @@ import {
 } from './errors.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import { FailureLimiter } from './rate-limit.ts';
-import { CommittedAuthError, issueSession, logout, refreshSession, sessionExists, type LogoutScope, type RequestInfo, type SessionContext } from './sessions.ts';
+import {
+  CommittedAuthError,
+  issueSession,
+  logout,
+  refreshSession,
+  sessionExists,
+  type LogoutScope,
+  type RequestInfo,
+  type SessionContext,
+} from './sessions.ts';
 import { TokenService, type AccessTokenClaims, type SigningKey } from './tokens.ts';
 import {
   DEFAULT_AUD,
@@ -72,7 +81,8 @@ const ADMIN_ROLES = new Set(['service_role', 'supabase_admin']);
 const MAX_BODY_BYTES = 1_000_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** GoTrue checks the format with checkmail; this is the same shape (local@domain with a dot-free or dotted domain). */
-const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const EMAIL =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 /** GoTrue endpoints the local server knows about but does not serve. */
 const NOT_SERVED: readonly [RegExp, string][] = [
@@ -171,7 +181,10 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
     }
     const refused = NOT_SERVED.find(([pattern]) => pattern.test(path));
     if (refused) {
-      throw badRequest('feature_disabled', `Not served by the local Auth server of npm run dev: ${refused[1]} (${path}); see docs/local-api.md`);
+      throw badRequest(
+        'feature_disabled',
+        `Not served by the local Auth server of npm run dev: ${refused[1]} (${path}); see docs/local-api.md`,
+      );
     }
     throw notFound('not_found', `Not found: ${path} is not a GoTrue endpoint`);
   }
@@ -204,7 +217,8 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
     if (password === '') throw badRequest('validation_failed', 'Signup requires a valid password');
     const weak = passwordProblem(password, config.minimumPasswordLength, config.passwordRequirements);
     if (weak) throw weak;
-    if (email !== '' && phone !== '') throw badRequest('validation_failed', 'Only an email address or phone number should be provided on signup.');
+    if (email !== '' && phone !== '')
+      throw badRequest('validation_failed', 'Only an email address or phone number should be provided on signup.');
     if (phone !== '') throw badRequest('phone_provider_disabled', 'Phone signups are disabled');
     if (!config.enableEmailProvider) throw badRequest('email_provider_disabled', 'Email signups are disabled');
     const address = validateEmail(email);
@@ -279,7 +293,10 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
     if (grantType === 'password') return passwordGrant(req);
     if (grantType === 'refresh_token') return refreshGrant(req);
     if (grantType === 'id_token' || grantType === 'pkce' || grantType === 'web3') {
-      throw badRequest('feature_disabled', `Not served by the local Auth server of npm run dev: grant_type=${grantType}; see docs/local-api.md`);
+      throw badRequest(
+        'feature_disabled',
+        `Not served by the local Auth server of npm run dev: grant_type=${grantType}; see docs/local-api.md`,
+      );
     }
     throw badRequest('invalid_credentials', 'unsupported_grant_type');
   }
@@ -289,7 +306,8 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
     const email = optionalString(params, 'email');
     const phone = optionalString(params, 'phone');
     const password = optionalString(params, 'password');
-    if (email !== '' && phone !== '') throw badRequest('validation_failed', 'Only an email address or phone number should be provided on login.');
+    if (email !== '' && phone !== '')
+      throw badRequest('validation_failed', 'Only an email address or phone number should be provided on login.');
     if (phone !== '') throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
     if (email === '') throw badRequest('validation_failed', 'missing email or phone');
     if (!config.enableEmailProvider) throw unprocessable('email_provider_disabled', 'Email logins are disabled');
@@ -403,7 +421,8 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
     const changingEmail = address !== '' && address !== (user.email ?? '').toLowerCase();
     if (changingEmail) {
       const other = await findUserByEmail(sql, address);
-      if (other !== null && other.id !== user.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+      if (other !== null && other.id !== user.id)
+        throw unprocessable('email_exists', 'A user with this email address has already been registered');
     }
     let encrypted: string | null = null;
     if (password !== null && password !== '') {
@@ -440,7 +459,11 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
    */
   async function changeEmail(q: Queryable, user: UserRow, address: string, at: Date): Promise<void> {
     if (!autoconfirm) {
-      await q.query('update auth.users set email_change = $2, email_change_sent_at = $3, updated_at = $3 where id = $1', [user.id, address, at]);
+      await q.query('update auth.users set email_change = $2, email_change_sent_at = $3, updated_at = $3 where id = $1', [
+        user.id,
+        address,
+        at,
+      ]);
       return;
     }
     const providers = new Set([...((user.raw_app_meta_data?.providers as string[] | undefined) ?? []), 'email']);
@@ -448,14 +471,17 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
       provider: (user.raw_app_meta_data?.provider as string | undefined) ?? 'email',
       providers: [...providers],
     });
-    await q.query(
-      `update auth.users set email = $2, email_confirmed_at = coalesce(email_confirmed_at, $3), email_change = '',
+    await q
+      .query(
+        `update auth.users set email = $2, email_confirmed_at = coalesce(email_confirmed_at, $3), email_change = '',
               email_change_sent_at = null, is_anonymous = false, raw_app_meta_data = $4::jsonb, updated_at = $3 where id = $1`,
-      [user.id, address, at, JSON.stringify(appMetadata)],
-    ).catch((error: unknown) => {
-      if ((error as { code?: string }).code === '23505') throw unprocessable('email_exists', 'A user with this email address has already been registered');
-      throw error;
-    });
+        [user.id, address, at, JSON.stringify(appMetadata)],
+      )
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code === '23505')
+          throw unprocessable('email_exists', 'A user with this email address has already been registered');
+        throw error;
+      });
     await insertIdentity(q, user.id, 'email', identityData(user.id, { email: address }, true, {}), at);
   }
 
@@ -532,7 +558,8 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
     if (number !== null && (await findUserByPhone(sql, number)) !== null) {
       throw unprocessable('phone_exists', 'Phone number already registered by another user');
     }
-    if (password !== '' && passwordHash !== '') throw badRequest('validation_failed', 'Only a password or a password hash should be provided');
+    if (password !== '' && passwordHash !== '')
+      throw badRequest('validation_failed', 'Only a password or a password hash should be provided');
     if (passwordHash !== '' && !/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(passwordHash)) {
       throw badRequest('validation_failed', 'Invalid password hash format: the local Auth server accepts bcrypt hashes');
     }
@@ -560,7 +587,8 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
         bannedUntil: bannedUntil === undefined ? null : bannedUntil,
         now: at,
       }).catch((error: unknown) => {
-        if ((error as { code?: string }).code === '23505') throw unprocessable('email_exists', 'A user with this email address has already been registered');
+        if ((error as { code?: string }).code === '23505')
+          throw unprocessable('email_exists', 'A user with this email address has already been registered');
         throw error;
       }),
     );
@@ -582,7 +610,8 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
     const number = phone === '' ? null : validatePhone(phone);
     if (address !== null && address !== (user.email ?? '').toLowerCase()) {
       const other = await findUserByEmail(sql, address);
-      if (other !== null && other.id !== id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+      if (other !== null && other.id !== id)
+        throw unprocessable('email_exists', 'A user with this email address has already been registered');
     }
     if (number !== null && number !== user.phone && (await findUserByPhone(sql, number)) !== null) {
       throw unprocessable('phone_exists', 'A user with this phone number has already been registered');
@@ -601,7 +630,13 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
       if (encrypted !== null) await set('encrypted_password', encrypted);
       if (address !== null && address !== user.email) {
         await set('email', address);
-        await insertIdentity(q, id, 'email', identityData(id, { email: address }, params.email_confirm === true || isConfirmed(user), {}), at);
+        await insertIdentity(
+          q,
+          id,
+          'email',
+          identityData(id, { email: address }, params.email_confirm === true || isConfirmed(user), {}),
+          at,
+        );
       }
       if (number !== null && number !== user.phone) await set('phone', number);
       if (params.email_confirm === true) {
@@ -614,10 +649,14 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
       if (params.phone_confirm === true) await set('phone_confirmed_at', at);
       const current = await mustFind(q, id);
       if (userMetadata !== null || params.email_confirm === true) {
-        const merged = mergeMetadata(current.raw_user_meta_data, { ...(userMetadata ?? {}), ...(params.email_confirm === true ? { email_verified: true } : {}) });
+        const merged = mergeMetadata(current.raw_user_meta_data, {
+          ...(userMetadata ?? {}),
+          ...(params.email_confirm === true ? { email_verified: true } : {}),
+        });
         await set('raw_user_meta_data', JSON.stringify(merged), '::jsonb');
       }
-      if (appMetadata !== null) await set('raw_app_meta_data', JSON.stringify(mergeMetadata(current.raw_app_meta_data, appMetadata)), '::jsonb');
+      if (appMetadata !== null)
+        await set('raw_app_meta_data', JSON.stringify(mergeMetadata(current.raw_app_meta_data, appMetadata)), '::jsonb');
       if (bannedUntil !== undefined) {
         await set('banned_until', bannedUntil);
         if (bannedUntil !== null) await logout(q, id, null, 'global');
@@ -746,7 +785,8 @@ function validatePhone(phone: string): string {
 
 function positiveInt(value: string | null, fallback: number): number {
   if (value === null || value === '') return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw badRequest('validation_failed', `Bad Pagination Parameters: invalid value "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw badRequest('validation_failed', `Bad Pagination Parameters: invalid value "${value}"`);
   return Number(value);
 }
 

@@ -26,7 +26,7 @@ export async function verifyPassword(password: string, hash: string | null): Pro
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const DIGITS = '0123456789';
-const SYMBOLS = "!@#$%^&*()_+-=[]{};'\\:\"|<>?,./`~";
+const SYMBOLS = '!@#$%^&*()_+-=[]{};\'\\:"|<>?,./`~';
 
 /** The character sets the Supabase CLI gives GoTrue for each password_requirements value. */
 export const REQUIRED_CHARACTERS: Readonly<Record<PasswordRequirements, readonly string[]>> = {

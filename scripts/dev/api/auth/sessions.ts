@@ -47,7 +47,12 @@ export interface TokenResponse extends Json {
   readonly user: Json;
 }
 
-async function accessToken(ctx: SessionContext, q: Queryable, user: UserRow, sessionId: string): Promise<{ token: string; expiresAt: number }> {
+async function accessToken(
+  ctx: SessionContext,
+  q: Queryable,
+  user: UserRow,
+  sessionId: string,
+): Promise<{ token: string; expiresAt: number }> {
   const amr = await q.query<{ method: string; timestamp: number }>(
     `select authentication_method as method, extract(epoch from updated_at)::bigint as timestamp
        from auth.mfa_amr_claims where session_id = $1 order by updated_at desc`,
@@ -75,7 +80,12 @@ async function accessToken(ctx: SessionContext, q: Queryable, user: UserRow, ses
   return { token, expiresAt };
 }
 
-function tokenResponse(ctx: SessionContext, user: UserRow, token: { token: string; expiresAt: number }, refreshToken: string): TokenResponse {
+function tokenResponse(
+  ctx: SessionContext,
+  user: UserRow,
+  token: { token: string; expiresAt: number },
+  refreshToken: string,
+): TokenResponse {
   return {
     access_token: token.token,
     token_type: 'bearer',
@@ -151,9 +161,10 @@ export async function refreshSession(
   const user = await load(token.user_id);
   if (user === null) throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
   if (isBanned(user, ctx.now())) throw badRequest('user_banned', 'Invalid Refresh Token: User Banned');
-  const [session] = await q.query<{ id: string; not_after: Date | null }>('select id, not_after from auth.sessions where id = $1 for update', [
-    token.session_id,
-  ]);
+  const [session] = await q.query<{ id: string; not_after: Date | null }>(
+    'select id, not_after from auth.sessions where id = $1 for update',
+    [token.session_id],
+  );
   if (session === undefined) throw badRequest('session_not_found', 'Invalid Refresh Token: No Valid Session Found');
   if (session.not_after !== null && new Date(session.not_after) <= ctx.now()) {
     throw badRequest('session_expired', 'Invalid Refresh Token: Session Expired');
@@ -188,12 +199,10 @@ export async function refreshSession(
       [issued, token.user_id, now, token.token, token.session_id],
     );
   }
-  await q.query(`update auth.sessions set refreshed_at = $2::timestamptz at time zone 'UTC', updated_at = $2, user_agent = $3, ip = $4::inet where id = $1`, [
-    token.session_id,
-    now,
-    info.userAgent,
-    ipOrNull(info.ip),
-  ]);
+  await q.query(
+    `update auth.sessions set refreshed_at = $2::timestamptz at time zone 'UTC', updated_at = $2, user_agent = $3, ip = $4::inet where id = $1`,
+    [token.session_id, now, info.userAgent, ipOrNull(info.ip)],
+  );
   return tokenResponse(ctx, user, await accessToken(ctx, q, user, token.session_id), issued);
 }
 

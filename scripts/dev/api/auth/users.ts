@@ -115,7 +115,13 @@ export async function insertUser(q: Queryable, user: NewUser): Promise<UserRow> 
     ],
   );
   if (user.email !== null) {
-    await insertIdentity(q, user.id, 'email', identityData(user.id, { email: user.email }, user.emailConfirmedAt !== null, user.userMetadata), user.now);
+    await insertIdentity(
+      q,
+      user.id,
+      'email',
+      identityData(user.id, { email: user.email }, user.emailConfirmedAt !== null, user.userMetadata),
+      user.now,
+    );
   }
   if (user.phone !== null) {
     await insertIdentity(q, user.id, 'phone', identityData(user.id, { phone: user.phone }, user.phoneConfirmedAt !== null, {}), user.now);
