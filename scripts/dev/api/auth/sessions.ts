@@ -52,7 +52,7 @@ async function accessToken(
   q: Queryable,
   user: UserRow,
   sessionId: string,
-): Promise<{ token: string; expiresAt: number }> {
+): Promise<{ token: string; issuedAt: number; expiresAt: number }> {
   const amr = await q.query<{ method: string; timestamp: number }>(
     `select authentication_method as method, extract(epoch from updated_at)::bigint as timestamp
        from auth.mfa_amr_claims where session_id = $1 order by updated_at desc`,
@@ -77,19 +77,15 @@ async function accessToken(
     session_id: sessionId,
     is_anonymous: user.is_anonymous,
   });
-  return { token, expiresAt };
+  return { token, issuedAt, expiresAt };
 }
 
-function tokenResponse(
-  ctx: SessionContext,
-  user: UserRow,
-  token: { token: string; expiresAt: number },
-  refreshToken: string,
-): TokenResponse {
+function tokenResponse(user: UserRow, token: { token: string; issuedAt: number; expiresAt: number }, refreshToken: string): TokenResponse {
   return {
     access_token: token.token,
     token_type: 'bearer',
-    expires_in: token.expiresAt - unix(ctx.now()),
+    // Counted from the token's own iat, so it is always jwt_expiry.
+    expires_in: token.expiresAt - token.issuedAt,
     expires_at: token.expiresAt,
     refresh_token: refreshToken,
     user: userJson(user),
@@ -125,7 +121,7 @@ export async function issueSession(
   await q.query('update auth.users set last_sign_in_at = $2, updated_at = $2 where id = $1', [userId, now]);
   await q.query(`update auth.identities set last_sign_in_at = $2 where user_id = $1`, [userId, now]);
   const user = await reload(userId);
-  return tokenResponse(ctx, user, await accessToken(ctx, q, user, sessionId), refreshToken);
+  return tokenResponse(user, await accessToken(ctx, q, user, sessionId), refreshToken);
 }
 
 interface RefreshTokenRow extends Record<string, unknown> {
@@ -203,7 +199,7 @@ export async function refreshSession(
     `update auth.sessions set refreshed_at = $2::timestamptz at time zone 'UTC', updated_at = $2, user_agent = $3, ip = $4::inet where id = $1`,
     [token.session_id, now, info.userAgent, ipOrNull(info.ip)],
   );
-  return tokenResponse(ctx, user, await accessToken(ctx, q, user, token.session_id), issued);
+  return tokenResponse(user, await accessToken(ctx, q, user, token.session_id), issued);
 }
 
 export type LogoutScope = 'global' | 'local' | 'others';
