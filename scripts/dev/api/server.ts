@@ -24,7 +24,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What a mounted API answers; `path` is what follows its prefix (e.g. `/signup`). */
+/** What a mounted API answers; `path` is what follows its prefix (`/signup`; for REST with the query string, `/expenses?select=*`). */
 export interface MountedApi {
   handle(req: Request, path: string): Promise<Response>;
 }
@@ -63,13 +63,13 @@ export const INVALID_API_KEY = { message: 'Invalid API key', hint: 'Double check
 
 /** Until the REST API is mounted: what PostgREST answers for a resource it does not know, naming the reason. */
 export const notServedRestApi: MountedApi = {
-  handle: async (_req, path) =>
+  handle: async (_req, pathAndQuery) =>
     new Response(
       JSON.stringify({
         code: 'PGRST205',
         details: null,
         hint: 'This npm run dev does not serve /rest/v1 yet: reach tables and RPCs over SQL as the user (see npm run demo).',
-        message: `Could not serve ${path}: the local REST API is not part of this version of the stack`,
+        message: `Could not serve ${pathAndQuery.split('?')[0]}: the local REST API is not part of this version of the stack`,
       }),
       { status: 404, headers: { 'Content-Type': 'application/json; charset=utf-8' } },
     ),
@@ -150,7 +150,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return;
     }
     const request = new Request(new URL(rawUrl, origin), { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) });
-    const response = await (mount === 'rest' ? options.rest : options.auth).handle(request, subPath);
+    // The REST API parses its query string from the path (`/expenses?select=*`); Auth routes by path alone.
+    const response = await (mount === 'rest'
+      ? options.rest.handle(request, `${subPath}${url.search}`)
+      : options.auth.handle(request, subPath));
 
     const out: Record<string, string | string[]> = {};
     response.headers.forEach((value, name) => {
