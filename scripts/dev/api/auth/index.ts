@@ -438,7 +438,7 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
         await q.query('update auth.users set encrypted_password = $2, updated_at = $3 where id = $1', [user.id, encrypted, at]);
       }
       if (data !== null) {
-        await q.query('update auth.users set raw_user_meta_data = $2::jsonb, updated_at = $3 where id = $1', [
+        await q.query('update auth.users set raw_user_meta_data = $2::text::jsonb, updated_at = $3 where id = $1', [
           user.id,
           JSON.stringify(mergeMetadata(user.raw_user_meta_data, data)),
           at,
@@ -474,7 +474,7 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
     await q
       .query(
         `update auth.users set email = $2, email_confirmed_at = coalesce(email_confirmed_at, $3), email_change = '',
-              email_change_sent_at = null, is_anonymous = false, raw_app_meta_data = $4::jsonb, updated_at = $3 where id = $1`,
+              email_change_sent_at = null, is_anonymous = false, raw_app_meta_data = $4::text::jsonb, updated_at = $3 where id = $1`,
         [user.id, address, at, JSON.stringify(appMetadata)],
       )
       .catch((error: unknown) => {
@@ -653,10 +653,10 @@ export function createAuthApi(options: AuthApiOptions): AuthApi {
           ...(userMetadata ?? {}),
           ...(params.email_confirm === true ? { email_verified: true } : {}),
         });
-        await set('raw_user_meta_data', JSON.stringify(merged), '::jsonb');
+        await set('raw_user_meta_data', JSON.stringify(merged), '::text::jsonb');
       }
       if (appMetadata !== null)
-        await set('raw_app_meta_data', JSON.stringify(mergeMetadata(current.raw_app_meta_data, appMetadata)), '::jsonb');
+        await set('raw_app_meta_data', JSON.stringify(mergeMetadata(current.raw_app_meta_data, appMetadata)), '::text::jsonb');
       if (bannedUntil !== undefined) {
         await set('banned_until', bannedUntil);
         if (bannedUntil !== null) await logout(q, id, null, 'global');

@@ -95,7 +95,7 @@ export async function insertUser(q: Queryable, user: NewUser): Promise<UserRow> 
     `insert into auth.users (instance_id, id, aud, role, email, phone, encrypted_password, raw_app_meta_data, raw_user_meta_data,
                              is_anonymous, email_confirmed_at, phone_confirmed_at, confirmation_sent_at, banned_until,
                              created_at, updated_at, confirmation_token, recovery_token, email_change_token_new, email_change)
-     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $15, '', '', '', '')`,
+     values ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::text::jsonb, $10, $11, $12, $13, $14, $15, $15, '', '', '', '')`,
     [
       INSTANCE_ID,
       user.id,
@@ -141,7 +141,7 @@ export function identityData(userId: string, contact: { email?: string; phone?: 
 export async function insertIdentity(q: Queryable, userId: string, provider: string, data: Json, now: Date): Promise<void> {
   await q.query(
     `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
-     values ($1, $2, $3::jsonb, $4, $5, $5, $5)
+     values ($1, $2, $3::text::jsonb, $4, $5, $5, $5)
      on conflict (provider_id, provider) do update set identity_data = excluded.identity_data, updated_at = excluded.updated_at`,
     [userId, userId, JSON.stringify(data), provider, now],
   );
