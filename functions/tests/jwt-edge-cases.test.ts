@@ -76,7 +76,7 @@ describe('access tokens signed with the HS256 secret', () => {
 describe('access tokens verified against a JWKS', () => {
   let server: Server;
   let jwksUrl: string;
-  let signingKey: CryptoKey;
+  let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256');

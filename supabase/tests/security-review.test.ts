@@ -22,10 +22,10 @@ describe('security definer functions', () => {
        order by 1`);
     expect(loose).toEqual([]);
     // The check sees them: there are security definer functions to check.
-    const [{ count }] = await db().query<{ count: number }>(`
+    const [counted] = await db().query<{ count: number }>(`
       select count(*)::int as count from pg_proc p join pg_namespace n on n.oid = p.pronamespace
        where n.nspname in ${OURS} and p.prosecdef`);
-    expect(count).toBeGreaterThan(10);
+    expect(counted?.count).toBeGreaterThan(10);
   });
 
   it('none is executable by PUBLIC, so each runs only for the roles its grants name', async () => {
@@ -51,8 +51,8 @@ describe('security definer functions', () => {
 
 describe('the private schema', () => {
   it('anon has no usage on it, and the only table an API role reads there is the public list of time zones', async () => {
-    const [{ usage }] = await db().query<{ usage: boolean }>(`select has_schema_privilege('anon', 'private', 'usage') as usage`);
-    expect(usage).toBe(false);
+    const [schema] = await db().query<{ usage: boolean }>(`select has_schema_privilege('anon', 'private', 'usage') as usage`);
+    expect(schema?.usage).toBe(false);
     const readable = await db().query<{ table_name: string; role: string }>(`
       select c.relname as table_name, r.role
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
