@@ -109,7 +109,8 @@ declare
   item_at integer;
 begin
   if tg_op = 'INSERT' then
-    caller := auth.uid();
+    -- The signed-in caller, read from the JWT once per statement by expenses_link_cache_before.
+    caller := coalesce(nullif(pg_catalog.current_setting('wallai.expense_caller', true), '')::uuid, auth.uid());
     if caller is not null then
       new.created_by := caller;
     end if;
@@ -236,12 +237,14 @@ create trigger expenses_prepare
   on public.expenses
   for each row execute function private.prepare_expense();
 
--- The link look-up's per-statement memory: emptied before every insert statement
--- (nothing from an earlier statement, whose budgets may have changed since, is
--- reused) and after it (no ids stay behind in the session). A client that wrote
--- the setting itself in the middle of its statement would only fool the row
+-- The insert statement's memory (settings wallai.expense_link and
+-- wallai.expense_caller): set up before every insert statement (nothing from an
+-- earlier statement, whose budgets may have changed since, is reused) and
+-- emptied after it (no ids stay behind in the session). A client that wrote a
+-- setting itself in the middle of its statement would only fool the row
 -- trigger: after the statement, every inserted row's link and currency are
--- checked against the tables, once per distinct link.
+-- checked against the tables, once per distinct link, and the insert policy
+-- checks created_by against the JWT.
 create function private.expense_link_cache() returns trigger
 language plpgsql
 security definer
@@ -251,8 +254,12 @@ begin
   -- Session-level (not local): a local value would end with this function's own search_path setting.
   perform pg_catalog.set_config('wallai.expense_link', '', false);
   if tg_when = 'BEFORE' then
+    -- The caller once per statement rather than a JWT parse per row. Rewriting it
+    -- mid-statement gains nothing: the insert policy checks created_by against auth.uid().
+    perform pg_catalog.set_config('wallai.expense_caller', coalesce(auth.uid()::text, ''), false);
     return null;
   end if;
+  perform pg_catalog.set_config('wallai.expense_caller', '', false);
   if exists (
     select 1
       from (select distinct n.space_id, n.budget_id, n.budget_item_id, n.currency, n.exchange_rate is null as no_rate from new_rows n) n
@@ -270,7 +277,7 @@ begin
 end
 $$;
 comment on function private.expense_link_cache() is
-  'Statement trigger: empties wallai.expense_link (the month''s budget and items prepare_expense remembers within one insert statement); after the statement, checks the inserted rows'' links and currencies against the tables.';
+  'Statement trigger: before an insert statement, remembers the caller and empties the month''s budget and items prepare_expense remembers (wallai.expense_caller, wallai.expense_link); after it, empties both and checks the inserted rows'' links and currencies against the tables.';
 revoke execute on function private.expense_link_cache() from public;
 
 create trigger expenses_link_cache_before

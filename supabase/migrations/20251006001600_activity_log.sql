@@ -195,7 +195,18 @@ begin
   -- the subqueries up, which would copy to_jsonb(x) into every expression that
   -- reads it (the filter, the id, the space, the label and the values: five
   -- conversions of the whole row, and one per column in the update branch).
-  if tg_op = 'INSERT' then
+  if tg_op = 'INSERT' and tg_table_name = 'expenses' then
+    -- The hot path (every expense, every import line): the columns read as
+    -- columns, and the row's jsonb built from the non-derived ones directly
+    -- (a test checks this list against the table's columns).
+    insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, new_values)
+    select x.space_id, actor, actor_role, entry_path, entry_via, 'expenses', x.id, x.description, 'insert',
+           (select to_jsonb(r)
+              from (select x.id, x.space_id, x.budget_id, x.budget_item_id, x.amount, x.description, x.category,
+                           x.ai_category_confidence, x.date, x.receipt_url, x.receipt_processed, x.payment_method,
+                           x.bank_transaction_id, x.currency, x.exchange_rate, x.tags, x.notes, x.created_by, x.category_source) r)
+      from new_rows x;
+  elsif tg_op = 'INSERT' then
     insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, new_values)
     select n.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, n.id, n.label, 'insert', n.vals - derived
       from (select r.vals, (r.vals ->> 'id')::uuid as id,
