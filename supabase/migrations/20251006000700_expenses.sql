@@ -118,7 +118,7 @@ begin
     raise exception 'an expense cannot move to another space' using errcode = '22023';
   end if;
 
-  if tg_op = 'INSERT' and new.budget_item_id is null and new.budget_id is null then
+  if tg_op = 'INSERT' and new.budget_item_id is null and new.budget_id is null and new.date is not null and new.space_id is not null then
     -- The common case, a new expense linked automatically: the space currency, the
     -- master budget of the month and its items, looked up once per statement for
     -- each space and month (a 500-row import makes one query, not 500) and kept

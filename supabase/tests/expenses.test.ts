@@ -212,6 +212,20 @@ describe("the insert statement's memory of the month's budget", () => {
     expect(await totalsDrift(db())).toEqual([]);
   });
 
+  it('a row without a date is refused as a missing value, as any other row (23502)', async () => {
+    const space = await createSpace(db());
+    await createBudget(db(), space);
+    await expectSqlError(
+      queryAs(
+        db(),
+        space.owner.actor,
+        `insert into public.expenses (space_id, amount, description, date) values ($1, 3, 'No date', null)`,
+        [space.id],
+      ),
+      '23502',
+    );
+  });
+
   it('nothing of it stays in the session after the statement', async () => {
     const space = await createSpace(db());
     await createBudget(db(), space);
