@@ -141,6 +141,19 @@ describe('http', () => {
     expect(reported).toHaveLength(1);
   });
 
+  it('answers 503 database_unavailable with Retry-After for faults of the database, not of the request', () => {
+    for (const code of ['57014', '57P01', '08006', '53300', '40001', '40P01', 'CONNECTION_CLOSED', 'ECONNRESET']) {
+      const error = toHttpError(Object.assign(new Error('boom'), { code, name: code.length === 5 ? 'PostgresError' : 'Error' }), () => {});
+      expect({ code, status: error.status, error: error.code, retry: error.headers['Retry-After'] }).toEqual({
+        code,
+        status: 503,
+        error: 'database_unavailable',
+        retry: '1',
+      });
+    }
+    expect(toHttpError(Object.assign(new Error('x'), { code: 'XX000', name: 'PostgresError' }), () => {}).status).toBe(500);
+  });
+
   it('answers 422 when the database refuses a character it cannot store (22021)', () => {
     const nul = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { name: 'PostgresError', code: '22021' });
     expect(toHttpError(nul, () => {})).toMatchObject({ status: 422, code: 'validation_failed' });
