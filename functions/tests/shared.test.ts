@@ -128,7 +128,7 @@ describe('http', () => {
       ['22023', 422, 'validation_failed'],
       ['23514', 422, 'validation_failed'],
       ['22P02', 422, 'validation_failed'],
-      ['40001', 500, 'internal_error'],
+      ['XX000', 500, 'internal_error'],
     ];
     for (const [sqlstate, status, code] of cases) {
       const mapped = toHttpError(pg(sqlstate), () => {});
