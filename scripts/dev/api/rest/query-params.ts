@@ -193,8 +193,17 @@ function sepByDash(c: Cursor, part: (c: Cursor) => string): string {
   return parts.join('-');
 }
 
-export function fieldName(c: Cursor): string {
-  if (c.peek() === '"') return quoted(c);
+function fieldName(c: Cursor): string {
+  if (c.peek() === '"') {
+    // Postgres has no zero-length identifiers; refuse here rather than send a syntax error.
+    const start = c.pos;
+    const name = quoted(c);
+    if (name === '') {
+      c.pos = start;
+      c.fail('a non-empty quoted name');
+    }
+    return name;
+  }
   return sepByDash(c, (cc) => identifier(cc));
 }
 

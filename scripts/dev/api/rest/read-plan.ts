@@ -273,7 +273,7 @@ function outputName(item: Extract<SelectItem, { kind: 'field' }>): string {
   if (item.alias !== null) return item.alias;
   for (let i = item.field.jsonPath.length - 1; i >= 0; i -= 1) {
     const op = item.field.jsonPath[i];
-    if (op && 'key' in op) return op.key;
+    if (op && 'key' in op && op.key !== '') return op.key;
   }
   return item.field.name;
 }
