@@ -18,7 +18,13 @@ export interface CallTarget {
 
 const isJsonType = (type: string): boolean => type === 'json' || type === 'jsonb';
 
-export function findRoutine(cache: SchemaCache, schema: string, name: string, argumentNames: readonly string[], isPost: boolean): CallTarget {
+export function findRoutine(
+  cache: SchemaCache,
+  schema: string,
+  name: string,
+  argumentNames: readonly string[],
+  isPost: boolean,
+): CallTarget {
   const overloads = cache.routines.get(qualifiedKey({ schema, name })) ?? [];
   const matches: CallTarget[] = [];
   for (const routine of overloads) {

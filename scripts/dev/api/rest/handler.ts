@@ -105,10 +105,19 @@ function applyGucs(row: MainRow, status: number, headers: Record<string, string>
     const valid =
       Array.isArray(parsed) &&
       parsed.every(
-        (h) => h !== null && typeof h === 'object' && !Array.isArray(h) && Object.keys(h).length === 1 && typeof Object.values(h)[0] === 'string',
+        (h) =>
+          h !== null &&
+          typeof h === 'object' &&
+          !Array.isArray(h) &&
+          Object.keys(h).length === 1 &&
+          typeof Object.values(h)[0] === 'string',
       );
     if (!valid) {
-      throw new RestError(500, 'PGRST111', 'response.headers guc must be a JSON array composed of objects with a single key and a string value');
+      throw new RestError(
+        500,
+        'PGRST111',
+        'response.headers guc must be a JSON array composed of objects with a single key and a string value',
+      );
     }
     for (const h of parsed as Array<Record<string, string>>) {
       for (const [k, v] of Object.entries(h)) {
@@ -154,6 +163,18 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
     roles = await loadSwitchableRoles(db);
   }
 
+  // PostgREST reloads on NOTIFY pgrst with 'reload schema' (or an empty payload); 'reload config' has nothing to reload here.
+  let reloading: Promise<void> = Promise.resolve();
+  const unlisten = db.listen
+    ? await db.listen('pgrst', (payload) => {
+        if (payload === 'reload schema' || payload === '') {
+          reloading = reloading.then(reloadSchema).catch((error: unknown) => {
+            console.error(`[rest] schema cache reload failed: ${(error as Error).message}`);
+          });
+        }
+      })
+    : null;
+
   /** One request's transaction, the way PostgREST opens it. */
   async function inTransaction<T>(
     ctx: { req: Request; path: string; auth: RequestAuth; schema: string; readOnly: boolean; prefs: Preferences },
@@ -189,15 +210,25 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
     let authenticated = false;
     try {
       const url = new URL(path, 'http://rest.local');
+      // The caller may pass the path alone: the query string is then the request's own.
+      if (!path.includes('?')) url.search = new URL(req.url).search;
       const method = req.method.toUpperCase();
-      const segments = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+      const segments = url.pathname
+        .split('/')
+        .filter((s) => s !== '')
+        .map(decodeURIComponent);
       const auth = await authenticate(req);
       authenticated = auth.role !== 'anon';
       const readMethod = method === 'GET' || method === 'HEAD';
       const schema = negotiateSchema(req, readMethod);
       const prefs = parsePreferences(req.headers.get('prefer'));
       if (prefs.handling === 'strict' && prefs.invalid.length > 0) {
-        throw new RestError(400, 'PGRST122', 'Invalid preferences given with handling=strict', `Invalid preferences: ${prefs.invalid.join(', ')}`);
+        throw new RestError(
+          400,
+          'PGRST122',
+          'Invalid preferences given with handling=strict',
+          `Invalid preferences: ${prefs.invalid.join(', ')}`,
+        );
       }
       const ctxBase = { req, path: url.pathname, auth, schema, prefs };
 
@@ -239,7 +270,13 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
     const header = req.headers.get(readMethod ? 'accept-profile' : 'content-profile');
     const schema = header === null || header.trim() === '' ? options.schemas[0]! : header.trim();
     if (!options.schemas.includes(schema)) {
-      throw new RestError(406, 'PGRST106', `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${options.schemas.join(', ')}`);
+      throw new RestError(
+        406,
+        'PGRST106',
+        `Invalid schema: ${schema}`,
+        null,
+        `Only the following schemas are exposed: ${options.schemas.join(', ')}`,
+      );
     }
     return schema;
   }
@@ -258,7 +295,13 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
     return new RestError(406, 'PGRST116', 'Cannot coerce the result to a single JSON object', `The result contains ${n} rows`);
   }
 
-  async function count(tx: Queryable, ctx: Ctx, plan: ReadPlan, kind: Preferences['count'], countSource: () => { sql: string; params: Params }): Promise<number | null> {
+  async function count(
+    tx: Queryable,
+    ctx: Ctx,
+    plan: ReadPlan,
+    kind: Preferences['count'],
+    countSource: () => { sql: string; params: Params },
+  ): Promise<number | null> {
     if (kind === null) return null;
     const exact = async (limit: number | null): Promise<number> => {
       const q = countSource();
@@ -359,7 +402,15 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
     } else if (method === 'PATCH') {
       const payload = parsePayload(await readBody(ctx.req), qp.columns !== null);
       mutation = updateSql(
-        { table, payload, columns: qp.columns, applyDefaults, returning, filters: qp.filters.map((f) => f.filter), logic: qp.logic.map((l) => l.tree) },
+        {
+          table,
+          payload,
+          columns: qp.columns,
+          applyDefaults,
+          returning,
+          filters: qp.filters.map((f) => f.filter),
+          logic: qp.logic.map((l) => l.tree),
+        },
         params,
       );
     } else {
@@ -367,27 +418,62 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
     }
 
     const tableRef = ident(table.name);
-    const source: Source = { relation: { schema: table.schema, name: table.name }, columns: table.columns, fromSql: SOURCE, refSql: tableRef, aliasSql: tableRef };
+    const source: Source = {
+      relation: { schema: table.schema, name: table.name },
+      columns: table.columns,
+      fromSql: SOURCE,
+      refSql: tableRef,
+      aliasSql: tableRef,
+    };
     // The returned rows are read like a table: the select list and embeds apply, filters already did.
-    const readParams: QueryParams = { ...qp, filters: method === 'POST' ? qp.filters : [], logic: method === 'POST' ? qp.logic : [], order: qp.order, ranges: new Map() };
+    const readParams: QueryParams = {
+      ...qp,
+      filters: method === 'POST' ? qp.filters : [],
+      logic: method === 'POST' ? qp.logic : [],
+      order: qp.order,
+      ranges: new Map(),
+    };
     const plan = wantsBody ? planRead({ cache, schema: ctx.schema, source, params: readParams }) : null;
 
     return inTransaction(ctx, async (tx) => {
       if (mutation === null) {
         // PATCH with an empty body: nothing to update (PostgREST answers as if no row matched).
-        return mutationResponse(ctx, method, table, media, { total_result_set: null, page_total: 0, body: '[]', response_headers: null, response_status: null, response_inserted: null }, representation, null);
+        return mutationResponse(
+          ctx,
+          method,
+          table,
+          media,
+          { total_result_set: null, page_total: 0, body: '[]', response_headers: null, response_status: null, response_inserted: null },
+          representation,
+          null,
+        );
       }
       const select = plan === null ? `SELECT * FROM ${SOURCE}` : readQuerySql(plan, params, null);
-      const body = wantsBody ? bodySql(media, false, false) : representation === 'headers-only' ? bodySql({ kind: 'json', stripNulls: false }, false, false) : `''`;
+      const body = wantsBody
+        ? bodySql(media, false, false)
+        : representation === 'headers-only'
+          ? bodySql({ kind: 'json', stripNulls: false }, false, false)
+          : `''`;
       const headersOnlySelect = representation === 'headers-only' ? `SELECT * FROM ${SOURCE}` : select;
-      const text = mainSql(mutation, representation === 'headers-only' ? headersOnlySelect : select, body, null, prefs.resolution === 'merge-duplicates' && method === 'POST');
+      const text = mainSql(
+        mutation,
+        representation === 'headers-only' ? headersOnlySelect : select,
+        body,
+        null,
+        prefs.resolution === 'merge-duplicates' && method === 'POST',
+      );
       const rows = await tx.query<MainRow>(text, params.values);
       const row = rows[0];
       if (!row) throw new Error('the main query returned no row');
       const pageTotal = Number(row.page_total ?? 0);
       if (media.kind === 'object' && wantsBody && pageTotal !== 1) throw singularityError(pageTotal);
       if (prefs.handling === 'strict' && prefs.maxAffected !== null && method !== 'POST' && pageTotal > prefs.maxAffected) {
-        throw new RestError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', `The query affects ${pageTotal} rows`);
+        throw new RestError(
+          400,
+          'PGRST124',
+          'Query result exceeds max-affected preference constraint',
+          `The query affects ${pageTotal} rows`,
+        );
       }
       // Prefer: tx=rollback is ignored, as on Supabase (PostgREST's db-tx-end is "commit" there).
       return mutationResponse(ctx, method, table, media, row, representation, prefs.count === null ? null : pageTotal);
@@ -434,7 +520,9 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
       }
     } else {
       headers['Content-Range'] =
-        method === 'PATCH' ? `${pageTotal > 0 ? `0-${pageTotal - 1}` : '*'}/${total === null ? '*' : total}` : `*/${total === null ? '*' : total}`;
+        method === 'PATCH'
+          ? `${pageTotal > 0 ? `0-${pageTotal - 1}` : '*'}/${total === null ? '*' : total}`
+          : `*/${total === null ? '*' : total}`;
       status = representation === 'full' ? 200 : 204;
     }
     if (representation === 'full') {
@@ -483,7 +571,8 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
     const columns = resultColumns(routine);
     const single = !routine.returnsSet;
     const media = negotiateMediaType(ctx.req.headers.get('accept'));
-    const relation = routine.returnRelation !== null && cache.tables.has(qualifiedKey(routine.returnRelation)) ? routine.returnRelation : null;
+    const relation =
+      routine.returnRelation !== null && cache.tables.has(qualifiedKey(routine.returnRelation)) ? routine.returnRelation : null;
     const fnRef = ident(routine.name);
     const source: Source = { relation, columns, fromSql: SOURCE, refSql: fnRef, aliasSql: fnRef };
     const plan = scalar ? null : planRead({ cache, schema: ctx.schema, source, params: qp });
@@ -512,7 +601,10 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
         const countCall = callSql(target, argsJson, p);
         const countPlan = (plan ?? scalarPlan)!;
         const countSelect = countQuerySql(countPlan, p);
-        const q = await tx.query<{ n: unknown }>(`WITH ${SOURCE} AS (${countCall}) SELECT pg_catalog.count(*) AS n FROM (${countSelect}) c`, p.values);
+        const q = await tx.query<{ n: unknown }>(
+          `WITH ${SOURCE} AS (${countCall}) SELECT pg_catalog.count(*) AS n FROM (${countSelect}) c`,
+          p.values,
+        );
         total = Number(q[0]?.n ?? 0);
       }
       if (routine.returnType === 'void') {
@@ -522,7 +614,12 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
       }
       const { status, contentRange } = rangeStatus(range.offset, pageTotal, total);
       if (status === 416) {
-        throw new RestError(416, 'PGRST103', 'Requested range not satisfiable', `An offset of ${range.offset} was requested, but there are only ${total ?? 0} rows.`);
+        throw new RestError(
+          416,
+          'PGRST103',
+          'Requested range not satisfiable',
+          `An offset of ${range.offset} was requested, but there are only ${total ?? 0} rows.`,
+        );
       }
       const headers: Record<string, string> = { 'Content-Range': contentRange, ...bodyHeaders(ctx, media) };
       const applied = preferenceApplied({ count: ctx.prefs.count });
@@ -535,8 +632,10 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
   return {
     handle,
     reloadSchema,
+    /** Stops listening for reloads; the client itself belongs to the caller. */
     async close() {
-      // The client belongs to the caller; nothing of ours stays open.
+      await unlisten?.();
+      await reloading;
     },
   };
 }

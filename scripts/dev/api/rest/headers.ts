@@ -73,7 +73,9 @@ export function preferenceApplied(p: Partial<Preferences>): string | null {
   const values = [
     p.resolution ? `resolution=${p.resolution}` : null,
     p.missing ? `missing=${p.missing}` : null,
-    p.representation ? `return=${p.representation === 'full' ? 'representation' : p.representation === 'none' ? 'minimal' : 'headers-only'}` : null,
+    p.representation
+      ? `return=${p.representation === 'full' ? 'representation' : p.representation === 'none' ? 'minimal' : 'headers-only'}`
+      : null,
     p.count ? `count=${p.count}` : null,
     p.transaction ? `tx=${p.transaction}` : null,
     p.handling ? `handling=${p.handling}` : null,
@@ -102,7 +104,14 @@ function parseAccept(header: string): AcceptEntry[] {
       const params = new Map<string, string>();
       for (const r of rest) {
         const eq = r.indexOf('=');
-        if (eq > 0) params.set(r.slice(0, eq).trim().toLowerCase(), r.slice(eq + 1).trim().replace(/^"|"$/g, ''));
+        if (eq > 0)
+          params.set(
+            r.slice(0, eq).trim().toLowerCase(),
+            r
+              .slice(eq + 1)
+              .trim()
+              .replace(/^"|"$/g, ''),
+          );
       }
       const q = params.has('q') ? Number(params.get('q')) : 1;
       return { type: type.toLowerCase(), params, q: Number.isFinite(q) ? q : 0, index };

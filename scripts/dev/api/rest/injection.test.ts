@@ -6,7 +6,7 @@
  */
 import { anonKey, useTestDatabase } from '@wallai/testing';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLibrary } from './fixture.ts';
 import type { RestApi } from './handler.ts';
 import { call, restApiFor } from './test-support.ts';
@@ -29,9 +29,13 @@ beforeAll(async () => {
   api = await restApiFor(db());
   anon = await anonKey();
 });
+afterAll(async () => {
+  await api.close();
+});
 
 const get = (path: string) => call(api, 'GET', path, { token: anon });
-const tagCount = async (): Promise<number> => Number((await db().query<{ n: number }>(`select count(*)::int as n from public.rest_tags`))[0]?.n);
+const tagCount = async (): Promise<number> =>
+  Number((await db().query<{ n: number }>(`select count(*)::int as n from public.rest_tags`))[0]?.n);
 const enc = encodeURIComponent;
 
 describe('hostile names and values', () => {

@@ -13,8 +13,9 @@ import { randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Statement } from '../../../../supabase/tests/support/rls-matrix.ts';
 
-export type Translated = (client: SupabaseClient) => PromiseLike<{ data: unknown; error: { code?: string; message: string } | null; status: number }>;
-
+export type Translated = (
+  client: SupabaseClient,
+) => PromiseLike<{ data: unknown; error: { code?: string; message: string } | null; status: number }>;
 
 export class Untranslatable extends Error {}
 

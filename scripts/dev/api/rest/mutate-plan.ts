@@ -69,7 +69,9 @@ function bodySourceSql(payload: Payload, columns: readonly Column[], params: Par
     bodyExpr = 'pgrst_json_defs.val';
   }
   if (columns.length === 0) {
-    from += payload.isArray ? `LATERAL (SELECT FROM ${fn}_array_elements(${bodyExpr}) _) pgrst_body` : `LATERAL (SELECT FROM (VALUES (1)) _) pgrst_body`;
+    from += payload.isArray
+      ? `LATERAL (SELECT FROM ${fn}_array_elements(${bodyExpr}) _) pgrst_body`
+      : `LATERAL (SELECT FROM (VALUES (1)) _) pgrst_body`;
     return from;
   }
   const typed = columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ');
@@ -122,7 +124,12 @@ function mutationWhere(o: WhereOptions, params: Params): string {
 }
 
 export function updateSql(
-  o: WhereOptions & { readonly payload: Payload; readonly columns: readonly string[] | null; readonly applyDefaults: boolean; readonly returning: boolean },
+  o: WhereOptions & {
+    readonly payload: Payload;
+    readonly columns: readonly string[] | null;
+    readonly applyDefaults: boolean;
+    readonly returning: boolean;
+  },
   params: Params,
 ): string | null {
   if (o.payload.isArray) throw new RestError(400, 'PGRST102', 'Update body must be a JSON object');

@@ -15,12 +15,24 @@ const field = (name: string, extra: Record<string, unknown> = {}) => ({
 describe('select=', () => {
   it('reads columns, aliases, casts and *', () => {
     expect(parseSelect('*')).toEqual([field('*')]);
-    expect(parseSelect('id, name:title ,price::text')).toEqual([field('id'), field('title', { alias: 'name' }), field('price', { cast: 'text' })]);
+    expect(parseSelect('id, name:title ,price::text')).toEqual([
+      field('id'),
+      field('title', { alias: 'name' }),
+      field('price', { cast: 'text' }),
+    ]);
   });
 
   it('reads JSON paths with keys and indexes', () => {
     expect(parseSelect('meta->langs->0,c:meta->>country')).toEqual([
-      field('meta', { field: { name: 'meta', jsonPath: [{ arrow: '->', key: 'langs' }, { arrow: '->', index: 0 }] } }),
+      field('meta', {
+        field: {
+          name: 'meta',
+          jsonPath: [
+            { arrow: '->', key: 'langs' },
+            { arrow: '->', index: 0 },
+          ],
+        },
+      }),
       field('meta', { alias: 'c', field: { name: 'meta', jsonPath: [{ arrow: '->>', key: 'country' }] } }),
     ]);
   });
@@ -106,14 +118,32 @@ describe('filters', () => {
         negated: true,
         operator: 'or',
         children: [
-          { kind: 'filter', filter: { field: { name: 'id', jsonPath: [] }, expr: { negated: false, operation: { kind: 'quant', op: 'eq', quantifier: null, value: '1' } } } },
+          {
+            kind: 'filter',
+            filter: {
+              field: { name: 'id', jsonPath: [] },
+              expr: { negated: false, operation: { kind: 'quant', op: 'eq', quantifier: null, value: '1' } },
+            },
+          },
           {
             kind: 'expr',
             negated: false,
             operator: 'and',
             children: [
-              { kind: 'filter', filter: { field: { name: 'price', jsonPath: [] }, expr: { negated: false, operation: { kind: 'quant', op: 'gt', quantifier: null, value: '2' } } } },
-              { kind: 'filter', filter: { field: { name: 'tags', jsonPath: [] }, expr: { negated: false, operation: { kind: 'simple', op: 'cs', value: '{a,b}' } } } },
+              {
+                kind: 'filter',
+                filter: {
+                  field: { name: 'price', jsonPath: [] },
+                  expr: { negated: false, operation: { kind: 'quant', op: 'gt', quantifier: null, value: '2' } },
+                },
+              },
+              {
+                kind: 'filter',
+                filter: {
+                  field: { name: 'tags', jsonPath: [] },
+                  expr: { negated: false, operation: { kind: 'simple', op: 'cs', value: '{a,b}' } },
+                },
+              },
             ],
           },
         ],
@@ -138,7 +168,9 @@ describe('order=, columns=, the whole query string', () => {
 
   it('sorts parameters into filters, logic, order and ranges per embed path', () => {
     const qp = parseQueryParams(
-      new URLSearchParams('select=id,books(id)&id=gt.1&books.price=lt.5&or=(a.eq.1,b.eq.2)&books.order=id.desc&books.limit=2&limit=10&offset=5'),
+      new URLSearchParams(
+        'select=id,books(id)&id=gt.1&books.price=lt.5&or=(a.eq.1,b.eq.2)&books.order=id.desc&books.limit=2&limit=10&offset=5',
+      ),
       false,
     );
     expect(qp.filters.map((f) => [f.path, f.filter.field.name])).toEqual([
@@ -146,7 +178,9 @@ describe('order=, columns=, the whole query string', () => {
       [['books'], 'price'],
     ]);
     expect(qp.logic).toHaveLength(1);
-    expect(qp.order).toEqual([{ path: ['books'], terms: [{ relation: null, field: { name: 'id', jsonPath: [] }, direction: 'desc', nulls: null }] }]);
+    expect(qp.order).toEqual([
+      { path: ['books'], terms: [{ relation: null, field: { name: 'id', jsonPath: [] }, direction: 'desc', nulls: null }] },
+    ]);
     expect([...qp.ranges]).toEqual([
       ['books', { offset: 0, limit: 2 }],
       ['', { offset: 5, limit: 10 }],

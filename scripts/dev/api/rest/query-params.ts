@@ -7,7 +7,8 @@
  */
 import { parseError } from './errors.ts';
 
-export type JsonOperation = { readonly arrow: '->' | '->>'; readonly key: string } | { readonly arrow: '->' | '->>'; readonly index: number };
+export type JsonOperation =
+  { readonly arrow: '->' | '->>'; readonly key: string } | { readonly arrow: '->' | '->>'; readonly index: number };
 
 /** A column, possibly followed by a JSON path (`data->a->>b`). */
 export interface Field {

@@ -240,7 +240,13 @@ const CAST = /^[A-Za-z_][A-Za-z0-9_ ]*$/;
 
 function castSql(expr: string, cast: string | null): string {
   if (cast === null) return expr;
-  if (!CAST.test(cast)) throw new RestError(400, 'PGRST100', `"failed to parse select parameter" (cast ${JSON.stringify(cast)})`, 'A cast names a type with letters, digits, underscores and spaces.');
+  if (!CAST.test(cast))
+    throw new RestError(
+      400,
+      'PGRST100',
+      `"failed to parse select parameter" (cast ${JSON.stringify(cast)})`,
+      'A cast names a type with letters, digits, underscores and spaces.',
+    );
   return `CAST(${expr} AS ${cast})`;
 }
 

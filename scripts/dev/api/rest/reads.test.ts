@@ -3,7 +3,7 @@
  * filters, order, ranges and counts, media types, and the errors.
  */
 import { anonKey, tokenFor, useTestDatabase, user } from '@wallai/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLibrary } from './fixture.ts';
 import type { RestApi } from './handler.ts';
 import { call, restApiFor } from './test-support.ts';
@@ -16,6 +16,9 @@ beforeAll(async () => {
   await createLibrary(db());
   api = await restApiFor(db());
   anon = await anonKey();
+});
+afterAll(async () => {
+  await api.close();
 });
 
 const get = (path: string, headers: Record<string, string> = {}) => call(api, 'GET', path, { token: anon, headers });
@@ -161,6 +164,7 @@ describe('order, limit, offset and counts', () => {
     const res = await call(capped, 'GET', '/rest_books?select=id&order=id', { token: anon, headers: { Prefer: 'count=exact' } });
     expect(ids(res.json)).toEqual([1, 2]);
     expect(res.headers.get('content-range')).toBe('0-1/4');
+    await capped.close();
   });
 
   it('an empty result is */0 with a count', async () => {
@@ -199,7 +203,10 @@ describe('embedding', () => {
   it('no relationship is 400 PGRST200', async () => {
     const res = await get('/rest_books?select=*,rest_private(*)');
     expect(res.status).toBe(400);
-    expect(res.json).toMatchObject({ code: 'PGRST200', message: "Could not find a relationship between 'rest_books' and 'rest_private' in the schema cache" });
+    expect(res.json).toMatchObject({
+      code: 'PGRST200',
+      message: "Could not find a relationship between 'rest_books' and 'rest_private' in the schema cache",
+    });
   });
 
   it('embeds one-to-many with its own filter, order and limit', async () => {

@@ -8,7 +8,7 @@
  */
 import type { Queryable, SqlClient } from '@wallai/db-client';
 import { anonKey, serviceRole, tokenFor, useTestDatabase } from '@wallai/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVITY_AREA } from '../../../../supabase/tests/rls/activity.ts';
 import { AI_AREA } from '../../../../supabase/tests/rls/ai.ts';
 import { BANK_AREA } from '../../../../supabase/tests/rls/bank.ts';
@@ -92,6 +92,9 @@ beforeAll(async () => {
     const actor = actorFor(fixture, name);
     tokens.set(name, name === 'anon' ? anon : name === 'service_role' ? await tokenFor(serviceRole) : await tokenFor(actor));
   }
+});
+afterAll(async () => {
+  await api.close();
 });
 
 async function probeThroughRest(statement: Statement, run: Translated, actor: ActorName): Promise<'allowed' | 'denied'> {

@@ -39,7 +39,7 @@ export async function call(
   const req = new Request(`${API_URL}/rest/v1${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
   const res = await api.handle(req, path);
   const text = await res.text();
-  let json: unknown = null;
+  let json: unknown;
   try {
     json = text === '' ? null : JSON.parse(text);
   } catch {

@@ -5,7 +5,7 @@
  */
 import { anonKey, tokenFor, useTestDatabase, user } from '@wallai/testing';
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLibrary } from './fixture.ts';
 import type { RestApi } from './handler.ts';
 import { call, restApiFor } from './test-support.ts';
@@ -19,11 +19,16 @@ beforeAll(async () => {
   api = await restApiFor(db());
   anon = await anonKey();
 });
+afterAll(async () => {
+  await api.close();
+});
 
 const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   call(api, method, path, { token: anon, headers, ...(body === undefined ? {} : { body }) });
 const tagLabels = async (): Promise<Record<number, string>> =>
-  Object.fromEntries((await db().query<{ id: number; label: string }>(`select id, label from public.rest_tags order by id`)).map((r) => [r.id, r.label]));
+  Object.fromEntries(
+    (await db().query<{ id: number; label: string }>(`select id, label from public.rest_tags order by id`)).map((r) => [r.id, r.label]),
+  );
 
 describe('insert', () => {
   it('inserts one row: 201 without a body by default', async () => {
@@ -35,9 +40,17 @@ describe('insert', () => {
   });
 
   it('returns the rows with Prefer: return=representation, through the select list', async () => {
-    const res = await send('POST', '/rest_tags?select=label', [{ id: 11, label: 'eleven' }, { id: 12, label: 'twelve' }], {
-      Prefer: 'return=representation',
-    });
+    const res = await send(
+      'POST',
+      '/rest_tags?select=label',
+      [
+        { id: 11, label: 'eleven' },
+        { id: 12, label: 'twelve' },
+      ],
+      {
+        Prefer: 'return=representation',
+      },
+    );
     expect(res.status).toBe(201);
     expect(res.json).toEqual([{ label: 'eleven' }, { label: 'twelve' }]);
     expect(res.headers.get('preference-applied')).toBe('return=representation');
@@ -50,14 +63,30 @@ describe('insert', () => {
   });
 
   it('columns= names the columns; missing keys are null, or the default with missing=default', async () => {
-    const nulls = await send('POST', '/rest_books?columns=id,title,tags&select=id,tags', [{ id: 20, title: 'T20', tags: ['x'] }, { id: 21, title: 'T21' }], {
-      Prefer: 'return=representation',
-    });
+    const nulls = await send(
+      'POST',
+      '/rest_books?columns=id,title,tags&select=id,tags',
+      [
+        { id: 20, title: 'T20', tags: ['x'] },
+        { id: 21, title: 'T21' },
+      ],
+      {
+        Prefer: 'return=representation',
+      },
+    );
     expect(nulls.status).toBe(400);
     expect(nulls.json).toMatchObject({ code: '23502' });
-    const defaults = await send('POST', '/rest_books?columns=id,title,tags&select=id,tags', [{ id: 20, title: 'T20', tags: ['x'] }, { id: 21, title: 'T21' }], {
-      Prefer: 'return=representation,missing=default',
-    });
+    const defaults = await send(
+      'POST',
+      '/rest_books?columns=id,title,tags&select=id,tags',
+      [
+        { id: 20, title: 'T20', tags: ['x'] },
+        { id: 21, title: 'T21' },
+      ],
+      {
+        Prefer: 'return=representation,missing=default',
+      },
+    );
     expect(defaults.status, defaults.text).toBe(201);
     expect(defaults.json).toEqual([
       { id: 20, tags: ['x'] },
@@ -80,41 +109,75 @@ describe('insert', () => {
   });
 
   it('a duplicate key is 409 23505 and nothing of the batch is written', async () => {
-    const res = await send('POST', '/rest_tags', [{ id: 30, label: 'new' }, { id: 1, label: 'dup' }]);
+    const res = await send('POST', '/rest_tags', [
+      { id: 30, label: 'new' },
+      { id: 1, label: 'dup' },
+    ]);
     expect(res.status).toBe(409);
     expect(res.json).toMatchObject({ code: '23505' });
     expect((await tagLabels())[30]).toBeUndefined();
   });
 
   it('upserts with merge-duplicates (200 when only updating) or ignores duplicates', async () => {
-    const merged = await send('POST', '/rest_tags', [{ id: 3, label: 'reused' }], { Prefer: 'resolution=merge-duplicates,return=representation' });
+    const merged = await send('POST', '/rest_tags', [{ id: 3, label: 'reused' }], {
+      Prefer: 'resolution=merge-duplicates,return=representation',
+    });
     expect(merged.status).toBe(200);
     expect(merged.json).toEqual([{ id: 3, label: 'reused' }]);
     expect(merged.headers.get('preference-applied')).toBe('resolution=merge-duplicates, return=representation');
-    const mixed = await send('POST', '/rest_tags', [{ id: 3, label: 'again' }, { id: 40, label: 'forty' }], { Prefer: 'resolution=merge-duplicates' });
+    const mixed = await send(
+      'POST',
+      '/rest_tags',
+      [
+        { id: 3, label: 'again' },
+        { id: 40, label: 'forty' },
+      ],
+      { Prefer: 'resolution=merge-duplicates' },
+    );
     expect(mixed.status).toBe(201);
-    const ignored = await send('POST', '/rest_tags', [{ id: 3, label: 'ignored' }, { id: 41, label: 'forty-one' }], {
-      Prefer: 'resolution=ignore-duplicates,return=representation',
-    });
+    const ignored = await send(
+      'POST',
+      '/rest_tags',
+      [
+        { id: 3, label: 'ignored' },
+        { id: 41, label: 'forty-one' },
+      ],
+      {
+        Prefer: 'resolution=ignore-duplicates,return=representation',
+      },
+    );
     expect(ignored.json).toEqual([{ id: 41, label: 'forty-one' }]);
     const labels = await tagLabels();
     expect([labels[3], labels[40], labels[41]]).toEqual(['again', 'forty', 'forty-one']);
   });
 
   it('upserts on another unique column with on_conflict=', async () => {
-    const res = await send('POST', '/rest_books?on_conflict=code&select=id,title', { id: 4, title: 'Delta 2', code: 'D-4' }, {
-      Prefer: 'resolution=merge-duplicates,return=representation',
-    });
+    const res = await send(
+      'POST',
+      '/rest_books?on_conflict=code&select=id,title',
+      { id: 4, title: 'Delta 2', code: 'D-4' },
+      {
+        Prefer: 'resolution=merge-duplicates,return=representation',
+      },
+    );
     expect(res.status, res.text).toBe(200);
     expect(res.json).toEqual([{ id: 4, title: 'Delta 2' }]);
     await db().query(`update public.rest_books set title = 'Delta' where code = 'D-4'`);
   });
 
   it('a single object answer of an insert with several rows is 406 and rolls back', async () => {
-    const res = await send('POST', '/rest_tags', [{ id: 50, label: 'a' }, { id: 51, label: 'b' }], {
-      Prefer: 'return=representation',
-      Accept: 'application/vnd.pgrst.object+json',
-    });
+    const res = await send(
+      'POST',
+      '/rest_tags',
+      [
+        { id: 50, label: 'a' },
+        { id: 51, label: 'b' },
+      ],
+      {
+        Prefer: 'return=representation',
+        Accept: 'application/vnd.pgrst.object+json',
+      },
+    );
     expect(res.status).toBe(406);
     expect((await tagLabels())[50]).toBeUndefined();
   });
@@ -149,12 +212,19 @@ describe('update and delete', () => {
     const bob = randomUUID();
     const aliceToken = await tokenFor(user(alice));
     const bobToken = await tokenFor(user(bob));
-    const created = await call(api, 'POST', '/rest_owned?select=owner,note', { token: aliceToken, body: { note: 'mine' }, headers: { Prefer: 'return=representation' } });
+    const created = await call(api, 'POST', '/rest_owned?select=owner,note', {
+      token: aliceToken,
+      body: { note: 'mine' },
+      headers: { Prefer: 'return=representation' },
+    });
     expect(created.json).toEqual([{ owner: alice, note: 'mine' }]);
     const forged = await call(api, 'POST', '/rest_owned', { token: bobToken, body: { note: 'fake', owner: alice } });
     expect(forged.status).toBe(403);
     expect(forged.json).toMatchObject({ code: '42501' });
-    const bobDelete = await call(api, 'DELETE', '/rest_owned?note=eq.mine', { token: bobToken, headers: { Prefer: 'return=representation' } });
+    const bobDelete = await call(api, 'DELETE', '/rest_owned?note=eq.mine', {
+      token: bobToken,
+      headers: { Prefer: 'return=representation' },
+    });
     expect(bobDelete.json).toEqual([]);
     const asAnon = await send('GET', '/rest_owned');
     expect(asAnon.json).toEqual([]);
@@ -188,7 +258,9 @@ describe('rpc', () => {
   });
 
   it('filters, orders and pages a set-returning function like a table', async () => {
-    const res = await send('GET', '/rpc/rest_books_by?author=1&select=id,title&order=id.desc&limit=1', undefined, { Prefer: 'count=exact' });
+    const res = await send('GET', '/rpc/rest_books_by?author=1&select=id,title&order=id.desc&limit=1', undefined, {
+      Prefer: 'count=exact',
+    });
     expect(res.status).toBe(206);
     expect(res.json).toEqual([{ id: 2, title: 'Beta' }]);
     expect(res.headers.get('content-range')).toBe('0-0/2');
@@ -265,6 +337,13 @@ describe('rpc', () => {
 });
 
 describe('schema cache', () => {
+  it("reloads on NOTIFY pgrst, 'reload schema'", async () => {
+    await db().exec(`create table public.rest_notified (id int primary key); grant select on public.rest_notified to anon;`);
+    expect((await send('GET', '/rest_notified')).json).toMatchObject({ code: 'PGRST205' });
+    await db().exec(`notify pgrst, 'reload schema'`);
+    await expect.poll(async () => (await send('GET', '/rest_notified')).json, { timeout: 20_000, interval: 100 }).toEqual([]);
+  });
+
   it('sees a new table after NOTIFY-less reload through reloadSchema()', async () => {
     await db().exec(`create table public.rest_late (id int primary key); grant select on public.rest_late to anon;`);
     expect((await send('GET', '/rest_late')).json).toMatchObject({ code: 'PGRST205' });
