@@ -95,7 +95,8 @@ describe('reads', () => {
       .ilike('description', 'lunch 1%')
       .or('amount.lt.2,amount.gt.11')
       .not('description', 'eq', 'Lunch 12')
-      .match({ space_id: people.space.id });
+      .match({ space_id: people.space.id })
+      .order('description');
     expect(data).toEqual([{ description: 'Lunch 1' }, { description: 'Lunch 11' }]);
   });
 
