@@ -10,6 +10,8 @@
  *   (a) RLS read: a member's 50 latest expenses, against service_role
  *   (b) insert throughput through every trigger, against a trigger-free copy
  *   (c) concurrent writers on one budget item (PostgreSQL only), then totals drift
+ *   (d) ai-chat offline answers; (e) suggest_settlements on a space of 50 members and
+ *       5,000 unpaid splits, beside the walk before issue 9 (scripts/bench/settlements.ts)
  * Prints a table with PASS/FAIL per target and writes bench-results/database-<target>.json.
  * Speed targets are informative; only totals drift (or a member seeing other rows than
  * the service role) makes the exit code non-zero.
@@ -31,6 +33,7 @@ import {
   type RlsReadResult,
 } from './measure.ts';
 import { CHAT_QUESTIONS, measureChat, type ChatBenchResult } from './chat.ts';
+import { DEFAULT_SETTLEMENTS_OPTIONS, formatSettlements, measureSettlements, type SettlementsBenchResult } from './settlements.ts';
 import { ratio, round } from './stats.ts';
 import { openBenchTarget } from './target.ts';
 
@@ -51,6 +54,7 @@ export interface BenchOptions {
   categorize: boolean;
   chat: boolean;
   chatRounds: number;
+  settlements: boolean;
   identity: 'direct' | 'signup';
   out: string | null;
 }
@@ -72,6 +76,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   categorize: true,
   chat: true,
   chatRounds: 20,
+  settlements: true,
   identity: 'direct',
   out: null,
 };
@@ -89,6 +94,7 @@ const USAGE = `usage: npm run bench -- [options]
   --no-splits          do not generate expense splits
   --no-categorize      skip the categorizer accuracy benchmark
   --no-chat            skip the ai-chat benchmark; --chat-rounds N rounds of its ${CHAT_QUESTIONS.length} questions (default 20)
+  --no-settlements     skip the suggest_settlements benchmark (e)
   --explain            print EXPLAIN ANALYZE of the RLS and service-role reads
   --keep               keep the PostgreSQL database (DATABASE_URL only)
   --out FILE           where to write the JSON (default bench-results/database-<target>.json)`;
@@ -163,6 +169,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--no-chat':
         o.chat = false;
+        break;
+      case '--no-settlements':
+        o.settlements = false;
         break;
       case '--chat-rounds':
         o.chatRounds = num(flag, take());
@@ -416,6 +425,25 @@ export function chatTargets(c: ChatBenchResult): TargetCheck[] {
   return checks;
 }
 
+export function settlementsTargets(s: SettlementsBenchResult): TargetCheck[] {
+  return [
+    {
+      name: `suggest_settlements p95, ${s.members} members / ${s.unpaidSplits} splits (ms; target for PG15)`,
+      value: s.suggested.p95,
+      target: '< 20 ms',
+      pass: s.suggested.p95 < 20,
+      hard: false,
+    },
+    {
+      name: 'suggest_settlements transfers vs the walk before issue 9',
+      value: `${s.suggested.transfers} / ${s.walk.transfers}`,
+      target: '≤',
+      pass: s.suggested.transfers <= s.walk.transfers,
+      hard: true,
+    },
+  ];
+}
+
 function formatChat(c: ChatBenchResult): string {
   const rows: string[][] = [['', 'p50', 'p95', 'p99', 'max', 'samples']];
   const add = (label: string, d: { p50: number; p95: number; p99: number; max: number; samples: number }) =>
@@ -550,9 +578,29 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     }
 
+    let settle: SettlementsBenchResult | null = null;
+    if (options.settlements) {
+      log(`(e) suggest_settlements: ${DEFAULT_SETTLEMENTS_OPTIONS.members} members, ${DEFAULT_SETTLEMENTS_OPTIONS.splits} unpaid splits…`);
+      settle = await measureSettlements(db, { ...DEFAULT_SETTLEMENTS_OPTIONS, seed: options.seed }, log);
+      log(formatSettlements(settle));
+      writeJson(path.join(repoRoot, 'bench-results', `settlements-${target.kind}.json`), {
+        benchmark: 'suggest_settlements',
+        generatedAt: new Date().toISOString(),
+        machine: machineInfo(),
+        loadAverage: os.loadavg(),
+        engine: { kind: target.kind, version: engine },
+        options: { ...DEFAULT_SETTLEMENTS_OPTIONS, seed: options.seed },
+        ...settle,
+      });
+    }
+
     log('recomputing every total…');
     const totals = await totalsDriftSummary(db);
-    const checks = [...checkTargets({ rls, inserts, concurrency, totals }), ...(chat ? chatTargets(chat) : [])];
+    const checks = [
+      ...checkTargets({ rls, inserts, concurrency, totals }),
+      ...(chat ? chatTargets(chat) : []),
+      ...(settle ? settlementsTargets(settle) : []),
+    ];
     const wallSeconds = (performance.now() - started) / 1000;
     log(
       formatResults({
