@@ -13,6 +13,8 @@
  *   (c) concurrent writers on one budget item (PostgreSQL only), then totals drift
  *   (e) /rest/v1: the member's 50-latest query through the REST handler vs the same SQL directly,
  *       and requests/s with 8 concurrent clients (PostgreSQL only)
+ *   (f) suggest_settlements on a space of 50 members and 5,000 unpaid splits, beside the walk
+ *       before issue 9 (scripts/bench/settlements.ts)
  * Prints a table with PASS/FAIL per target and writes bench-results/database-<target>.json, and
  * the scaling curves (cost against size, measured at checkpoints while the dataset grows and at
  * its full size) as bench-results/database-<target>-<curve>.svg.
@@ -39,6 +41,7 @@ import { CHAT_QUESTIONS, measureChat, type ChatBenchResult } from './chat.ts';
 import { addPoint, curveSvg, type Curves } from './curves.ts';
 import { measureRest, type RestBenchResult } from './rest.ts';
 import { loadDataset } from './reuse.ts';
+import { DEFAULT_SETTLEMENTS_OPTIONS, formatSettlements, measureSettlements, type SettlementsBenchResult } from './settlements.ts';
 import { ratio, round } from './stats.ts';
 import { openBenchTarget } from './target.ts';
 
@@ -62,6 +65,7 @@ export interface BenchOptions {
   rest: boolean;
   restIterations: number;
   restSeconds: number;
+  settlements: boolean;
   identity: 'direct' | 'signup';
   out: string | null;
   /** An existing database (kept by --keep) to measure again, without generating. */
@@ -90,6 +94,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   rest: true,
   restIterations: 1000,
   restSeconds: 5,
+  settlements: true,
   identity: 'direct',
   out: null,
   reuse: null,
@@ -110,6 +115,7 @@ const USAGE = `usage: npm run bench -- [options]
   --no-categorize      skip the categorizer accuracy benchmark
   --no-chat            skip the ai-chat benchmark; --chat-rounds N rounds of its ${CHAT_QUESTIONS.length} questions (default 20)
   --no-rest            skip the /rest/v1 benchmark; --rest-iterations N measured pairs (default 1000), --rest-seconds N of 8-client load (default 5)
+  --no-settlements     skip the suggest_settlements benchmark (e)
   --explain            print EXPLAIN ANALYZE of the RLS and service-role reads
   --keep               keep the PostgreSQL database (DATABASE_URL only)
   --reuse NAME         measure again on a database kept by --keep (no generation, the schema as it is there,
@@ -205,6 +211,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--rest-seconds':
         o.restSeconds = num(flag, take(), false);
+        break;
+      case '--no-settlements':
+        o.settlements = false;
         break;
       case '--chat-rounds':
         o.chatRounds = num(flag, take());
@@ -456,6 +465,25 @@ export function chatTargets(c: ChatBenchResult): TargetCheck[] {
       hard: false,
     });
   return checks;
+}
+
+export function settlementsTargets(s: SettlementsBenchResult): TargetCheck[] {
+  return [
+    {
+      name: `suggest_settlements p95, ${s.members} members / ${s.unpaidSplits} splits (ms; target for PG15)`,
+      value: s.suggested.p95,
+      target: '< 20 ms',
+      pass: s.suggested.p95 < 20,
+      hard: false,
+    },
+    {
+      name: 'suggest_settlements transfers vs the walk before issue 9',
+      value: `${s.suggested.transfers} / ${s.walk.transfers}`,
+      target: '≤',
+      pass: s.suggested.transfers <= s.walk.transfers,
+      hard: true,
+    },
+  ];
 }
 
 function formatChat(c: ChatBenchResult): string {
@@ -739,12 +767,29 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     }
 
+    let settle: SettlementsBenchResult | null = null;
+    if (options.settlements) {
+      log(`(f) suggest_settlements: ${DEFAULT_SETTLEMENTS_OPTIONS.members} members, ${DEFAULT_SETTLEMENTS_OPTIONS.splits} unpaid splits…`);
+      settle = await measureSettlements(db, { ...DEFAULT_SETTLEMENTS_OPTIONS, seed: options.seed }, log);
+      log(formatSettlements(settle));
+      writeJson(path.join(repoRoot, 'bench-results', `settlements-${target.kind}.json`), {
+        benchmark: 'suggest_settlements',
+        generatedAt: new Date().toISOString(),
+        machine: machineInfo(),
+        loadAverage: os.loadavg(),
+        engine: { kind: target.kind, version: engine },
+        options: { ...DEFAULT_SETTLEMENTS_OPTIONS, seed: options.seed },
+        ...settle,
+      });
+    }
+
     log('recomputing every total…');
     const totals = await totalsDriftSummary(db);
     const checks = [
       ...checkTargets({ rls, inserts, concurrency, totals }),
       ...(chat ? chatTargets(chat) : []),
       ...(rest ? restTargets(rest) : []),
+      ...(settle ? settlementsTargets(settle) : []),
     ];
     const wallSeconds = (performance.now() - started) / 1000;
     log(

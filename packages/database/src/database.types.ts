@@ -799,10 +799,13 @@ export type Database = {
           created_at: string;
           created_by: string | null;
           currency: string;
+          decided_at: string | null;
+          decided_by: string | null;
           from_user: string | null;
           id: string;
           note: string | null;
           space_id: string;
+          status: string;
           to_user: string | null;
         };
         ComputedFields: never;
@@ -811,10 +814,13 @@ export type Database = {
           created_at?: string;
           created_by?: string | null;
           currency: string;
+          decided_at?: string | null;
+          decided_by?: string | null;
           from_user?: string | null;
           id?: string;
           note?: string | null;
           space_id: string;
+          status?: string;
           to_user?: string | null;
         };
         Update: {
@@ -822,16 +828,26 @@ export type Database = {
           created_at?: string;
           created_by?: string | null;
           currency?: string;
+          decided_at?: string | null;
+          decided_by?: string | null;
           from_user?: string | null;
           id?: string;
           note?: string | null;
           space_id?: string;
+          status?: string;
           to_user?: string | null;
         };
         Relationships: [
           {
             foreignKeyName: 'settlements_created_by_fkey';
             columns: ['created_by'];
+            isOneToOne: false;
+            referencedRelation: 'users';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'settlements_decided_by_fkey';
+            columns: ['decided_by'];
             isOneToOne: false;
             referencedRelation: 'users';
             referencedColumns: ['id'];
@@ -1003,10 +1019,56 @@ export type Database = {
           similarity: number;
         }[];
       };
+      confirm_settlement: {
+        Args: { settlement_id: string };
+        Returns: {
+          amount: number;
+          created_at: string;
+          created_by: string | null;
+          currency: string;
+          decided_at: string | null;
+          decided_by: string | null;
+          from_user: string | null;
+          id: string;
+          note: string | null;
+          space_id: string;
+          status: string;
+          to_user: string | null;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'settlements';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       copy_budget: { Args: { budget_id: string; rollover?: boolean; to_month: string }; Returns: string };
       create_budget: {
         Args: { framework: string; month_period: string; name?: string; space_id: string; total_income: number; type?: string };
         Returns: string;
+      };
+      decline_settlement: {
+        Args: { settlement_id: string };
+        Returns: {
+          amount: number;
+          created_at: string;
+          created_by: string | null;
+          currency: string;
+          decided_at: string | null;
+          decided_by: string | null;
+          from_user: string | null;
+          id: string;
+          note: string | null;
+          space_id: string;
+          status: string;
+          to_user: string | null;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'settlements';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
       };
       join_space: { Args: { invite_code: string }; Returns: string };
       leave_space: { Args: { space_id: string }; Returns: undefined };
@@ -1093,6 +1155,8 @@ export type Database = {
         Returns: {
           balance: number;
           currency: string;
+          pending_paid: number;
+          pending_received: number;
           user_id: string;
         }[];
       };
