@@ -909,3 +909,6 @@ async function candidatesFor(state: Applying, date: string): Promise<string[]> {
   }
   return candidates;
 }
+
+export { importFile, type ImportFileOptions, type ParseFile } from './import-file.ts';
+export { fromParsed, walksFromPages } from './from-parsed.ts';
