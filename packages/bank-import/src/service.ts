@@ -56,6 +56,12 @@ export interface ApplyOptions {
   readonly payerId?: string | null;
   /** Confidence at which a categorizer step's answer is accepted. */
   readonly threshold?: number;
+  /**
+   * Runs once the pending row is committed (so storage policies see it): stores
+   * the original file and answers its storage key, or null when it could not
+   * (the import goes on, with an `original_not_stored` warning).
+   */
+  readonly storeOriginal?: (importId: string) => Promise<string | null>;
   /** Hears how many lines of how many are done. */
   readonly onProgress?: (done: number, total: number) => void;
   /**
@@ -154,9 +160,27 @@ export async function applyImport(transact: Transact, input: ImportInput, option
   }
 
   await transact((query) => createRow(query, 'pending'));
+  let storageKey: string | null = null;
+  let storageIssue: ReportIssue | null = null;
+  if (options.storeOriginal) {
+    try {
+      storageKey = await options.storeOriginal(importId);
+    } catch (error) {
+      storageKey = null;
+      storageIssue = issue('original_not_stored', `the original file could not be stored: ${error instanceof Error ? error.message : String(error)}`, {
+        type: 'file',
+        severity: 'warning',
+      });
+    }
+  }
   await transact(async (query) => {
-    await query(`update public.imports set status = 'processing' where id = $1::uuid`, [importId]);
+    await query(
+      `update public.imports set status = 'processing', storage_bucket = coalesce($2, storage_bucket), storage_key = coalesce($3, storage_key)
+        where id = $1::uuid`,
+      [importId, storageKey === null ? null : 'imports', storageKey],
+    );
   });
+  if (storageIssue !== null) input = { ...input, issues: [...input.issues, storageIssue] };
   try {
     return await transact(async (query) => {
       const applied = await applyLines(query, input, importId, options);
