@@ -14,7 +14,7 @@
  * A dry run runs 1 and 3 in one transaction that always rolls back: the same
  * report, nothing written.
  */
-import { categorize, type HistoryNeighbour } from '@wallai/categorize';
+import { categorize, normalizeDescriptor, type HistoryNeighbour } from '@wallai/categorize';
 import { candidatesFrom, historyForDescriptions, type Query, type Transact } from '@wallai/categorize/service';
 import { centsToDecimal } from '@wallai/domain';
 import { numberOccurrences } from './dedupe.ts';
@@ -891,18 +891,17 @@ async function decideCategories(
   state: Applying,
   items: ReadonlyArray<{ description: string; amount: number; date: string; hint: string | null }>,
 ): Promise<Array<{ category: string; category_source: string; confidence: number }>> {
-  const unknown = [...new Set(items.map((i) => i.description))].filter((d) => !state.history.has(d));
-  if (unknown.length > 0) {
-    const found = await historyForDescriptions(state.query, state.spaceId, unknown);
-    unknown.forEach((d, i) => state.history.set(d, found[i] ?? []));
-  }
+  await fetchHistory(
+    state,
+    items.map((i) => i.description),
+  );
   const out: Array<{ category: string; category_source: string; confidence: number }> = [];
   for (const item of items) {
     const candidates = await candidatesFor(state, item.date);
     const cacheKey = `${item.description}\u0000${item.hint ?? ''}\u0000${candidates.join(',')}`;
     let decision = state.categoryCache.get(cacheKey);
     if (decision === undefined) {
-      const neighbours = state.history.get(item.description) ?? [];
+      const neighbours = state.history.get(historyKey(item.description)) ?? [];
       const result = await categorize(
         { description: item.description, amount: item.amount },
         { candidates, history: async () => neighbours, ...(state.options.threshold === undefined ? {} : { threshold: state.options.threshold }) },
@@ -918,6 +917,29 @@ async function decideCategories(
     out.push({ category: decision.category, category_source: decision.source, confidence: Math.min(1, decision.confidence) });
   }
   return out;
+}
+
+/** Descriptions that normalize alike (store numbers, dates, card suffixes, any token with a digit aside) share their history. */
+const historyKey = (description: string): string =>
+  normalizeDescriptor(description)
+    .tokens.filter((token) => !/\d/.test(token))
+    .join(' ') || description.toLowerCase();
+
+/**
+ * The space's history for the distinct descriptors of these new expenses not
+ * yet looked up: one lookup per merchant, not per line, so a large import of
+ * a few hundred merchants costs a few hundred lookups.
+ */
+async function fetchHistory(state: Applying, descriptions: readonly string[]): Promise<void> {
+  const representative = new Map<string, string>();
+  for (const description of descriptions) {
+    const key = historyKey(description);
+    if (!state.history.has(key) && !representative.has(key)) representative.set(key, description);
+  }
+  if (representative.size === 0) return;
+  const keys = [...representative.keys()];
+  const found = await historyForDescriptions(state.query, state.spaceId, [...representative.values()]);
+  keys.forEach((key, i) => state.history.set(key, found[i] ?? []));
 }
 
 async function candidatesFor(state: Applying, date: string): Promise<string[]> {
