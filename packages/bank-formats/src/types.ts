@@ -72,11 +72,7 @@ export type NumberFormat = '1234.56' | '1,234.56' | '1.234,56' | '1 234,56' | '1
  * - `credit_debit_indicator`: CAMT.053's CdtDbtInd (CRDT/DBIT) on an unsigned amount.
  */
 export type SignConvention =
-  | 'negative_is_money_out'
-  | 'positive_is_money_out'
-  | 'debit_credit_columns'
-  | 'direction_column'
-  | 'credit_debit_indicator';
+  'negative_is_money_out' | 'positive_is_money_out' | 'debit_credit_columns' | 'direction_column' | 'credit_debit_indicator';
 
 /** Where a detected value came from. */
 export type DetectionSource = 'content' | 'option' | 'preset' | 'format' | 'default';
@@ -343,7 +339,8 @@ export interface ColumnMapping {
 
 /** The mapping in use, with every column resolved to its index and header. */
 export interface ResolvedColumns {
-  readonly [field: string]: { readonly index: number; readonly header: string | null } | readonly { readonly index: number; readonly header: string | null }[];
+  readonly [field: string]:
+    { readonly index: number; readonly header: string | null } | readonly { readonly index: number; readonly header: string | null }[];
 }
 
 export interface CsvOptions {
@@ -384,11 +381,7 @@ export interface ParseOptions {
  * bytes or a string are read in place. A one-shot async iterable is buffered.
  */
 export type ByteSource =
-  | Uint8Array
-  | string
-  | AsyncIterable<Uint8Array>
-  | Iterable<Uint8Array>
-  | (() => AsyncIterable<Uint8Array> | Iterable<Uint8Array>);
+  Uint8Array | string | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | (() => AsyncIterable<Uint8Array> | Iterable<Uint8Array>);
 
 /** What iterating a file yields, in file order. For Plaid files the lines are inside `plaid_page` events only. */
 export type BankFileEvent =
@@ -441,6 +434,8 @@ export type FileErrorCode =
   | 'malformed_xml'
   | 'malformed_json'
   | 'malformed_ofx'
+  | 'malformed_csv'
+  | 'malformed_qif'
   | 'ambiguous_date_format'
   | 'invalid_option';
 
