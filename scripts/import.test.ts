@@ -5,6 +5,13 @@ import { parseImportArgs, runImportCli, type ImportIo } from './import.ts';
 
 const db = useTestDatabase();
 
+interface Report {
+  status: string;
+  counts: Record<string, number>;
+  errors: Array<Record<string, unknown>>;
+  detection: Record<string, { value: unknown }>;
+}
+
 const CSV = [
   'Buchungstag;Verwendungszweck;Betrag',
   '02.10.2025;REWE SAGT DANKE 4411;-45,23',
@@ -34,14 +41,14 @@ describe('npm run import', () => {
     const run = cli({ 'konto.csv': CSV });
     const { code, stdout } = await run(['konto.csv', '--space', space.id, '--json'], '');
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as Record<string, any>;
+    const report = JSON.parse(stdout) as Report;
     expect(Object.keys(report).slice(0, 5)).toEqual(['status', 'counts', 'detection', 'errors', 'rows']);
     expect(report).toMatchObject({ status: 'completed', counts: { rows: 4, added: 3, invalid: 1 } });
     expect(report.errors).toContainEqual(expect.objectContaining({ row: 5, code: 'invalid_calendar_date' }));
-    expect(report.detection.dateFormat.value).toBe('DD.MM.YYYY');
-    expect(report.detection.numberFormat.value).toBe('1.234,56');
+    expect(report.detection.dateFormat?.value).toBe('DD.MM.YYYY');
+    expect(report.detection.numberFormat?.value).toBe('1.234,56');
 
-    const replay = JSON.parse((await run(['konto.csv', '--space', space.id, '--json'], '')).stdout) as Record<string, any>;
+    const replay = JSON.parse((await run(['konto.csv', '--space', space.id, '--json'], '')).stdout) as Report;
     expect(replay.counts).toMatchObject({ added: 0, unchanged: 3 });
   });
 
@@ -67,7 +74,9 @@ describe('npm run import', () => {
     expect(refused.stderr).toMatch(/cannot import into space/);
     const unknown = await run(['konto.csv', '--space', '00000000-0000-4000-8000-000000000000'], '');
     expect(unknown.code).toBe(2);
-    const [rows] = await db().query<{ n: number }>(`select count(*)::int as n from public.bank_transactions where space_id = $1`, [space.id]);
+    const [rows] = await db().query<{ n: number }>(`select count(*)::int as n from public.bank_transactions where space_id = $1`, [
+      space.id,
+    ]);
     expect(rows?.n).toBe(0);
   });
 
@@ -87,7 +96,9 @@ describe('parseImportArgs', () => {
     expect(parseImportArgs(['a.csv', '--space', '00000000-0000-4000-8000-000000000000', '--format', 'xls'])).toMatchObject({
       error: expect.stringContaining('--format'),
     });
-    expect(parseImportArgs(['a.csv', '--space=00000000-0000-4000-8000-000000000000', '--rate', 'usd=0.92', '--format=qif', '--json'])).toEqual({
+    expect(
+      parseImportArgs(['a.csv', '--space=00000000-0000-4000-8000-000000000000', '--rate', 'usd=0.92', '--format=qif', '--json']),
+    ).toEqual({
       file: 'a.csv',
       space: '00000000-0000-4000-8000-000000000000',
       user: null,

@@ -11,7 +11,15 @@ import { pathToFileURL } from 'node:url';
 import { parseBankFile } from '@wallai/bank-formats';
 import type { ImportReport } from '@wallai/bank-import';
 import { ImportRefused, importFile, type ParseFile, type Transact } from '@wallai/bank-import/service';
-import { embeddedDataDir, openPglite, pgliteClient, postgresClient, redactDatabaseUrl, transactionsAs, type SqlClient } from '@wallai/db-client';
+import {
+  embeddedDataDir,
+  openPglite,
+  pgliteClient,
+  postgresClient,
+  redactDatabaseUrl,
+  transactionsAs,
+  type SqlClient,
+} from '@wallai/db-client';
 import { acquireLock, readLiveLock } from './dev/lock.ts';
 
 export const USAGE = `Usage: npm run import -- <file> --space <space_id> [--user <user_id>] [--format auto|plaid|csv|ofx|qif|camt053]
@@ -103,14 +111,19 @@ export class ImportDatabaseError extends Error {
 }
 
 /** DATABASE_URL, else the embedded database (refused while `npm run dev` holds it: go through its server). */
-export async function openImportDatabase(env: Readonly<Record<string, string | undefined>>, dataDir: string = embeddedDataDir): Promise<ImportDatabase> {
+export async function openImportDatabase(
+  env: Readonly<Record<string, string | undefined>>,
+  dataDir: string = embeddedDataDir,
+): Promise<ImportDatabase> {
   const url = env.DATABASE_URL;
   if (url) {
     const client = postgresClient(url, { max: 1 });
     return { client, label: redactDatabaseUrl(url), close: () => client.close() };
   }
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    throw new ImportDatabaseError(`there is no database in ${dataDir}. Run \`npm run db:reset\` (or \`npm run dev\`), or set DATABASE_URL.`);
+    throw new ImportDatabaseError(
+      `there is no database in ${dataDir}. Run \`npm run db:reset\` (or \`npm run dev\`), or set DATABASE_URL.`,
+    );
   }
   const holder = readLiveLock(dataDir);
   if (holder !== null) {
@@ -166,7 +179,9 @@ export async function runImportCli(argv: readonly string[], io: ImportIo): Promi
   try {
     database = await (io.openDatabase ?? (() => openImportDatabase(process.env)))();
   } catch (error) {
-    io.stderr.write(`import: ${error instanceof ImportDatabaseError ? error.message : `cannot open the database: ${(error as Error).message}`}\n`);
+    io.stderr.write(
+      `import: ${error instanceof ImportDatabaseError ? error.message : `cannot open the database: ${(error as Error).message}`}\n`,
+    );
     return 2;
   }
   try {
@@ -245,7 +260,10 @@ export function summary(report: ImportReport): string {
   return `${out.join('\n')}\n`;
 }
 
-function createProgress(stream: NodeJS.WritableStream & { readonly columns?: number }): { update(done: number, total: number): void; done(): void } {
+function createProgress(stream: NodeJS.WritableStream & { readonly columns?: number }): {
+  update(done: number, total: number): void;
+  done(): void;
+} {
   let lastPercent = -1;
   return {
     update(done, total) {

@@ -26,8 +26,6 @@ export type ErrorCode =
   | 'validation_failed'
   | 'rate_limited'
   | 'ai_unavailable'
-  | 'unreadable_file'
-  | 'import_failed'
   | 'internal_error';
 
 export class HttpError extends Error {
@@ -162,40 +160,6 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   } catch {
     throw new HttpError(400, 'malformed_json', 'The request body is not valid JSON.');
   }
-}
-
-/**
- * Reads the raw body, refusing more than `maxBytes` (413) whether or not
- * Content-Length is sent (the stream is counted as it arrives). For bodies
- * that are not JSON (multipart uploads).
- */
-export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
-  const tooLarge = () =>
-    new HttpError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes.`, { max_bytes: maxBytes });
-  const declared = req.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw tooLarge();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (req.body !== null) {
-    const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 /**

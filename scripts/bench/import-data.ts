@@ -37,10 +37,16 @@ export function generateLines(count: number, seed: number): GeneratedLine[] {
     const date = new Date(start + prng.int(0, 364) * 86_400_000).toISOString().slice(0, 10);
     const roll = prng.next();
     if (roll < 0.06) lines.push({ date, description: 'ACME CORP PAYROLL', cents: -prng.int(200_000, 450_000), category: 'INCOME_WAGES' });
-    else if (roll < 0.12) lines.push({ date, description: 'ONLINE TRANSFER TO SAVINGS', cents: prng.int(5_000, 80_000), category: 'TRANSFER_OUT_SAVINGS' });
+    else if (roll < 0.12)
+      lines.push({ date, description: 'ONLINE TRANSFER TO SAVINGS', cents: prng.int(5_000, 80_000), category: 'TRANSFER_OUT_SAVINGS' });
     else {
       const [description, low, high, category] = MERCHANTS[prng.int(0, MERCHANTS.length - 1)]!;
-      const line = { date, description: `${description}${prng.next() < 0.5 ? '' : ` ${prng.int(1, 400)}`}`, cents: prng.int(low, high), category };
+      const line = {
+        date,
+        description: `${description}${prng.next() < 0.5 ? '' : ` ${prng.int(1, 400)}`}`,
+        cents: prng.int(low, high),
+        category,
+      };
       lines.push(line);
       // Identical real purchases: the same coffee twice on one day.
       if (prng.next() < 0.03 && lines.length < count) lines.push({ ...line });

@@ -42,7 +42,14 @@ export interface ImportRun {
 }
 
 function runOf(report: ImportReport, seconds: number): ImportRun {
-  return { seconds, rows: report.counts.rows, added: report.counts.added, updated: report.counts.updated, unchanged: report.counts.unchanged, status: report.status };
+  return {
+    seconds,
+    rows: report.counts.rows,
+    added: report.counts.added,
+    updated: report.counts.updated,
+    unchanged: report.counts.unchanged,
+    status: report.status,
+  };
 }
 
 async function timedImport(transact: Transact, spaceId: string, bytes: Uint8Array, fileName: string): Promise<ImportRun> {
@@ -64,16 +71,22 @@ async function bareCopySeconds(url: string, db: SqlClient, spaceId: string): Pro
     const bank = await sql.unsafe(`copy (select * from public.bank_transactions where space_id = '${spaceId}') to stdout`).readable();
     const bankText = await collect(bank);
     // base_amount is generated: COPY every other column.
-    const columns = (await db.query<{ name: string }>(
-      `select attname as name from pg_attribute where attrelid = 'public.expenses'::regclass and attnum > 0 and not attisdropped and attgenerated = '' order by attnum`,
-    )).map((c) => c.name).join(', ');
+    const columns = (
+      await db.query<{ name: string }>(
+        `select attname as name from pg_attribute where attrelid = 'public.expenses'::regclass and attnum > 0 and not attisdropped and attgenerated = '' order by attnum`,
+      )
+    )
+      .map((c) => c.name)
+      .join(', ');
     const expenses = await sql.unsafe(`copy (select ${columns} from public.expenses where space_id = '${spaceId}') to stdout`).readable();
     const expenseText = await collect(expenses);
     const started = performance.now();
     await write(await sql.unsafe(`copy public.bench_bank_bare from stdin`).writable(), bankText);
     await write(await sql.unsafe(`copy public.bench_expenses_bare (${columns}) from stdin`).writable(), expenseText);
     const seconds = (performance.now() - started) / 1000;
-    const [count] = await db.query<{ n: number }>(`select (select count(*) from public.bench_bank_bare) + (select count(*) from public.bench_expenses_bare) as n`);
+    const [count] = await db.query<{ n: number }>(
+      `select (select count(*) from public.bench_bank_bare) + (select count(*) from public.bench_expenses_bare) as n`,
+    );
     return { seconds, rows: Number(count?.n ?? 0) };
   } finally {
     await sql.end({ timeout: 5 });
@@ -105,7 +118,7 @@ export interface ImportBenchResult {
 
 export async function runImportBench(options: ImportBenchOptions, log: (line: string) => void): Promise<ImportBenchResult> {
   const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) throw new Error('bench:import measures PostgreSQL: set DATABASE_URL (the issue\'s targets are for PostgreSQL 15)');
+  if (!serverUrl) throw new Error("bench:import measures PostgreSQL: set DATABASE_URL (the issue's targets are for PostgreSQL 15)");
   const target = await openBenchTarget({ serverUrl, keep: options.keep, log });
   let peakRss = process.memoryUsage().rss;
   const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -129,7 +142,14 @@ export async function runImportBench(options: ImportBenchOptions, log: (line: st
       log(`  bare COPY of the ${copy.rows} rows written: ${copy.seconds.toFixed(2)} s`);
       results[kind] = { import: first, replay, copy, ratio: Math.round((first.seconds / copy.seconds) * 100) / 100 };
     }
-    return { engine, machine: machineInfo(), lines: options.lines, csv: results.csv!, plaid: results.plaid!, peakRssMb: Math.round(peakRss / 1e6) };
+    return {
+      engine,
+      machine: machineInfo(),
+      lines: options.lines,
+      csv: results.csv!,
+      plaid: results.plaid!,
+      peakRssMb: Math.round(peakRss / 1e6),
+    };
   } finally {
     clearInterval(sample);
     await target.close();
@@ -144,7 +164,9 @@ export function formatImportBench(r: ImportBenchResult): string {
       `      replay ${x.replay.seconds.toFixed(2)} s, ${x.replay.added + x.replay.updated} rows changed ` +
         `(target < 5 s and 0: ${x.replay.seconds < 5 && x.replay.added + x.replay.updated === 0 ? 'PASS' : 'FAIL'})`,
     ].join('\n');
-  return [`Bank import, ${r.lines} lines, ${r.engine}`, row('CSV  ', r.csv), row('Plaid', r.plaid), `peak RSS ${r.peakRssMb} MB`].join('\n');
+  return [`Bank import, ${r.lines} lines, ${r.engine}`, row('CSV  ', r.csv), row('Plaid', r.plaid), `peak RSS ${r.peakRssMb} MB`].join(
+    '\n',
+  );
 }
 
 function parseArgs(argv: readonly string[]): ImportBenchOptions {

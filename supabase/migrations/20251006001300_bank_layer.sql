@@ -40,8 +40,8 @@ create table public.imports (
   processed_at timestamptz,
   constraint imports_source_check check (source in ('file', 'plaid_sync')),
   constraint imports_file_type_check check (file_type in ('plaid', 'csv', 'ofx', 'qif', 'camt053')),
-  -- Only a file that could not be read as any format fails without one.
-  constraint imports_file_type_known check (file_type is not null or status = 'failed'),
+  -- Only a file that could not be read as any format goes without one (recorded pending, then failed).
+  constraint imports_file_type_known check (file_type is not null or status in ('pending', 'failed')),
   constraint imports_status_check check (status in ('pending', 'processing', 'completed', 'failed')),
   constraint imports_file_name_length check (char_length(btrim(file_name)) between 1 and 255),
   constraint imports_file_size_non_negative check (file_size >= 0),

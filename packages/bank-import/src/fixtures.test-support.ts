@@ -59,12 +59,7 @@ export function plaidInput(walks: readonly PlaidWalk[], accounts: readonly Impor
 }
 
 /** A Plaid transaction as a normalized line. */
-export function plaidTxn(
-  id: string,
-  amountCents: number,
-  description: string,
-  extra: Partial<ImportLine> = {},
-): ImportLine {
+export function plaidTxn(id: string, amountCents: number, description: string, extra: Partial<ImportLine> = {}): ImportLine {
   return line({ providerId: id, amountCents, description, ...extra });
 }
 

@@ -107,7 +107,9 @@ export function walksFromPages(pages: readonly PlaidPage[]): {
       walks.push({
         added: current.flatMap((p) => p.added.map(lineFromParsed)),
         modified: current.flatMap((p) => p.modified.map(lineFromParsed)),
-        removed: current.flatMap((p) => p.removed.map((r) => ({ row: r.row, providerId: r.transactionId, accountExternalId: r.accountId }))),
+        removed: current.flatMap((p) =>
+          p.removed.map((r) => ({ row: r.row, providerId: r.transactionId, accountExternalId: r.accountId })),
+        ),
         nextCursor: page.nextCursor,
       });
       current = [];

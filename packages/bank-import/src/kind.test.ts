@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { classifyLine } from './kind.ts';
 
-const kind = (amountCents: number, description: string, extra: { providerCategory?: string; providerType?: string; credit?: boolean } = {}) =>
+const kind = (
+  amountCents: number,
+  description: string,
+  extra: { providerCategory?: string; providerType?: string; credit?: boolean } = {},
+) =>
   classifyLine(
     { amountCents, description, providerCategory: extra.providerCategory ?? null, providerType: extra.providerType ?? null },
     { accountType: extra.credit ? 'credit' : 'depository' },

@@ -6,8 +6,10 @@
  */
 import type { AccountType, ImportLine, LineKind } from './types.ts';
 
-const CARD_PAYMENT = /\b(?:payment\s+(?:thank\s+you|received)|autopay|auto\s*pay|card\s+payment|credit\s+card\s+(?:payment|pmt)|cc\s+pmt)\b/i;
-const TRANSFER = /\b(?:transfer|xfer|trnsfr|standing\s+order|to\s+savings|from\s+savings|internal\s+transfer|umbuchung|virement|overboeking)\b/i;
+const CARD_PAYMENT =
+  /\b(?:payment\s+(?:thank\s+you|received)|autopay|auto\s*pay|card\s+payment|credit\s+card\s+(?:payment|pmt)|cc\s+pmt)\b/i;
+const TRANSFER =
+  /\b(?:transfer|xfer|trnsfr|standing\s+order|to\s+savings|from\s+savings|internal\s+transfer|umbuchung|virement|overboeking)\b/i;
 const INTEREST = /\b(?:interest|zinsen|interes(?:es)?)\b/i;
 const FEE = /\b(?:fee|service\s+charge|overdraft|nsf|geb(?:ü|ue)hr|comisi[oó]n)\b/i;
 const REFUND = /\b(?:refund|return(?:ed)?|reversal|chargeback|credit\s+voucher|erstattung|reembolso|gutschrift)\b/i;
@@ -46,7 +48,10 @@ export interface KindContext {
 }
 
 /** The kind of one line. */
-export function classifyLine(line: Pick<ImportLine, 'amountCents' | 'description' | 'providerCategory' | 'providerType'>, context: KindContext): LineKind {
+export function classifyLine(
+  line: Pick<ImportLine, 'amountCents' | 'description' | 'providerCategory' | 'providerType'>,
+  context: KindContext,
+): LineKind {
   const { amountCents } = line;
   if (amountCents === 0) return 'other';
   const category = line.providerCategory?.trim() ?? '';

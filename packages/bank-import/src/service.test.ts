@@ -3,7 +3,16 @@
  * dedupe, Plaid semantics, the report, dry runs and failures that leave nothing.
  */
 import { transactionsAs, type SqlClient } from '@wallai/db-client';
-import { addMember, claimsFor, createSpace, expectSqlError, queryAs, useTestDatabase, type TestSpace, type TestUser } from '@wallai/testing';
+import {
+  addMember,
+  claimsFor,
+  createSpace,
+  expectSqlError,
+  queryAs,
+  useTestDatabase,
+  type TestSpace,
+  type TestUser,
+} from '@wallai/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CARD, CHECKING, fileInput, line, plaidInput, plaidTxn, walk } from './fixtures.test-support.ts';
@@ -15,7 +24,11 @@ const db = useTestDatabase();
 const asUser = (client: SqlClient, person: TestUser): Transact =>
   transactionsAs(client, claimsFor(person.actor) as { role: 'authenticated' }) as Transact;
 
-const run = (space: TestSpace, input: ImportInput, options: { dryRun?: boolean; by?: TestUser; exchangeRates?: Record<string, number> } = {}) =>
+const run = (
+  space: TestSpace,
+  input: ImportInput,
+  options: { dryRun?: boolean; by?: TestUser; exchangeRates?: Record<string, number> } = {},
+) =>
   applyImport(asUser(db(), options.by ?? space.owner), input, {
     spaceId: space.id,
     fileName: 'statement.csv',
@@ -24,7 +37,15 @@ const run = (space: TestSpace, input: ImportInput, options: { dryRun?: boolean; 
   });
 
 async function bankRows(space: TestSpace) {
-  return db().query<{ id: string; provider_id: string | null; amount: string; kind: string; expense_id: string | null; pending: boolean; occurrence: number }>(
+  return db().query<{
+    id: string;
+    provider_id: string | null;
+    amount: string;
+    kind: string;
+    expense_id: string | null;
+    pending: boolean;
+    occurrence: number;
+  }>(
     `select id, provider_id, amount::text as amount, kind, expense_id, pending, occurrence from public.bank_transactions
       where space_id = $1 order by date, provider_id nulls first, occurrence, amount`,
     [space.id],
@@ -32,7 +53,15 @@ async function bankRows(space: TestSpace) {
 }
 
 async function expenses(space: TestSpace) {
-  return db().query<{ id: string; amount: string; description: string; category: string; category_source: string; notes: string | null; tags: string[] }>(
+  return db().query<{
+    id: string;
+    amount: string;
+    description: string;
+    category: string;
+    category_source: string;
+    notes: string | null;
+    tags: string[];
+  }>(
     `select id, amount::text as amount, description, category, category_source, notes, tags from public.expenses where space_id = $1 order by date, amount`,
     [space.id],
   );
@@ -51,7 +80,11 @@ describe('what a line becomes', () => {
   it('spending becomes a categorized expense; income, transfers, card payments and refunds stay in the bank layer with their kind', async () => {
     const space = await createSpace(db());
     const report = await run(space, fileInput(october));
-    expect(report).toMatchObject({ status: 'completed', counts: { rows: 6, added: 6, updated: 0, unchanged: 0, invalid: 0 }, expenses_created: 2 });
+    expect(report).toMatchObject({
+      status: 'completed',
+      counts: { rows: 6, added: 6, updated: 0, unchanged: 0, invalid: 0 },
+      expenses_created: 2,
+    });
     const kinds = (await bankRows(space)).map((r) => [r.amount, r.kind, r.expense_id !== null]);
     expect(kinds).toEqual([
       ['-2500.00', 'income', false],
@@ -75,7 +108,12 @@ describe('what a line becomes', () => {
 
   it("the provider's category is a strong hint, but a person's past choice for the same merchant wins", async () => {
     const space = await createSpace(db());
-    await queryAs(db(), space.owner.actor, `insert into public.expenses (space_id, amount, description, date, category, category_source) values ($1, 9, 'BLUE DOOR 4411', '2025-09-01', 'entertainment', 'user')`, [space.id]);
+    await queryAs(
+      db(),
+      space.owner.actor,
+      `insert into public.expenses (space_id, amount, description, date, category, category_source) values ($1, 9, 'BLUE DOOR 4411', '2025-09-01', 'entertainment', 'user')`,
+      [space.id],
+    );
     const report = await run(
       space,
       fileInput([
@@ -164,7 +202,9 @@ describe('exact dedupe', () => {
     const space = await createSpace(db());
     const fitid = (amountCents: number) => line({ providerId: 'FIT-100', amountCents, description: 'SHELL OIL 5521', date: '2025-10-12' });
     await run(space, fileInput([fitid(4000)]));
-    expect((await run(space, fileInput([fitid(4000)]))).rows).toEqual([expect.objectContaining({ match: 'provider_id', action: 'unchanged' })]);
+    expect((await run(space, fileInput([fitid(4000)]))).rows).toEqual([
+      expect.objectContaining({ match: 'provider_id', action: 'unchanged' }),
+    ]);
     const corrected = await run(space, fileInput([fitid(4200)]));
     expect(corrected.rows).toEqual([expect.objectContaining({ match: 'provider_id', action: 'updated' })]);
     expect((await expenses(space)).map((e) => e.amount)).toEqual(['42.00']);
@@ -190,23 +230,27 @@ describe('exact dedupe', () => {
       id: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(arbitraryLine, { minLength: 1, maxLength: 12 }), fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), async (spec, keep) => {
-        const space = await createSpace(db());
-        const lines = spec.map((s, i) =>
-          line({
-            amountCents: s.cents,
-            description: s.d,
-            date: `2025-10-0${s.day}`,
-            ...(s.id === null ? {} : { providerId: `P${s.id}-${i}` }),
-          }),
-        );
-        await run(space, fileInput(lines));
-        const before = await bankRows(space);
-        const subset = lines.filter((_, i) => keep[i]);
-        const again = await run(space, fileInput(subset));
-        expect(again.counts.added).toBe(0);
-        expect(await bankRows(space)).toEqual(before);
-      }),
+      fc.asyncProperty(
+        fc.array(arbitraryLine, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+        async (spec, keep) => {
+          const space = await createSpace(db());
+          const lines = spec.map((s, i) =>
+            line({
+              amountCents: s.cents,
+              description: s.d,
+              date: `2025-10-0${s.day}`,
+              ...(s.id === null ? {} : { providerId: `P${s.id}-${i}` }),
+            }),
+          );
+          await run(space, fileInput(lines));
+          const before = await bankRows(space);
+          const subset = lines.filter((_, i) => keep[i]);
+          const again = await run(space, fileInput(subset));
+          expect(again.counts.added).toBe(0);
+          expect(await bankRows(space)).toEqual(before);
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -218,8 +262,16 @@ describe('Plaid sync semantics', () => {
     const bob = await addMember(db(), space, 'member');
     await run(space, plaidInput([walk({ added: [plaidTxn('pend-1', 4000, 'THE BISTRO', { pending: true, date: '2025-10-10' })] })]));
     const [expense] = await expenses(space);
-    await queryAs(db(), space.owner.actor, `update public.expenses set category = 'entertainment', category_source = 'user', notes = 'team dinner', tags = '{work}' where id = $1`, [expense!.id]);
-    await queryAs(db(), space.owner.actor, `select count(*) from public.split_expense($1, 'equal', $2::text::jsonb)`, [expense!.id, JSON.stringify([space.owner.id, bob.id])]);
+    await queryAs(
+      db(),
+      space.owner.actor,
+      `update public.expenses set category = 'entertainment', category_source = 'user', notes = 'team dinner', tags = '{work}' where id = $1`,
+      [expense!.id],
+    );
+    await queryAs(db(), space.owner.actor, `select count(*) from public.split_expense($1, 'equal', $2::text::jsonb)`, [
+      expense!.id,
+      JSON.stringify([space.owner.id, bob.id]),
+    ]);
 
     const posted = plaidTxn('post-1', 4800, 'THE BISTRO', { pendingTransactionId: 'pend-1', date: '2025-10-11' });
     const report = await run(space, plaidInput([walk({ added: [posted], removed: [{ row: posted.row + 1, providerId: 'pend-1' }] })]));
@@ -228,10 +280,22 @@ describe('Plaid sync semantics', () => {
       expect.objectContaining({ row: posted.row + 1, match: 'pending_link', action: 'unchanged' }),
     ]);
     expect(await expenses(space)).toEqual([
-      expect.objectContaining({ id: expense!.id, amount: '48.00', category: 'entertainment', category_source: 'user', notes: 'team dinner', tags: ['work'] }),
+      expect.objectContaining({
+        id: expense!.id,
+        amount: '48.00',
+        category: 'entertainment',
+        category_source: 'user',
+        notes: 'team dinner',
+        tags: ['work'],
+      }),
     ]);
-    expect(await bankRows(space)).toEqual([expect.objectContaining({ provider_id: 'post-1', pending: false, amount: '48.00', expense_id: expense!.id })]);
-    const splits = await db().query<{ amount: string }>(`select amount::text as amount from public.expense_splits where expense_id = $1 order by amount`, [expense!.id]);
+    expect(await bankRows(space)).toEqual([
+      expect.objectContaining({ provider_id: 'post-1', pending: false, amount: '48.00', expense_id: expense!.id }),
+    ]);
+    const splits = await db().query<{ amount: string }>(
+      `select amount::text as amount from public.expense_splits where expense_id = $1 order by amount`,
+      [expense!.id],
+    );
     expect(splits.map((s) => s.amount)).toEqual(['24.00', '24.00']);
   });
 
@@ -251,11 +315,19 @@ describe('Plaid sync semantics', () => {
     const space = await createSpace(db());
     await run(space, plaidInput([walk({ added: [plaidTxn('t-1', 2000, 'TARGET 00123')] })]));
     const [expense] = await expenses(space);
-    await queryAs(db(), space.owner.actor, `update public.expenses set category = 'groceries', category_source = 'user' where id = $1`, [expense!.id]);
+    await queryAs(db(), space.owner.actor, `update public.expenses set category = 'groceries', category_source = 'user' where id = $1`, [
+      expense!.id,
+    ]);
     const report = await run(space, plaidInput([walk({ modified: [plaidTxn('t-1', 2250, 'TARGET 00123 MINNEAPOLIS')] })]));
     expect(report.rows).toEqual([expect.objectContaining({ match: 'provider_id', action: 'updated' })]);
     expect(await expenses(space)).toEqual([
-      expect.objectContaining({ id: expense!.id, amount: '22.50', description: 'TARGET 00123 MINNEAPOLIS', category: 'groceries', category_source: 'user' }),
+      expect.objectContaining({
+        id: expense!.id,
+        amount: '22.50',
+        description: 'TARGET 00123 MINNEAPOLIS',
+        category: 'groceries',
+        category_source: 'user',
+      }),
     ]);
   });
 
@@ -263,12 +335,30 @@ describe('Plaid sync semantics', () => {
     const space = await createSpace(db());
     const bob = await addMember(db(), space, 'member');
     await run(space, plaidInput([walk({ added: [plaidTxn('hold-1', 10000, 'HILTON HOTELS'), plaidTxn('t-2', 3000, 'SAFEWAY 1234')] })]));
-    const hotel = (await db().query<{ expense_id: string }>(`select expense_id from public.bank_transactions where provider_id = 'hold-1'`))[0]!.expense_id;
-    await queryAs(db(), space.owner.actor, `select count(*) from public.split_expense($1, 'equal', $2::text::jsonb)`, [hotel, JSON.stringify([space.owner.id, bob.id])]);
-    const [split] = await db().query<{ id: string }>(`select id from public.expense_splits where expense_id = $1 and user_id = $2`, [hotel, bob.id]);
+    const hotel = (
+      await db().query<{ expense_id: string }>(`select expense_id from public.bank_transactions where provider_id = 'hold-1'`)
+    )[0]!.expense_id;
+    await queryAs(db(), space.owner.actor, `select count(*) from public.split_expense($1, 'equal', $2::text::jsonb)`, [
+      hotel,
+      JSON.stringify([space.owner.id, bob.id]),
+    ]);
+    const [split] = await db().query<{ id: string }>(`select id from public.expense_splits where expense_id = $1 and user_id = $2`, [
+      hotel,
+      bob.id,
+    ]);
     await queryAs(db(), space.owner.actor, `select id from public.mark_split_paid($1)`, [split!.id]);
 
-    const report = await run(space, plaidInput([walk({ removed: [{ row: 1, providerId: 'hold-1' }, { row: 2, providerId: 't-2' }] })]));
+    const report = await run(
+      space,
+      plaidInput([
+        walk({
+          removed: [
+            { row: 1, providerId: 'hold-1' },
+            { row: 2, providerId: 't-2' },
+          ],
+        }),
+      ]),
+    );
     expect(report.rows).toEqual([
       expect.objectContaining({ row: 1, action: 'kept' }),
       expect.objectContaining({ row: 2, action: 'removed' }),
@@ -289,7 +379,9 @@ describe('Plaid sync semantics', () => {
 
   it('a replay of the same pages changes nothing', async () => {
     const space = await createSpace(db());
-    const pages = plaidInput([walk({ added: [plaidTxn('r-1', 1000, 'SPOTIFY USA'), plaidTxn('r-2', -100000, 'PAYROLL', { providerCategory: 'INCOME_WAGES' })] })]);
+    const pages = plaidInput([
+      walk({ added: [plaidTxn('r-1', 1000, 'SPOTIFY USA'), plaidTxn('r-2', -100000, 'PAYROLL', { providerCategory: 'INCOME_WAGES' })] }),
+    ]);
     await run(space, pages);
     const before = await bankRows(space);
     const replay = await run(space, pages);
@@ -306,7 +398,11 @@ describe('report, dry run and failures', () => {
     expect({ ...dry, import_id: null, dry_run: false }).toEqual({
       ...real,
       import_id: null,
-      rows: real.rows.map((r) => ({ ...r, bank_transaction_id: expect.any(String), expense_id: r.expense_id === null ? null : expect.any(String) })),
+      rows: real.rows.map((r) => ({
+        ...r,
+        bank_transaction_id: expect.any(String),
+        expense_id: r.expense_id === null ? null : expect.any(String),
+      })),
     });
     const [count] = await db().query<{ n: number }>(`select count(*)::int as n from public.imports where space_id = $1`, [space.id]);
     expect(count?.n).toBe(1);
@@ -320,7 +416,15 @@ describe('report, dry run and failures', () => {
          from public.imports where id = $1`,
       [report.import_id],
     );
-    expect(row).toEqual({ status: 'completed', row_count: 6, added_count: 6, unchanged_count: 0, processed: true, matches: 6, uploaded_by: space.owner.id });
+    expect(row).toEqual({
+      status: 'completed',
+      row_count: 6,
+      added_count: 6,
+      unchanged_count: 0,
+      processed: true,
+      matches: 6,
+      uploaded_by: space.owner.id,
+    });
   });
 
   it('a database error mid-way leaves no bank rows and no expenses, and the imports row failed with the reason', async () => {

@@ -167,10 +167,14 @@ export async function applyImport(transact: Transact, input: ImportInput, option
       storageKey = await options.storeOriginal(importId);
     } catch (error) {
       storageKey = null;
-      storageIssue = issue('original_not_stored', `the original file could not be stored: ${error instanceof Error ? error.message : String(error)}`, {
-        type: 'file',
-        severity: 'warning',
-      });
+      storageIssue = issue(
+        'original_not_stored',
+        `the original file could not be stored: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          type: 'file',
+          severity: 'warning',
+        },
+      );
     }
   }
   await transact(async (query) => {
@@ -241,7 +245,8 @@ function failedReport(input: ImportInput, importId: string | null, dryRun: boole
 export function failureOf(error: unknown): { code: string; message: string } {
   const sqlState = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
-  if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState)) return { code: 'database_error', message: `${message} (${sqlState})` };
+  if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState))
+    return { code: 'database_error', message: `${message} (${sqlState})` };
   return { code: 'apply_failed', message };
 }
 
@@ -280,7 +285,10 @@ async function checkSpace(query: Query, spaceId: string): Promise<void> {
   if (role?.role === 'service_role') return;
   const [writable] = await query<{ ok: boolean }>(`select $1::uuid in (select private.writable_space_ids()) as ok`, [spaceId]);
   if (writable?.ok !== true) {
-    throw new ImportRefused('space_not_writable', `you cannot import into space ${spaceId}: members, admins and owners of an active space can`);
+    throw new ImportRefused(
+      'space_not_writable',
+      `you cannot import into space ${spaceId}: members, admins and owners of an active space can`,
+    );
   }
 }
 
@@ -475,7 +483,10 @@ async function storedByProviderId(state: Applying, ids: readonly string[]): Prom
         where t.space_id = $1::uuid and t.provider_id = any(string_to_array($2::text, chr(31)))`,
       [state.spaceId, unique.slice(start, start + BATCH).join('\u001f')],
     );
-    for (const row of rows) found.set(`${row.account_id}\u0000${row.provider_id}`, row), found.set(`*\u0000${row.provider_id}`, row);
+    for (const row of rows) {
+      found.set(`${row.account_id}\u0000${row.provider_id}`, row);
+      found.set(`*\u0000${row.provider_id}`, row);
+    }
   }
   return found;
 }
@@ -565,7 +576,14 @@ async function applyFileBatch(state: Applying, lines: readonly ImportLine[]): Pr
 async function applyWalk(state: Applying, walk: Parameters<typeof netWalk>[0]): Promise<void> {
   const net = netWalk(walk);
   for (const entry of net.superseded) {
-    state.row(entry.row, entry.reason === 'duplicate' ? 'provider_id' : 'pending_link', entry.reason === 'duplicate' ? 'duplicate' : 'unchanged', null, null, null);
+    state.row(
+      entry.row,
+      entry.reason === 'duplicate' ? 'provider_id' : 'pending_link',
+      entry.reason === 'duplicate' ? 'duplicate' : 'unchanged',
+      null,
+      null,
+      null,
+    );
   }
   for (const entry of net.linkedRemovals) state.row(entry.row, 'pending_link', 'unchanged', null, null, null);
   const ids = [
@@ -718,13 +736,17 @@ function heldBackIssue(state: Applying, line: ImportLine, kind: LineKind, expens
   if (kind !== 'spending' || expenseId !== null || line.amountCents <= 0) return;
   if (line.currency === null) {
     state.issues.push(
-      issue('unofficial_currency', `the amount is in ${line.unofficialCurrency ?? 'an unknown currency'}, which has no ISO code: kept in the bank layer, not counted as spending`, {
-        severity: 'warning',
-        row: line.row,
-        field: 'currency',
-        value: line.unofficialCurrency ?? null,
-        transactionId: line.providerId,
-      }),
+      issue(
+        'unofficial_currency',
+        `the amount is in ${line.unofficialCurrency ?? 'an unknown currency'}, which has no ISO code: kept in the bank layer, not counted as spending`,
+        {
+          severity: 'warning',
+          row: line.row,
+          field: 'currency',
+          value: line.unofficialCurrency ?? null,
+          transactionId: line.providerId,
+        },
+      ),
     );
     return;
   }
@@ -856,11 +878,15 @@ async function removeLines(state: Applying, removed: readonly RemovedLine[], sto
       );
       if (expense?.frozen) {
         state.issues.push(
-          issue('removed_kept_paid_split', `the bank removed ${entry.providerId}, but a split of its expense is paid: the expense and the line are kept`, {
-            severity: 'warning',
-            row: entry.row,
-            transactionId: entry.providerId,
-          }),
+          issue(
+            'removed_kept_paid_split',
+            `the bank removed ${entry.providerId}, but a split of its expense is paid: the expense and the line are kept`,
+            {
+              severity: 'warning',
+              row: entry.row,
+              transactionId: entry.providerId,
+            },
+          ),
         );
         state.row(entry.row, 'provider_id', 'kept', s.kind, s.id, s.expense_id);
         continue;
@@ -904,14 +930,22 @@ async function decideCategories(
       const neighbours = state.history.get(historyKey(item.description)) ?? [];
       const result = await categorize(
         { description: item.description, amount: item.amount },
-        { candidates, history: async () => neighbours, ...(state.options.threshold === undefined ? {} : { threshold: state.options.threshold }) },
+        {
+          candidates,
+          history: async () => neighbours,
+          ...(state.options.threshold === undefined ? {} : { threshold: state.options.threshold }),
+        },
       );
       const hinted = categoryFromProvider(item.hint);
       const historyWins = result.source === 'history' && result.confidence >= (state.options.threshold ?? 0.8);
       decision =
         hinted !== null && candidates.includes(hinted) && !historyWins && result.category !== hinted
           ? { category: hinted, confidence: HINT_CONFIDENCE, source: 'rules' }
-          : { category: result.category, confidence: Math.round(Math.max(result.confidence, result.category === hinted ? HINT_CONFIDENCE : 0) * 100) / 100, source: result.source };
+          : {
+              category: result.category,
+              confidence: Math.round(Math.max(result.confidence, result.category === hinted ? HINT_CONFIDENCE : 0) * 100) / 100,
+              source: result.source,
+            };
       state.categoryCache.set(cacheKey, decision);
     }
     out.push({ category: decision.category, category_source: decision.source, confidence: Math.min(1, decision.confidence) });
