@@ -5,7 +5,6 @@
  * from the beginning, so that detection can look at the whole file and the
  * lines can then be read in a second pass, neither holding the file in memory.
  */
-import { Buffer } from 'node:buffer';
 import iconv from 'iconv-lite';
 import type { ByteSource, Detected, TextEncoding } from './types.ts';
 
@@ -89,7 +88,7 @@ export class EncodingSniffer {
     if (this.utf8Valid && this.high > 0) {
       try {
         const text = this.decoder.decode(chunk, { stream: true });
-        if (!this.multibyte && /[^\x00-\x7f]/.test(text)) this.multibyte = true;
+        if (!this.multibyte && /\P{ASCII}/u.test(text)) this.multibyte = true;
       } catch {
         this.utf8Valid = false;
         const at = chunk.findIndex((byte) => byte >= 0x80);
@@ -163,7 +162,7 @@ export async function* decodeText(open: Opener, encoding: TextEncoding): AsyncIt
   }
   const decoder = iconv.getDecoder(encoding);
   for await (const chunk of open()) {
-    const text = decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    const text = decoder.write(chunk as Parameters<typeof decoder.write>[0]);
     if (text !== '') yield text;
   }
   const rest = decoder.end();

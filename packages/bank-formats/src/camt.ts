@@ -93,7 +93,6 @@ export async function openCamt(context: FormatContext): Promise<FormatReader> {
   } catch (error) {
     throw new BankFormatError('malformed_xml', `the CAMT.053 file is not well-formed XML: ${(error as Error).message}`);
   }
-  xml = '';
   const statementRoot = at(document, 'Document', 'BkToCstmrStmt');
   if (statementRoot === undefined)
     throw new BankFormatError('malformed_xml', 'the XML has no Document/BkToCstmrStmt element (not a camt.053 statement)');

@@ -98,7 +98,9 @@ async function* qifRecords(
 function accountId(context: FormatContext, account: QifRecord['account'], section: string): string {
   return (
     context.options.accountExternalId ??
-    (account?.name != null && account.name !== '' ? `qif:${account.name}` : `qif:${section.toLowerCase() || 'bank'}`)
+    (account?.name !== null && account?.name !== undefined && account.name !== ''
+      ? `qif:${account.name}`
+      : `qif:${section.toLowerCase() || 'bank'}`)
   );
 }
 

@@ -272,9 +272,7 @@ export type IssueCode =
   | 'malformed_row'
   | 'malformed_record'
   | 'missing_field'
-  | 'unknown_field'
-  | 'plaid_error'
-  | 'unknown_page';
+  | 'plaid_error';
 
 export type IssueSeverity = 'error' | 'warning';
 

@@ -5,7 +5,6 @@
  * from the whole file; the second turns each record into a line or an issue.
  * Neither holds more than one record (and csv-parse's small queue) in memory.
  */
-import { Buffer } from 'node:buffer';
 import { parse } from 'csv-parse/stream';
 import { decodeText, splitLines } from '../bytes.ts';
 import { baseDetection, fixed, newStats, type FormatContext, type FormatReader } from '../context.ts';
@@ -57,8 +56,9 @@ async function* csvRecords(context: FormatContext, delimiter: Delimiter, fromLin
     info: true,
   });
   const writer = parser.writable.getWriter();
+  const encoder = new TextEncoder();
   const pump = (async () => {
-    for await (const text of decodeText(context.open, context.encoding.value)) await writer.write(Buffer.from(text, 'utf8'));
+    for await (const text of decodeText(context.open, context.encoding.value)) await writer.write(encoder.encode(text));
     await writer.close();
   })();
   pump.catch(() => undefined);
