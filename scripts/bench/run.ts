@@ -11,6 +11,8 @@
  *   (a) RLS read: a member's 50 latest expenses, against service_role
  *   (b) insert throughput through every trigger, against a trigger-free copy
  *   (c) concurrent writers on one budget item (PostgreSQL only), then totals drift
+ *   (e) /rest/v1: the member's 50-latest query through the REST handler vs the same SQL directly,
+ *       and requests/s with 8 concurrent clients (PostgreSQL only)
  * Prints a table with PASS/FAIL per target and writes bench-results/database-<target>.json, and
  * the scaling curves (cost against size, measured at checkpoints while the dataset grows and at
  * its full size) as bench-results/database-<target>-<curve>.svg.
@@ -35,6 +37,7 @@ import {
 } from './measure.ts';
 import { CHAT_QUESTIONS, measureChat, type ChatBenchResult } from './chat.ts';
 import { addPoint, curveSvg, type Curves } from './curves.ts';
+import { measureRest, type RestBenchResult } from './rest.ts';
 import { loadDataset } from './reuse.ts';
 import { ratio, round } from './stats.ts';
 import { openBenchTarget } from './target.ts';
@@ -56,6 +59,9 @@ export interface BenchOptions {
   categorize: boolean;
   chat: boolean;
   chatRounds: number;
+  rest: boolean;
+  restIterations: number;
+  restSeconds: number;
   identity: 'direct' | 'signup';
   out: string | null;
   /** An existing database (kept by --keep) to measure again, without generating. */
@@ -81,6 +87,9 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   categorize: true,
   chat: true,
   chatRounds: 20,
+  rest: true,
+  restIterations: 1000,
+  restSeconds: 5,
   identity: 'direct',
   out: null,
   reuse: null,
@@ -100,6 +109,7 @@ const USAGE = `usage: npm run bench -- [options]
   --no-splits          do not generate expense splits
   --no-categorize      skip the categorizer accuracy benchmark
   --no-chat            skip the ai-chat benchmark; --chat-rounds N rounds of its ${CHAT_QUESTIONS.length} questions (default 20)
+  --no-rest            skip the /rest/v1 benchmark; --rest-iterations N measured pairs (default 1000), --rest-seconds N of 8-client load (default 5)
   --explain            print EXPLAIN ANALYZE of the RLS and service-role reads
   --keep               keep the PostgreSQL database (DATABASE_URL only)
   --reuse NAME         measure again on a database kept by --keep (no generation, the schema as it is there,
@@ -186,6 +196,15 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--no-chat':
         o.chat = false;
+        break;
+      case '--no-rest':
+        o.rest = false;
+        break;
+      case '--rest-iterations':
+        o.restIterations = num(flag, take());
+        break;
+      case '--rest-seconds':
+        o.restSeconds = num(flag, take(), false);
         break;
       case '--chat-rounds':
         o.chatRounds = num(flag, take());
@@ -455,6 +474,50 @@ function formatChat(c: ChatBenchResult): string {
   ].join('\n');
 }
 
+export function restTargets(r: RestBenchResult): TargetCheck[] {
+  const checks: TargetCheck[] = [
+    {
+      name: '/rest/v1 overhead over direct SQL, p50 (ms)',
+      value: r.overheadP50,
+      target: '≤ 1.5 ms',
+      pass: r.overheadP50 <= 1.5,
+      hard: false,
+    },
+    { name: '/rest/v1 rows = direct SQL rows', value: r.rowMismatches, target: '0 mismatches', pass: r.rowMismatches === 0, hard: true },
+  ];
+  if (r.throughput) {
+    checks.push(
+      {
+        name: `/rest/v1 requests/s, ${r.throughput.clients} clients`,
+        value: r.throughput.perSecond,
+        target: '≥ 500/s (PG15)',
+        pass: r.throughput.perSecond >= 500,
+        hard: false,
+      },
+      { name: '/rest/v1 failed requests under load', value: r.throughput.errors, target: '0', pass: r.throughput.errors === 0, hard: true },
+    );
+  }
+  return checks;
+}
+
+function formatRest(r: RestBenchResult): string {
+  const rows = [
+    ['', 'p50', 'p95', 'p99', 'mean'],
+    ['through /rest/v1 (in process)', ms(r.rest.p50), ms(r.rest.p95), ms(r.rest.p99), ms(r.rest.mean)],
+    ['same SQL directly', ms(r.direct.p50), ms(r.direct.p95), ms(r.direct.p99), ms(r.direct.mean)],
+  ];
+  return [
+    `(e) /rest/v1: a member's 50 latest expenses (select=*, eq space_id, order date.desc, limit 50), ${int(r.iterations)} pairs (whole request, ms)`,
+    table(rows, new Set([1, 2, 3, 4])),
+    `  overhead p50 ${ms(r.overheadP50)} ms` +
+      (r.throughput
+        ? `; ${r.throughput.clients} concurrent clients for ${r.throughput.seconds} s: ${int(r.throughput.requests)} requests, ${int(r.throughput.perSecond)}/s, ${r.throughput.errors} failed`
+        : '; throughput: skipped (single connection)'),
+    table(restTargets(r).map((t) => [t.name, String(t.value), t.target, t.pass ? 'PASS' : t.hard ? 'FAIL' : 'FAIL (informative)'])),
+    '',
+  ].join('\n');
+}
+
 function writeJson(file: string, value: unknown): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
@@ -650,9 +713,39 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     }
 
+    let rest: RestBenchResult | null = null;
+    if (options.rest) {
+      log(
+        `(e) /rest/v1: 100 warm-up + ${options.restIterations} pairs${target.url ? `, then 8 clients for ${options.restSeconds} s` : ''}…`,
+      );
+      rest = await measureRest(db, dataset, {
+        iterations: options.restIterations,
+        warmup: 100,
+        seed: options.seed,
+        seconds: options.restSeconds,
+        clients: 8,
+        databaseUrl: target.url,
+      });
+      log(formatRest(rest));
+      writeJson(path.join(repoRoot, 'bench-results', `rest-${target.kind}.json`), {
+        benchmark: 'rest',
+        generatedAt: new Date().toISOString(),
+        machine: { ...machineInfo(), loadAverage: os.loadavg().map((l) => round(l, 2)) },
+        engine: { kind: target.kind, version: engine },
+        options: { scale: options.scale, seed: options.seed, iterations: options.restIterations, seconds: options.restSeconds },
+        dataset: { expenses: dataset.counts.expenses, spaces: dataset.counts.spaces },
+        ...rest,
+        targets: restTargets(rest),
+      });
+    }
+
     log('recomputing every total…');
     const totals = await totalsDriftSummary(db);
-    const checks = [...checkTargets({ rls, inserts, concurrency, totals }), ...(chat ? chatTargets(chat) : [])];
+    const checks = [
+      ...checkTargets({ rls, inserts, concurrency, totals }),
+      ...(chat ? chatTargets(chat) : []),
+      ...(rest ? restTargets(rest) : []),
+    ];
     const wallSeconds = (performance.now() - started) / 1000;
     log(
       formatResults({
