@@ -48,6 +48,7 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
     functions: [
       ...REQUEST_HELPERS,
       // Called by RLS policies as the querying user; each answers only about the caller.
+      'private.can_change_import_file(object_name text)',
       'private.can_change_receipt(object_name text)',
       'private.co_member_user_ids()',
       'private.managed_budget_ids()',
@@ -257,6 +258,7 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
             'unchanged_count',
             'duplicate_count',
             'invalid_count',
+            'row_matches',
             'failure_reason',
             'processed_at',
           ],
