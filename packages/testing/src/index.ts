@@ -13,6 +13,7 @@ export type { TestDatabaseSource } from './global-setup.ts';
 export { expectSqlError, type SqlError } from './errors.ts';
 export {
   addMember,
+  createOperator,
   createSpace,
   createUser,
   spaceWithEveryRole,
