@@ -442,7 +442,8 @@ export interface DecisionTrace {
 // Insight candidates and recommendations
 // ---------------------------------------------------------------------------
 
-export type InsightDataValue = number | string | boolean | null | readonly InsightDataValue[] | { readonly [key: string]: InsightDataValue };
+export type InsightDataValue =
+  number | string | boolean | null | readonly InsightDataValue[] | { readonly [key: string]: InsightDataValue };
 export type InsightData = { readonly [key: string]: InsightDataValue };
 
 export type RecommendationKind = 'education' | 'partner_offer';

@@ -23,6 +23,14 @@ export {
 } from './factories.ts';
 export { budgetItems, createBudget, createExpense, type TestExpense } from './money-factories.ts';
 export {
+  daysBefore,
+  insightsHousehold,
+  recordExpenses,
+  setConsent,
+  type ExpenseSeed,
+  type InsightsHousehold,
+} from './insights-factories.ts';
+export {
   recomputeTotals,
   totalsDrift,
   totalsDriftSummary,
