@@ -98,14 +98,25 @@ revoke execute on function private.is_operator() from public;
 grant execute on function private.is_operator() to authenticated;
 
 -- RLS: members see approved recommendations only; operators see the queue -----------------------
+-- One SELECT policy for both (one permissive policy per role and action, so
+-- Postgres evaluates a single expression). Operators see every recommendation
+-- of every space, whatever its status, with its trace: the queue and its
+-- history. Nothing else of a space (expenses, budgets, other insights) is
+-- theirs to read.
 
 alter policy "Members can read their space's current insights"
   on public.financial_insights
   using (
-    space_id in (select private.member_space_ids())
-    and (expires_at is null or expires_at > now())
-    and (type <> 'recommendation' or review_status = 'approved')
+    (
+      space_id in (select private.member_space_ids())
+      and (expires_at is null or expires_at > now())
+      and (type <> 'recommendation' or review_status = 'approved')
+    )
+    or (type = 'recommendation' and (select private.is_operator()))
   );
+alter policy "Members can read their space's current insights"
+  on public.financial_insights
+  rename to "Members can read their space's current insights, operators the recommendation queue";
 
 alter policy "Members, viewers included, can mark their space's insights read or dismissed"
   on public.financial_insights
@@ -114,14 +125,6 @@ alter policy "Members, viewers included, can mark their space's insights read or
     and (expires_at is null or expires_at > now())
     and (type <> 'recommendation' or review_status = 'approved')
   );
-
--- Every recommendation of every space, whatever its status, with its trace: the
--- queue and its history. Nothing else of a space (expenses, budgets, other
--- insights) is theirs to read.
-create policy "Operators can read the recommendation review queue"
-  on public.financial_insights for select
-  to authenticated
-  using (type = 'recommendation' and (select private.is_operator()));
 
 -- The review RPCs -----------------------------------------------------------------------------
 
