@@ -1,1 +1,10 @@
 export * from './types.ts';
+export { engine, generateInsights, computeSignals, detectRecurring, assignPersona, replayInsight, consentOf } from './engine.ts';
+export { checkTone, type ToneRule } from './tone.ts';
+export { checkPhrasing, figuresIn } from './phrasing.ts';
+export { CONTENT_LIBRARY, PARTNER_OFFERS } from './content.ts';
+export { DEFAULT_THRESHOLDS, ENGINE_VERSION, CURRENT_CONSENT_VERSION } from './thresholds.ts';
+export { InsightsInputError } from './model.ts';
+export { CADENCE_DAYS } from './recurring.ts';
+export { RULES } from './rules.ts';
+export { restrict } from './trace-rows.ts';

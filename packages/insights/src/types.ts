@@ -211,6 +211,10 @@ export interface SavingsSignal {
   /** Months of average spending the savings balance covers; null without a balance. */
   readonly emergency_fund_coverage: number | null;
   readonly source: 'bank' | 'savings_categories';
+  /** Savings balance today (bank data), null otherwise. */
+  readonly balance?: number | null;
+  /** Calendar months of the window in which money was put aside. */
+  readonly months_with_savings?: number;
 }
 
 export interface CreditCardState {
@@ -229,6 +233,8 @@ export interface CreditSignal {
   /** Every card payment in the window was at (or below) the estimated minimum payment. */
   readonly minimum_payment_only: boolean;
   readonly cards: readonly CreditCardState[];
+  /** Interest charged on the cards in the window. */
+  readonly interest_charged?: number;
 }
 
 export interface MissedPaycheck {
@@ -246,6 +252,8 @@ export interface IncomeSignal {
   readonly pay_cadence: Cadence | 'irregular' | null;
   readonly missed_paychecks: readonly MissedPaycheck[];
   readonly source: 'bank' | 'budgets';
+  /** Income per complete calendar month the stability score was computed from. */
+  readonly months?: readonly { readonly month: IsoDay; readonly amount: number }[];
 }
 
 export interface CategoryTrend {
@@ -304,6 +312,8 @@ export interface BudgetPacingSignal {
   /** spent_to_date ÷ (budgeted × days_elapsed ÷ days_in_month); 1 = on pace. */
   readonly pace_ratio: number;
   readonly over_budget_categories: readonly CategoryPacing[];
+  /** Recurring charges still expected before the month ends (part of the projection). */
+  readonly recurring_expected?: number;
 }
 
 export interface PayerShare {
@@ -421,6 +431,19 @@ export interface TraceInputs {
   readonly budget_ids: readonly string[];
   readonly budget_item_ids: readonly string[];
   readonly split_expense_ids: readonly string[];
+  /**
+   * Row sets named by a range instead of ids, for aggregates over a window (a window's total
+   * spending): every expense and bank line of the table dated in [from, to). `count` is how many
+   * rows the range held when the trace was made, so a replay can tell when rows changed.
+   */
+  readonly ranges?: readonly TraceRange[];
+}
+
+export interface TraceRange {
+  readonly table: 'expenses' | 'bank_transactions';
+  readonly from: IsoDay;
+  readonly to: IsoDay;
+  readonly count: number;
 }
 
 export interface DecisionTrace {
@@ -431,6 +454,9 @@ export interface DecisionTrace {
   /** Rule id, e.g. `anomaly.category_mad`. */
   readonly rule: string;
   readonly rule_version: number;
+  /** The subject and period of the insight (as in its subject_key). */
+  readonly subject: string;
+  readonly period: IsoDay;
   readonly engine_version: string;
   readonly thresholds: Readonly<Record<string, number | string | boolean>>;
   readonly inputs: TraceInputs;
