@@ -4,7 +4,9 @@
  * Functions that act for a user require `role = authenticated` and a `sub`
  * that is a user id (a UUID, what auth.uid() casts it to): the anon key (role
  * `anon`) and the service-role key are not users. Every token must expire
- * (`exp`): one without would be valid forever once leaked.
+ * (`exp`): one without would be valid forever once leaked. A token not valid yet
+ * (`nbf`), unsigned (`alg: none`), signed with a key the JWKS does not hold, or —
+ * when an issuer is configured — issued by another project is refused with 401.
  */
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { HttpError } from './http.ts';
@@ -26,10 +28,20 @@ const VERIFY_OPTIONS = { clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims
 /** Any 8-4-4-4-12 hex id, as Postgres' uuid type accepts. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createJwtVerifier(options: { secret?: string | null; jwksUrl?: string | null }): VerifyToken {
+export interface JwtVerifierOptions {
+  /** HS256 secret (local stacks, legacy projects). */
+  readonly secret?: string | null;
+  /** JWKS of the project's asymmetric signing keys. */
+  readonly jwksUrl?: string | null;
+  /** When set, tokens must carry exactly this `iss` (e.g. `https://<ref>.supabase.co/auth/v1`). */
+  readonly issuer?: string | null;
+}
+
+export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
   const secret = options.secret ? new TextEncoder().encode(options.secret) : null;
   const jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : null;
   if (secret === null && jwks === null) throw new Error('createJwtVerifier needs a JWT secret or a JWKS URL');
+  const verifyOptions = options.issuer ? { ...VERIFY_OPTIONS, issuer: options.issuer } : VERIFY_OPTIONS;
 
   return async (token) => {
     let alg: string | undefined;
@@ -40,10 +52,10 @@ export function createJwtVerifier(options: { secret?: string | null; jwksUrl?: s
     }
     try {
       if (alg === 'HS256' && secret !== null) {
-        return (await jwtVerify(token, secret, { ...VERIFY_OPTIONS, algorithms: ['HS256'] })).payload;
+        return (await jwtVerify(token, secret, { ...verifyOptions, algorithms: ['HS256'] })).payload;
       }
       if (alg !== 'HS256' && jwks !== null) {
-        return (await jwtVerify(token, jwks, { ...VERIFY_OPTIONS, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
+        return (await jwtVerify(token, jwks, { ...verifyOptions, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
       }
     } catch (error) {
       if (error instanceof errors.JWTExpired) {
@@ -55,6 +67,12 @@ export function createJwtVerifier(options: { secret?: string | null; jwksUrl?: s
           'invalid_token',
           'The access token has no valid expiry (exp claim); send a token issued by Supabase Auth.',
         );
+      }
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iss') {
+        throw new HttpError(401, 'invalid_token', 'The access token was issued by another project (iss claim).');
+      }
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') {
+        throw new HttpError(401, 'invalid_token', 'The access token is not valid yet (nbf claim).');
       }
       if (error instanceof errors.JOSEError) {
         throw new HttpError(401, 'invalid_token', 'The access token could not be verified.');

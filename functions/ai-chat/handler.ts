@@ -43,7 +43,7 @@ export function handlerFromEnv(env: FunctionEnv): (req: Request) => Promise<Resp
   const ai = createAnthropicClient(env);
   return createHandler({
     db: createDb(env.supabaseDbUrl, { max: 4, origin: 'ai-chat' }),
-    verifyToken: createJwtVerifier({ secret: env.jwtSecret, jwksUrl: env.jwksUrl }),
+    verifyToken: createJwtVerifier({ secret: env.jwtSecret, jwksUrl: env.jwksUrl, issuer: env.jwtIssuer }),
     model: ai === null ? null : anthropicModel(ai.client, ai.model),
     maxBodyBytes: env.maxBodyBytes,
     rateLimiter: fixedWindowRateLimiter({ limit: REQUESTS_PER_MINUTE, windowMs: 60_000 }),

@@ -47,7 +47,7 @@ const consoleLogger: Logger = (level, message, fields = {}) => {
 export function handlerFromEnv(env: FunctionEnv): (req: Request) => Promise<Response> {
   return createHandler({
     db: createDb(env.supabaseDbUrl, { origin: 'categorize-expense' }),
-    verifyToken: createJwtVerifier({ secret: env.jwtSecret, jwksUrl: env.jwksUrl }),
+    verifyToken: createJwtVerifier({ secret: env.jwtSecret, jwksUrl: env.jwksUrl, issuer: env.jwtIssuer }),
     ai: createAnthropicClient(env),
     maxBodyBytes: env.maxBodyBytes,
     rateLimiter: fixedWindowRateLimiter({ limit: REQUESTS_PER_MINUTE, windowMs: 60_000 }),

@@ -23,6 +23,8 @@ import { localSupabase } from './supabase-client.ts';
 let stack: Stack;
 let db: SqlClient;
 const cleanups: (() => Promise<void> | void)[] = [];
+/** Everything the stack and its functions printed during this file's run. */
+const logs: string[] = [];
 
 beforeAll(async () => {
   const serverUrl = process.env.DATABASE_URL;
@@ -30,7 +32,8 @@ beforeAll(async () => {
     functionsPort: 0,
     // Offline: the tests must never reach a real AI API, whatever the developer's shell holds.
     env: { ANTHROPIC_API_KEY: undefined },
-    gatewayLog: () => {},
+    log: (line: string) => logs.push(line),
+    gatewayLog: (line: string) => logs.push(line),
   };
   if (serverUrl) {
     const name = `wallai_stack_${randomBytes(5).toString('hex')}`;
@@ -284,5 +287,31 @@ describe('generate-insights over HTTP on the dev stack', () => {
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body).toMatchObject({ failed: 0, next_after: null });
     expect(body.processed).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("the stack's logs", () => {
+  it('never contain a secret, an API key, an access token or the database password', async () => {
+    // Runs last: by now every request of this file has been logged.
+    const secrets: Record<string, string> = {
+      'JWT secret': stack.jwtSecret,
+      'service-role key': stack.serviceRoleKey,
+      'anon key': stack.anonKey,
+      ...Object.fromEntries(Object.entries(stack.tokens).map(([who, token]) => [`${who}'s access token`, token])),
+    };
+    // The local password is a plain word ("postgres"), so look for it where a URL would carry it.
+    const password = new URL(stack.databaseUrl).password;
+    if (password !== '') secrets['database password'] = `:${password}@`;
+    // A token's signature alone is enough to replay it, so look for that part too.
+    for (const [name, value] of Object.entries({ ...secrets })) {
+      const signature = value.split('.')[2];
+      if (signature !== undefined && signature.length > 16) secrets[`${name} (signature)`] = signature;
+    }
+    expect(logs.length).toBeGreaterThan(5);
+    const text = logs.join('\n');
+    const leaked = Object.entries(secrets)
+      .filter(([, value]) => value.length >= 8 && text.includes(value))
+      .map(([name]) => name);
+    expect(leaked).toEqual([]);
   });
 });

@@ -18,11 +18,14 @@ create function private.receipt_space_id(object_name text) returns uuid
 language sql immutable
 set search_path = ''
 as $$
-  select case when object_name ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$'
+  -- The file name: no separator of any kind (/, \, percent-encoded ones), no control
+  -- character, not "." or "..", at most 255 characters; so no client that decodes or
+  -- normalises the path can read it as another one.
+  select case when object_name ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/(?!\.\.?$)[^/\\%[:cntrl:]]{1,255}$'
               then split_part(object_name, '/', 1)::uuid end
 $$;
 comment on function private.receipt_space_id(text) is
-  'The space id of a well-formed receipt path <space_id>/<expense_id>/<file>, null for any other path.';
+  'The space id of a well-formed receipt path <space_id>/<expense_id>/<file> (file: no separators, percent signs or control characters, not . or ..), null for any other path.';
 revoke execute on function private.receipt_space_id(text) from public;
 -- RLS policies call it as the querying user.
 grant execute on function private.receipt_space_id(text) to authenticated;

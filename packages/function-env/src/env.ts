@@ -24,6 +24,8 @@
  *   SUPABASE_JWKS_URL           JWKS for asymmetric access tokens; defaults to
  *                               `${SUPABASE_URL}/auth/v1/.well-known/jwks.json` when no secret is set.
  *                               With both set, HS256 tokens use the secret and others the JWKS.
+ *   SUPABASE_JWT_ISSUER         when set, access tokens must carry this `iss` (hosted:
+ *                               `https://<project-ref>.supabase.co/auth/v1`); unset, any issuer the keys sign for
  *   ANTHROPIC_API_KEY           enables the AI steps; without it every function uses its offline path
  *   ANTHROPIC_BASE_URL          Messages API base URL (default: the SDK's, https://api.anthropic.com)
  *   ANTHROPIC_MODEL             default `claude-haiku-4-5`
@@ -46,6 +48,8 @@ export interface FunctionEnv {
   readonly jwtSecret: string | null;
   /** Remote JWKS URL; null when only the HS256 secret is used. */
   readonly jwksUrl: string | null;
+  /** Required `iss` of access tokens; null accepts any issuer the keys sign for. */
+  readonly jwtIssuer: string | null;
   /** null: no AI; functions use their offline path. */
   readonly anthropicApiKey: string | null;
   /** null: the SDK's default base URL. */
@@ -111,6 +115,7 @@ export function readEnv(get: (name: string) => string | undefined): FunctionEnv 
     supabaseDbUrl,
     jwtSecret,
     jwksUrl,
+    jwtIssuer: optional('SUPABASE_JWT_ISSUER'),
     anthropicApiKey: optional('ANTHROPIC_API_KEY'),
     anthropicBaseUrl: url('ANTHROPIC_BASE_URL', optional('ANTHROPIC_BASE_URL')),
     anthropicModel: optional('ANTHROPIC_MODEL') ?? DEFAULT_ANTHROPIC_MODEL,

@@ -49,7 +49,8 @@ export function signalsOf(a: Analysis, days: 30 | 180): Signals {
   const missing: MissingInput[] = [];
 
   const subscriptions = subscriptionSignal(series, charges, w, ctx);
-  if (!subscriptions) missing.push({ signal: 'subscriptions', input: 'expenses', reason: `no expenses or bank spending in the last ${days} days` });
+  if (!subscriptions)
+    missing.push({ signal: 'subscriptions', input: 'expenses', reason: `no expenses or bank spending in the last ${days} days` });
 
   const savings = savingsSignal(accounts, lines, charges, w, ctx);
   if (!savings)
@@ -60,16 +61,32 @@ export function signalsOf(a: Analysis, days: 30 | 180): Signals {
     });
 
   const credit = creditSignal(accounts, lines, w, ctx);
-  if (!credit) missing.push({ signal: 'credit', input: 'bank_accounts.credit', reason: 'no credit card with a balance and a limit in the space currency' });
+  if (!credit)
+    missing.push({
+      signal: 'credit',
+      input: 'bank_accounts.credit',
+      reason: 'no credit card with a balance and a limit in the space currency',
+    });
 
   const income = incomeSignal(lines, accounts, input.budgets, charges, w, ctx);
-  if (!income) missing.push({ signal: 'income', input: 'bank_transactions.income|budgets.total_income', reason: `no income lines and no budget income in the last ${days} days` });
+  if (!income)
+    missing.push({
+      signal: 'income',
+      input: 'bank_transactions.income|budgets.total_income',
+      reason: `no income lines and no budget income in the last ${days} days`,
+    });
 
   const category_trends = categoryTrends(charges, ctx, days);
-  if (!category_trends) missing.push({ signal: 'category_trends', input: 'expenses', reason: `no categorized spending in the last ${days === 30 ? 60 : 180} days` });
+  if (!category_trends)
+    missing.push({
+      signal: 'category_trends',
+      input: 'expenses',
+      reason: `no categorized spending in the last ${days === 30 ? 60 : 180} days`,
+    });
 
   const anomalies = anomaliesSignal(a.baseline, w, ctx);
-  if (!anomalies) missing.push({ signal: 'anomalies', input: 'expenses', reason: 'no non-recurring expenses in the last 180 days to compare with' });
+  if (!anomalies)
+    missing.push({ signal: 'anomalies', input: 'expenses', reason: 'no non-recurring expenses in the last 180 days to compare with' });
 
   const budget = currentMasterBudget(input.budgets, ctx);
   const budget_pacing = budget ? budgetPacing(budget, input.budget_items, series, ctx) : null;

@@ -11,7 +11,6 @@ import { TZDate } from '@date-fns/tz';
 import { addDays, addMonths, format, getDaysInMonth, startOfMonth } from 'date-fns';
 import type { IsoDay, IsoInstant } from './types.ts';
 
-const DAY_MS = 86_400_000;
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** The calendar day of `now` in `timezone`. */
@@ -23,13 +22,41 @@ export function todayIn(now: Date, timezone: string): IsoDay {
 export function dayNumber(day: IsoDay): number {
   const m = ISO_DAY.exec(day);
   if (!m) throw new RangeError(`date must be yyyy-MM-dd, got ${JSON.stringify(day)}`);
-  const n = Math.round(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS);
-  if (fromDayNumber(n) !== day) throw new RangeError(`date must be yyyy-MM-dd, got ${JSON.stringify(day)}`);
-  return n;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonthNumber(y, mo))
+    throw new RangeError(`date must be yyyy-MM-dd, got ${JSON.stringify(day)}`);
+  return daysFromCivil(y, mo, d);
+}
+
+function daysInMonthNumber(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+// Howard Hinnant's civil-calendar algorithms: exact integer arithmetic, no Date objects
+// (the engine converts thousands of row dates per run).
+function daysFromCivil(y0: number, m: number, d: number): number {
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
 }
 
 export function fromDayNumber(n: number): IsoDay {
-  return new Date(n * DAY_MS).toISOString().slice(0, 10);
+  const z = n + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }
 
 export function plusDays(day: IsoDay, days: number): IsoDay {
@@ -64,10 +91,14 @@ function parseDay(day: IsoDay): Date {
 }
 
 /** Asserts a zone is one the runtime knows (TZDate silently falls back to UTC otherwise). */
+const KNOWN_ZONES = new Set<string>();
+
 export function assertTimeZone(timezone: string): void {
+  if (KNOWN_ZONES.has(timezone)) return;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
   } catch {
     throw new RangeError(`unknown IANA time zone ${JSON.stringify(timezone)}`);
   }
+  KNOWN_ZONES.add(timezone);
 }

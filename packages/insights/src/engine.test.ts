@@ -13,7 +13,8 @@ function base(options: { currency?: string; timezone?: string } = {}) {
 
 /** A little everyday spending, so the persona rules have a denominator. */
 function everyday(b: SpaceBuilder, perDay = 40, every = 3): void {
-  for (let d = 178; d > 0; d -= every) b.expense({ date: b.daysAgo(d), amount: perDay + (d % 7), description: `Corner Grocer ${d % 5}`, category: 'groceries' });
+  for (let d = 178; d > 0; d -= every)
+    b.expense({ date: b.daysAgo(d), amount: perDay + (d % 7), description: `Corner Grocer ${d % 5}`, category: 'groceries' });
 }
 
 describe('a space with no data', () => {
@@ -22,7 +23,8 @@ describe('a space with no data', () => {
   it('gets no signals and no insights, and the trace names every missing input', () => {
     expect(result.insights).toEqual([]);
     const s = result.profile!.signals_180d;
-    for (const key of ['subscriptions', 'savings', 'credit', 'income', 'category_trends', 'anomalies', 'budget_pacing', 'payers']) expect(s).not.toHaveProperty(key);
+    for (const key of ['subscriptions', 'savings', 'credit', 'income', 'category_trends', 'anomalies', 'budget_pacing', 'payers'])
+      expect(s).not.toHaveProperty(key);
     expect(Object.fromEntries(s.missing.map((m) => [m.signal, m.input]))).toEqual({
       subscriptions: 'expenses',
       savings: 'bank_accounts.savings|expenses.savings_categories',
@@ -45,7 +47,12 @@ describe('consent', () => {
     expect(result.profile).toBeNull();
     expect(result.insights).toEqual([]);
     expect(result.recurring_series).toEqual([]);
-    expect(result.consent).toEqual({ ok: false, required_version: '1.0', missing_user_ids: ['u-2'], reason: '1 of 2 active members have not consented to the analysis (consent version 1.0)' });
+    expect(result.consent).toEqual({
+      ok: false,
+      required_version: '1.0',
+      missing_user_ids: ['u-2'],
+      reason: '1 of 2 active members have not consented to the analysis (consent version 1.0)',
+    });
   });
 
   it('needs the current consent version, not an older one', () => {
@@ -54,7 +61,10 @@ describe('consent', () => {
   });
 
   it('does not wait for viewers or people who left', () => {
-    const b = new SpaceBuilder({ now: NOW }).member('u-1').member('u-2', { role: 'viewer', consent: false }).member('u-3', { consent: false, active: false });
+    const b = new SpaceBuilder({ now: NOW })
+      .member('u-1')
+      .member('u-2', { role: 'viewer', consent: false })
+      .member('u-3', { consent: false, active: false });
     expect(generateInsights(b.build()).consent.ok).toBe(true);
   });
 });
@@ -70,7 +80,11 @@ describe('personas', () => {
     b.account({ type: 'credit', name: 'Card', current_balance: '3500.00', credit_limit: '5000.00' });
     const p = persona(b.build());
     expect(p.persona_id).toBe(1);
-    expect(p.matching_criteria.find((c) => c.signal === 'credit.utilization_rate')).toMatchObject({ value: 0.7, threshold: 0.5, met: true });
+    expect(p.matching_criteria.find((c) => c.signal === 'credit.utilization_rate')).toMatchObject({
+      value: 0.7,
+      threshold: 0.5,
+      met: true,
+    });
   });
 
   it('2 VARIABLE_INCOME_BUDGETER: uneven income and under a month of buffer', () => {
@@ -78,10 +92,20 @@ describe('personas', () => {
     everyday(b, 60, 2);
     const checking = b.account({ type: 'depository', subtype: 'checking', current_balance: '300.00' });
     const pay = [900, 3100, 1500, 4200, 700, 2600, 1800, 3900, 1200];
-    pay.forEach((amount, i) => b.line({ account: checking, date: b.daysAgo(175 - i * 19), amount: -amount, description: `Client ${'ABCDEFGHI'[i]} invoice`, kind: 'income' }));
+    pay.forEach((amount, i) =>
+      b.line({
+        account: checking,
+        date: b.daysAgo(175 - i * 19),
+        amount: -amount,
+        description: `Client ${'ABCDEFGHI'[i]} invoice`,
+        kind: 'income',
+      }),
+    );
     const p = persona(b.build());
     expect(p.persona_id).toBe(2);
-    expect(p.matching_criteria.filter((c) => c.met).map((c) => c.signal)).toEqual(expect.arrayContaining(['income.variable_income', 'income.cash_flow_buffer']));
+    expect(p.matching_criteria.filter((c) => c.met).map((c) => c.signal)).toEqual(
+      expect.arrayContaining(['income.variable_income', 'income.cash_flow_buffer']),
+    );
   });
 
   it('3 SUBSCRIPTION_HEAVY: several recurring merchants taking over 10 % of spending', () => {
@@ -117,7 +141,8 @@ describe('personas', () => {
   it('takes the lowest number when several match (utilization before subscriptions)', () => {
     const b = base();
     everyday(b, 15, 4);
-    for (const d of ['Netflix', 'Spotify', 'Iron Gym', 'Cloud Drive Plus']) b.series({ description: d, amount: 20, count: 6, months: 1, lastDaysAgo: 4 });
+    for (const d of ['Netflix', 'Spotify', 'Iron Gym', 'Cloud Drive Plus'])
+      b.series({ description: d, amount: 20, count: 6, months: 1, lastDaysAgo: 4 });
     b.account({ type: 'credit', current_balance: '900.00', credit_limit: '1000.00' });
     const p = persona(b.build());
     expect(p.persona_id).toBe(1);
@@ -132,7 +157,18 @@ describe('insights', () => {
   it('come in all five types, each with a trace in SpendSense’s shape', () => {
     expect(new Set(result.insights.map((i) => i.type))).toEqual(new Set(INSIGHT_TYPES));
     for (const i of result.insights) {
-      expect(Object.keys(i.decision_trace)).toEqual(expect.arrayContaining(['detected_signals', 'persona_assignment', 'guardrails_checks', 'recommendation_logic', 'rule', 'rule_version', 'thresholds', 'inputs']));
+      expect(Object.keys(i.decision_trace)).toEqual(
+        expect.arrayContaining([
+          'detected_signals',
+          'persona_assignment',
+          'guardrails_checks',
+          'recommendation_logic',
+          'rule',
+          'rule_version',
+          'thresholds',
+          'inputs',
+        ]),
+      );
       expect(i.decision_trace.guardrails_checks).toMatchObject({ consent: true, eligibility: true, tone_validation: true });
       expect(i.decision_trace.persona_assignment.matching_criteria.length).toBeGreaterThan(0);
       expect(i.confidence).toBeGreaterThanOrEqual(0);
@@ -149,7 +185,10 @@ describe('insights', () => {
 
   it('replay to different numbers when a row the trace names changes', () => {
     const anomaly = result.insights.find((i) => i.rule === 'anomaly.unusual_expense')!;
-    const changed = { ...input, expenses: input.expenses.map((e) => (e.id === anomaly.subject ? { ...e, amount: '700.00', base_amount: '700.00' } : e)) };
+    const changed = {
+      ...input,
+      expenses: input.expenses.map((e) => (e.id === anomaly.subject ? { ...e, amount: '700.00', base_amount: '700.00' } : e)),
+    };
     expect(replayInsight(anomaly.decision_trace, changed)!.amount).toBe(700);
   });
 
@@ -163,7 +202,10 @@ describe('insights', () => {
     const credit = (r: typeof result) => r.insights.find((i) => i.rule === 'goal.credit_utilization')!;
     expect(credit(later).subject_key).toBe(credit(result).subject_key);
     expect(credit(later).material_key).toBe(credit(result).material_key);
-    const paidDown = generateInsights({ ...input, bank_accounts: input.bank_accounts!.map((a) => (a.type === 'credit' ? { ...a, current_balance: '2000.00' } : a)) });
+    const paidDown = generateInsights({
+      ...input,
+      bank_accounts: input.bank_accounts!.map((a) => (a.type === 'credit' ? { ...a, current_balance: '2000.00' } : a)),
+    });
     expect(credit(paidDown).material_key).not.toBe(credit(result).material_key);
   });
 
@@ -209,7 +251,8 @@ describe('currencies and time zones', () => {
 
   it('reports a zero-decimal currency in whole units and scales the anomaly floor with the space’s amounts', () => {
     const b = base({ currency: 'JPY', timezone: 'Asia/Tokyo' });
-    for (let d = 170; d > 0; d -= 4) b.expense({ date: b.daysAgo(d), amount: 1200 + (d % 9) * 37, description: `Konbini ${d % 3}`, category: 'groceries' });
+    for (let d = 170; d > 0; d -= 4)
+      b.expense({ date: b.daysAgo(d), amount: 1200 + (d % 9) * 37, description: `Konbini ${d % 3}`, category: 'groceries' });
     b.expense({ date: b.daysAgo(5), amount: 48000, description: 'Department store gift set', category: 'groceries' });
     const s = computeSignals(b.build(), 30);
     expect(Number.isInteger(s.anomalies!.min_amount)).toBe(true);
@@ -221,7 +264,10 @@ describe('currencies and time zones', () => {
     // 2025-11-30 23:30 in UTC is already 1 December in Madrid.
     const input = { ...base({ timezone: 'Europe/Madrid' }).build(), now: '2025-11-30T23:30:00.000Z' };
     expect(computeSignals(input, 30).period).toEqual({ from: '2025-11-02', to: '2025-12-02' });
-    expect(computeSignals({ ...input, space: { ...input.space, timezone: 'UTC' } }, 30).period).toEqual({ from: '2025-11-01', to: '2025-12-01' });
+    expect(computeSignals({ ...input, space: { ...input.space, timezone: 'UTC' } }, 30).period).toEqual({
+      from: '2025-11-01',
+      to: '2025-12-01',
+    });
   });
 
   it('rejects input it cannot read with a clear error', () => {

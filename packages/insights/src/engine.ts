@@ -48,7 +48,8 @@ function compareVersions(a: string, b: string): number {
 export function consentOf(input: InsightsInput): ConsentOutcome {
   const required = input.consent_version_required ?? CURRENT_CONSENT_VERSION;
   const voters = input.members.filter((m) => m.is_active && m.role !== 'viewer');
-  if (voters.length === 0) return { ok: false, required_version: required, missing_user_ids: [], reason: 'the space has no active member who can consent' };
+  if (voters.length === 0)
+    return { ok: false, required_version: required, missing_user_ids: [], reason: 'the space has no active member who can consent' };
   const missing = voters
     .filter((m) => !m.consent_status || m.consent_version === null || compareVersions(m.consent_version, required) < 0)
     .map((m) => m.user_id)
@@ -94,7 +95,14 @@ function measure(
     memo = new Map();
     memos.set(rowsKey, memo);
   }
-  return rule.measure({ input: restrict(input, finding.inputs), ctx, subject: finding.subject, derived: finding.derived ?? {}, library, ...(memo ? { memo } : {}) });
+  return rule.measure({
+    input: restrict(input, finding.inputs),
+    ctx,
+    subject: finding.subject,
+    derived: finding.derived ?? {},
+    library,
+    ...(memo ? { memo } : {}),
+  });
 }
 
 export function generateInsights(input: InsightsInput, options?: EngineOptions): EngineResult {

@@ -74,7 +74,10 @@ export class SpaceBuilder {
     return fromDayNumber(dayNumber(this.today) - n);
   }
 
-  member(userId: string, options: { role?: MemberInput['role']; consent?: boolean; version?: string | null; name?: string; active?: boolean } = {}): this {
+  member(
+    userId: string,
+    options: { role?: MemberInput['role']; consent?: boolean; version?: string | null; name?: string; active?: boolean } = {},
+  ): this {
     this.members.push({
       user_id: userId,
       role: options.role ?? (this.members.length === 0 ? 'owner' : 'member'),
@@ -155,11 +158,26 @@ export class SpaceBuilder {
     let budgeted = 0;
     let spent = 0;
     for (const [category, [type, b, s]] of Object.entries(items)) {
-      this.budgetItems.push({ id: this.nextId('bi'), budget_id: id, category, category_type: type, budgeted_amount: b.toFixed(2), spent_amount: s.toFixed(2) });
+      this.budgetItems.push({
+        id: this.nextId('bi'),
+        budget_id: id,
+        category,
+        category_type: type,
+        budgeted_amount: b.toFixed(2),
+        spent_amount: s.toFixed(2),
+      });
       if (type !== 'income') budgeted += b;
       spent += s;
     }
-    this.budgets.push({ id, type: 'master', month_period: month, total_income: income.toFixed(2), total_budgeted: budgeted.toFixed(2), total_spent: spent.toFixed(2), currency: this.space.currency });
+    this.budgets.push({
+      id,
+      type: 'master',
+      month_period: month,
+      total_income: income.toFixed(2),
+      total_budgeted: budgeted.toFixed(2),
+      total_spent: spent.toFixed(2),
+      currency: this.space.currency,
+    });
     return id;
   }
 
@@ -178,7 +196,14 @@ export class SpaceBuilder {
     return id;
   }
 
-  line(spec: { account: string; date: string; amount: number; description: string; kind: BankTransactionInput['kind']; expense_id?: string }): string {
+  line(spec: {
+    account: string;
+    date: string;
+    amount: number;
+    description: string;
+    kind: BankTransactionInput['kind'];
+    expense_id?: string;
+  }): string {
     const id = this.nextId('t');
     this.bankTransactions.push({
       id,
@@ -219,7 +244,11 @@ const SHOPS = ['Home Goods Outlet', 'Tech Corner', 'Book Nook', 'Sport Depot'];
  */
 export function generatedSpace(count: number, seed = 1, options: { now?: string; currency?: string } = {}): InsightsInput {
   const rng = seeded(seed);
-  const b = new SpaceBuilder({ id: `space-gen-${seed}`, ...(options.now ? { now: options.now } : {}), ...(options.currency ? { currency: options.currency } : {}) });
+  const b = new SpaceBuilder({
+    id: `space-gen-${seed}`,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.currency ? { currency: options.currency } : {}),
+  });
   b.member('u-1', { name: 'Alex' }).member('u-2', { name: 'Sam' });
   const subs: [string, number][] = [
     ['Netflix', 15.49],
@@ -239,11 +268,21 @@ export function generatedSpace(count: number, seed = 1, options: { now?: string;
     const [names, category, lo, hi] = pools[Math.floor(rng() * pools.length)]!;
     const name = names[Math.floor(rng() * names.length)]!;
     const amount = Math.round((lo + rng() * (hi - lo)) * 100) / 100;
-    const id = b.expense({ date: b.daysAgo(Math.floor(rng() * 180)), amount, description: `${name} #${100 + Math.floor(rng() * 50)}`, category, payer: rng() < 0.6 ? 'u-1' : 'u-2' });
+    const id = b.expense({
+      date: b.daysAgo(Math.floor(rng() * 180)),
+      amount,
+      description: `${name} #${100 + Math.floor(rng() * 50)}`,
+      category,
+      payer: rng() < 0.6 ? 'u-1' : 'u-2',
+    });
     if (rng() < 0.2) b.split(id, rng() < 0.5 ? 'u-2' : 'u-1', Math.round(amount * 50) / 100);
   }
   const month = b.today.slice(0, 8) + '01';
-  b.budget(month, { groceries: ['needs', 6000, 2500], dining: ['wants', 3000, 1800], shopping: ['wants', 4000, 2000], subscriptions: ['wants', 100, 68] }, 15000);
+  b.budget(
+    month,
+    { groceries: ['needs', 6000, 2500], dining: ['wants', 3000, 1800], shopping: ['wants', 4000, 2000], subscriptions: ['wants', 100, 68] },
+    15000,
+  );
   return b.build();
 }
 
@@ -258,25 +297,62 @@ export function richSpace(options: { currency?: string; timezone?: string; now?:
   const rng = seeded(11);
   const b = new SpaceBuilder({ id: 'space-rich', ...options });
   b.member('u-alice', { name: 'Alice' }).member('u-bob', { name: 'Bob' }).member('u-vic', { name: 'Vic', role: 'viewer', consent: false });
-  b.series({ description: ['NETFLIX.COM 866-579', 'Netflix'], amount: [15.49, 15.49, 15.49, 15.49, 17.99, 17.99, 17.99], count: 7, months: 1, lastDaysAgo: 5, payer: 'u-alice' });
+  b.series({
+    description: ['NETFLIX.COM 866-579', 'Netflix'],
+    amount: [15.49, 15.49, 15.49, 15.49, 17.99, 17.99, 17.99],
+    count: 7,
+    months: 1,
+    lastDaysAgo: 5,
+    payer: 'u-alice',
+  });
   b.series({ description: 'SPOTIFY USA', amount: 10.99, count: 7, months: 1, lastDaysAgo: 12, payer: 'u-bob' });
   b.series({ description: 'Iron Gym Membership', amount: 39, count: 7, months: 1, lastDaysAgo: 18, payer: 'u-alice' });
   for (let day = 178; day > 0; day -= 3 + Math.floor(rng() * 4)) {
-    const id = b.expense({ date: b.daysAgo(day), amount: Math.round((55 + rng() * 60) * 100) / 100, description: pick(rng, GROCERS), category: 'groceries', payer: rng() < 0.75 ? 'u-alice' : 'u-bob' });
+    const id = b.expense({
+      date: b.daysAgo(day),
+      amount: Math.round((55 + rng() * 60) * 100) / 100,
+      description: pick(rng, GROCERS),
+      category: 'groceries',
+      payer: rng() < 0.75 ? 'u-alice' : 'u-bob',
+    });
     if (rng() < 0.5) b.split(id, 'u-bob', 20);
   }
   b.expense({ date: b.daysAgo(6), amount: 912.4, description: 'Corner Grocer catering order', category: 'groceries', payer: 'u-alice' });
   for (let day = 178; day > 0; day -= day > 30 ? 9 : 3) {
-    b.expense({ date: b.daysAgo(day), amount: Math.round((25 + rng() * 30) * 100) / 100, description: pick(rng, DINERS), category: 'dining', payer: 'u-alice' });
+    b.expense({
+      date: b.daysAgo(day),
+      amount: Math.round((25 + rng() * 30) * 100) / 100,
+      description: pick(rng, DINERS),
+      category: 'dining',
+      payer: 'u-alice',
+    });
   }
   const month = b.today.slice(0, 8) + '01';
-  b.budget(month, { groceries: ['needs', 700, 1350], dining: ['wants', 250, 310], subscriptions: ['wants', 70, 67.98], emergency_fund: ['savings', 200, 0], income: ['income', 5200, 0] }, 5200);
+  b.budget(
+    month,
+    {
+      groceries: ['needs', 700, 1350],
+      dining: ['wants', 250, 310],
+      subscriptions: ['wants', 70, 67.98],
+      emergency_fund: ['savings', 200, 0],
+      income: ['income', 5200, 0],
+    },
+    5200,
+  );
   const checking = b.account({ type: 'depository', subtype: 'checking', name: 'Everyday checking', current_balance: '1800.00' });
   const savings = b.account({ type: 'depository', subtype: 'savings', name: 'Rainy day savings', current_balance: '4200.00' });
-  const card = b.account({ type: 'credit', subtype: 'credit card', name: 'Travel card', current_balance: '3400.00', credit_limit: '5000.00' });
-  for (let k = 0; k < 6; k++) b.line({ account: savings, date: b.daysAgo(10 + k * 30), amount: -250, description: 'Transfer from checking', kind: 'transfer' });
+  const card = b.account({
+    type: 'credit',
+    subtype: 'credit card',
+    name: 'Travel card',
+    current_balance: '3400.00',
+    credit_limit: '5000.00',
+  });
+  for (let k = 0; k < 6; k++)
+    b.line({ account: savings, date: b.daysAgo(10 + k * 30), amount: -250, description: 'Transfer from checking', kind: 'transfer' });
   // Biweekly pay; the one due about 6 days ago is missing.
-  for (let k = 1; k <= 12; k++) b.line({ account: checking, date: b.daysAgo(6 + 14 * k), amount: -2600, description: 'ACME CORP PAYROLL', kind: 'income' });
+  for (let k = 1; k <= 12; k++)
+    b.line({ account: checking, date: b.daysAgo(6 + 14 * k), amount: -2600, description: 'ACME CORP PAYROLL', kind: 'income' });
   b.line({ account: card, date: b.daysAgo(15), amount: -100, description: 'Payment thank you', kind: 'card_payment' });
   b.line({ account: card, date: b.daysAgo(12), amount: 48.2, description: 'Interest charge', kind: 'interest' });
   return b.build();

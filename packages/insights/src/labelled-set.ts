@@ -35,9 +35,15 @@ export function buildLabelledSet(seed = 42): LabelledSet {
 
   // Monthly subscriptions, some with descriptor drift and price changes.
   const monthly: [string | string[], number | number[]][] = [
-    [['NETFLIX.COM 866-579', 'Netflix', 'NETFLIX COM CA'], [15.49, 15.49, 15.49, 15.49, 17.99, 17.99, 17.99, 17.99]],
+    [
+      ['NETFLIX.COM 866-579', 'Netflix', 'NETFLIX COM CA'],
+      [15.49, 15.49, 15.49, 15.49, 17.99, 17.99, 17.99, 17.99],
+    ],
     [['SPOTIFY USA 1234', 'Spotify P0A1B2C3', 'SPOTIFY'], 10.99],
-    [['DISNEY PLUS', 'DISNEYPLUS 888-905'], [7.99, 7.99, 7.99, 10.99, 10.99, 10.99]],
+    [
+      ['DISNEY PLUS', 'DISNEYPLUS 888-905'],
+      [7.99, 7.99, 7.99, 10.99, 10.99, 10.99],
+    ],
     ['Hulu', 17.99],
     ['Apple iCloud Storage', 2.99],
     ['Youtube Premium', 13.99],
@@ -55,7 +61,19 @@ export function buildLabelledSet(seed = 42): LabelledSet {
   for (const [description, amount] of monthly) {
     const count = 6 + Math.floor(rng() * 3);
     const name = typeof description === 'string' ? description : description[0]!;
-    add(name, b.series({ description, amount, count, months: 1, lastDaysAgo: 1 + Math.floor(rng() * 20), category: 'subscriptions', jitter: 2, rng }));
+    add(
+      name,
+      b.series({
+        description,
+        amount,
+        count,
+        months: 1,
+        lastDaysAgo: 1 + Math.floor(rng() * 20),
+        category: 'subscriptions',
+        jitter: 2,
+        rng,
+      }),
+    );
   }
   // Weekly and biweekly.
   for (const [description, amount, every] of [
@@ -67,16 +85,62 @@ export function buildLabelledSet(seed = 42): LabelledSet {
     ['Meal Kit Box', [59.99, 59.99, 59.99, 59.99, 64.99, 64.99, 64.99, 64.99, 64.99, 64.99], 14],
   ] as [string, number | number[], number][]) {
     const count = every === 7 ? 14 + Math.floor(rng() * 8) : 8 + Math.floor(rng() * 4);
-    add(description, b.series({ description, amount, count, everyDays: every, lastDaysAgo: 1 + Math.floor(rng() * 5), category: 'personal_care', jitter: 1, rng }));
+    add(
+      description,
+      b.series({
+        description,
+        amount,
+        count,
+        everyDays: every,
+        lastDaysAgo: 1 + Math.floor(rng() * 5),
+        category: 'personal_care',
+        jitter: 1,
+        rng,
+      }),
+    );
   }
   // Quarterly and annual (history beyond 180 days, as the service loads for recurrence).
-  add('Quarterly Pest Control', b.series({ description: 'Quarterly Pest Control', amount: 75, count: 4, months: 3, lastDaysAgo: 20, category: 'housing' }));
-  add('Town Trash Pickup', b.series({ description: 'TOWN TRASH PICKUP Q', amount: 64.5, count: 3, months: 3, lastDaysAgo: 40, category: 'utilities' }));
-  add('Amazon Prime annual', b.series({ description: ['AMAZON PRIME*MEMBERSHIP', 'Amazon Prime'], amount: [119, 139, 139], count: 3, months: 12, lastDaysAgo: 60, category: 'subscriptions' }));
-  add('Domain renewal', b.series({ description: 'NAMECHEAP DOMAIN RENEWAL', amount: 12.98, count: 3, months: 12, lastDaysAgo: 100, category: 'subscriptions' }));
-  add('Antivirus yearly', b.series({ description: 'SECURESHIELD ANTIVIRUS', amount: 49.99, count: 2, months: 12, lastDaysAgo: 150, category: 'subscriptions' }));
+  add(
+    'Quarterly Pest Control',
+    b.series({ description: 'Quarterly Pest Control', amount: 75, count: 4, months: 3, lastDaysAgo: 20, category: 'housing' }),
+  );
+  add(
+    'Town Trash Pickup',
+    b.series({ description: 'TOWN TRASH PICKUP Q', amount: 64.5, count: 3, months: 3, lastDaysAgo: 40, category: 'utilities' }),
+  );
+  add(
+    'Amazon Prime annual',
+    b.series({
+      description: ['AMAZON PRIME*MEMBERSHIP', 'Amazon Prime'],
+      amount: [119, 139, 139],
+      count: 3,
+      months: 12,
+      lastDaysAgo: 60,
+      category: 'subscriptions',
+    }),
+  );
+  add(
+    'Domain renewal',
+    b.series({ description: 'NAMECHEAP DOMAIN RENEWAL', amount: 12.98, count: 3, months: 12, lastDaysAgo: 100, category: 'subscriptions' }),
+  );
+  add(
+    'Antivirus yearly',
+    b.series({ description: 'SECURESHIELD ANTIVIRUS', amount: 49.99, count: 2, months: 12, lastDaysAgo: 150, category: 'subscriptions' }),
+  );
   // A foreign-currency subscription (EUR in a USD space).
-  add('Euro news', b.series({ description: 'LE JOURNAL NUMERIQUE', amount: 9.9, count: 6, months: 1, lastDaysAgo: 8, currency: 'EUR', rate: 1.08, category: 'subscriptions' }));
+  add(
+    'Euro news',
+    b.series({
+      description: 'LE JOURNAL NUMERIQUE',
+      amount: 9.9,
+      count: 6,
+      months: 1,
+      lastDaysAgo: 8,
+      currency: 'EUR',
+      rate: 1.08,
+      category: 'subscriptions',
+    }),
+  );
 
   // Non-recurring: irregular purchases at one merchant, similar amounts at irregular gaps, one-off large buys.
   let groups = 0;
@@ -92,7 +156,13 @@ export function buildLabelledSet(seed = 42): LabelledSet {
   ];
   for (const [description, lo, hi, n] of irregular) {
     groups++;
-    for (let i = 0; i < n; i++) b.expense({ date: b.daysAgo(Math.floor(rng() * 178)), amount: Math.round((lo + rng() * (hi - lo)) * 100) / 100, description, category: 'shopping' });
+    for (let i = 0; i < n; i++)
+      b.expense({
+        date: b.daysAgo(Math.floor(rng() * 178)),
+        amount: Math.round((lo + rng() * (hi - lo)) * 100) / 100,
+        description,
+        category: 'shopping',
+      });
   }
   // Same amount, irregular gaps (a lunch spot with a fixed menu price, parking meters).
   for (const [description, amount] of [
@@ -167,11 +237,22 @@ export function evaluateRecurrence(set: LabelledSet = buildLabelledSet()): Recur
   for (const r of fn) mistakes.push(`missed: ${r}`);
   const precision = tp + fp === 0 ? 1 : tp / (tp + fp);
   const recall = tp / set.recurring.length;
-  return { truePositives: tp, falsePositives: fp, falseNegatives: fn.length, precision, recall, detected: result.recurring_series.length, labelled: set.recurring.length, mistakes };
+  return {
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn.length,
+    precision,
+    recall,
+    detected: result.recurring_series.length,
+    labelled: set.recurring.length,
+    mistakes,
+  };
 }
 
 /** The score summed over several seeds of the labelled set (different jitter, amounts and dates). */
-export function evaluateRecurrenceOverSeeds(seeds: readonly number[] = [42, 1, 2, 3, 4, 5, 6, 7, 8, 9]): RecurrenceScore & { readonly seeds: number } {
+export function evaluateRecurrenceOverSeeds(
+  seeds: readonly number[] = [42, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+): RecurrenceScore & { readonly seeds: number } {
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -187,5 +268,15 @@ export function evaluateRecurrenceOverSeeds(seeds: readonly number[] = [42, 1, 2
     labelled += r.labelled;
     mistakes.push(...r.mistakes.map((m) => `seed ${seed}: ${m}`));
   }
-  return { truePositives: tp, falsePositives: fp, falseNegatives: fn, precision: tp + fp === 0 ? 1 : tp / (tp + fp), recall: tp / labelled, detected, labelled, mistakes, seeds: seeds.length };
+  return {
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn,
+    precision: tp + fp === 0 ? 1 : tp / (tp + fp),
+    recall: tp / labelled,
+    detected,
+    labelled,
+    mistakes,
+    seeds: seeds.length,
+  };
 }

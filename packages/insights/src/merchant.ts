@@ -11,7 +11,25 @@
  */
 import { compileRules, MERCHANT_RULES, normalizeDescriptor, type RuleMatcher } from '@wallai/categorize';
 
-const STOP_WORDS = new Set(['the', 'a', 'an', 'el', 'la', 'los', 'las', 'le', 'o', 'os', 'www', 'com', 'net', 'org', 'www', 'http', 'https']);
+const STOP_WORDS = new Set([
+  'the',
+  'a',
+  'an',
+  'el',
+  'la',
+  'los',
+  'las',
+  'le',
+  'o',
+  'os',
+  'www',
+  'com',
+  'net',
+  'org',
+  'www',
+  'http',
+  'https',
+]);
 const MIN_PREFIX_FOLD = 5;
 
 let matcher: RuleMatcher | null = null;
@@ -31,15 +49,24 @@ function titleCase(text: string): string {
   return text.replace(/\b\p{L}/gu, (c) => c.toUpperCase());
 }
 
-/** Identifies merchants of many descriptors, caching by descriptor text; fold prefixes with `finish()`. */
+/**
+ * Identity is a pure function of the text, so one cache serves every run in
+ * the process (a batch over many spaces sees the same merchants again);
+ * bounded, and simply emptied when full.
+ */
+const SHARED_CACHE = new Map<string, MerchantIdentity>();
+const SHARED_CACHE_MAX = 50_000;
+
+/** Identifies merchants of many descriptors, caching by descriptor text. */
 export class MerchantResolver {
-  private readonly cache = new Map<string, MerchantIdentity>();
+  private readonly cache = SHARED_CACHE;
 
   resolve(description: string, merchantName?: string | null): MerchantIdentity {
     const text = merchantName && merchantName.trim() !== '' ? merchantName : description;
     const hit = this.cache.get(text);
     if (hit) return hit;
     const identity = this.identify(text);
+    if (this.cache.size >= SHARED_CACHE_MAX) this.cache.clear();
     this.cache.set(text, identity);
     return identity;
   }
@@ -71,7 +98,9 @@ export function foldPrefixKeys(keys: Iterable<string>): Map<string, string> {
   const folded = new Map<string, string>();
   const roots: string[] = [];
   for (const w of words) {
-    const root = roots.find((r) => !r.includes(' ') && w !== r && (r.length >= MIN_PREFIX_FOLD || w.startsWith(`${r} `)) && w.startsWith(r));
+    const root = roots.find(
+      (r) => !r.includes(' ') && w !== r && (r.length >= MIN_PREFIX_FOLD || w.startsWith(`${r} `)) && w.startsWith(r),
+    );
     if (root) folded.set(`word:${w}`, `word:${root}`);
     else roots.push(w);
   }

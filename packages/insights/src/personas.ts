@@ -24,7 +24,13 @@ interface PersonaRule {
   readonly groups: (s: Signals, t: Thresholds) => MatchingCriterion[][];
 }
 
-function crit(criterion: string, signal: string, value: number | boolean | null, threshold: number | boolean, met: boolean): MatchingCriterion {
+function crit(
+  criterion: string,
+  signal: string,
+  value: number | boolean | null,
+  threshold: number | boolean,
+  met: boolean,
+): MatchingCriterion {
   return { criterion, signal, value, threshold, met };
 }
 
@@ -36,9 +42,27 @@ const RULES: readonly PersonaRule[] = [
       const interest = c?.interest_charged ?? null;
       return [
         [
-          crit(`credit.utilization_rate >= ${t.credit_high_utilization}`, 'credit.utilization_rate', c?.utilization_rate ?? null, t.credit_high_utilization, !!c && c.utilization_rate >= t.credit_high_utilization),
-          crit('credit.cards_at_risk is not empty', 'credit.cards_at_risk', c ? c.cards_at_risk.length : null, 1, !!c && c.cards_at_risk.length > 0),
-          crit('credit.minimum_payment_only', 'credit.minimum_payment_only', c?.minimum_payment_only ?? null, true, !!c && c.minimum_payment_only),
+          crit(
+            `credit.utilization_rate >= ${t.credit_high_utilization}`,
+            'credit.utilization_rate',
+            c?.utilization_rate ?? null,
+            t.credit_high_utilization,
+            !!c && c.utilization_rate >= t.credit_high_utilization,
+          ),
+          crit(
+            'credit.cards_at_risk is not empty',
+            'credit.cards_at_risk',
+            c ? c.cards_at_risk.length : null,
+            1,
+            !!c && c.cards_at_risk.length > 0,
+          ),
+          crit(
+            'credit.minimum_payment_only',
+            'credit.minimum_payment_only',
+            c?.minimum_payment_only ?? null,
+            true,
+            !!c && c.minimum_payment_only,
+          ),
           crit('credit.interest_charged > 0', 'credit.interest_charged', interest, 0, interest !== null && interest > 0),
         ],
       ];
@@ -50,8 +74,20 @@ const RULES: readonly PersonaRule[] = [
       const i = s.income;
       return [
         [
-          crit(`income.variable_income (monthly CV > ${t.variable_income_cv})`, 'income.variable_income', i?.variable_income ?? null, true, !!i && i.variable_income),
-          crit("income.pay_cadence = 'irregular'", 'income.pay_cadence', i ? i.pay_cadence === 'irregular' : null, true, !!i && i.pay_cadence === 'irregular'),
+          crit(
+            `income.variable_income (monthly CV > ${t.variable_income_cv})`,
+            'income.variable_income',
+            i?.variable_income ?? null,
+            true,
+            !!i && i.variable_income,
+          ),
+          crit(
+            "income.pay_cadence = 'irregular'",
+            'income.pay_cadence',
+            i ? i.pay_cadence === 'irregular' : null,
+            true,
+            !!i && i.pay_cadence === 'irregular',
+          ),
         ],
         [
           crit(
@@ -70,7 +106,15 @@ const RULES: readonly PersonaRule[] = [
     groups: (s, t) => {
       const sub = s.subscriptions;
       return [
-        [crit(`subscriptions.series_count >= ${t.subscription_heavy_count}`, 'subscriptions.series_count', sub?.series_count ?? null, t.subscription_heavy_count, !!sub && sub.series_count >= t.subscription_heavy_count)],
+        [
+          crit(
+            `subscriptions.series_count >= ${t.subscription_heavy_count}`,
+            'subscriptions.series_count',
+            sub?.series_count ?? null,
+            t.subscription_heavy_count,
+            !!sub && sub.series_count >= t.subscription_heavy_count,
+          ),
+        ],
         [
           crit(
             `subscriptions.subscription_share >= ${t.subscription_heavy_share}`,
@@ -91,10 +135,30 @@ const RULES: readonly PersonaRule[] = [
       const c = s.credit;
       return [
         [
-          crit(`savings.growth_rate >= ${t.savings_builder_growth}`, 'savings.growth_rate', sv?.growth_rate ?? null, t.savings_builder_growth, !!sv && sv.growth_rate !== null && sv.growth_rate >= t.savings_builder_growth),
-          crit(`savings.months_with_savings >= ${t.savings_builder_min_months}`, 'savings.months_with_savings', months, t.savings_builder_min_months, months !== null && months >= t.savings_builder_min_months),
+          crit(
+            `savings.growth_rate >= ${t.savings_builder_growth}`,
+            'savings.growth_rate',
+            sv?.growth_rate ?? null,
+            t.savings_builder_growth,
+            !!sv && sv.growth_rate !== null && sv.growth_rate >= t.savings_builder_growth,
+          ),
+          crit(
+            `savings.months_with_savings >= ${t.savings_builder_min_months}`,
+            'savings.months_with_savings',
+            months,
+            t.savings_builder_min_months,
+            months !== null && months >= t.savings_builder_min_months,
+          ),
         ],
-        [crit(`credit.utilization_rate < ${SAVINGS_BUILDER_MAX_UTILIZATION} (or no cards)`, 'credit.utilization_rate', c?.utilization_rate ?? null, SAVINGS_BUILDER_MAX_UTILIZATION, !c || c.utilization_rate < SAVINGS_BUILDER_MAX_UTILIZATION)],
+        [
+          crit(
+            `credit.utilization_rate < ${SAVINGS_BUILDER_MAX_UTILIZATION} (or no cards)`,
+            'credit.utilization_rate',
+            c?.utilization_rate ?? null,
+            SAVINGS_BUILDER_MAX_UTILIZATION,
+            !c || c.utilization_rate < SAVINGS_BUILDER_MAX_UTILIZATION,
+          ),
+        ],
       ];
     },
   },

@@ -9,12 +9,24 @@ const credit = result.insights.find((i) => i.rule === 'goal.credit_utilization')
 
 describe('checkPhrasing', () => {
   it('keeps a rephrasing whose figures are the insight’s own', () => {
-    const check = checkPhrasing(priceChange, { title: 'Netflix went from 15.49 to 17.99 USD', description: 'Since 2025-09-15 the plan costs 17.99 USD, 16 % more than before.' });
-    expect(check).toEqual({ accepted: true, reasons: [], phrasing: { title: 'Netflix went from 15.49 to 17.99 USD', description: 'Since 2025-09-15 the plan costs 17.99 USD, 16 % more than before.' } });
+    const check = checkPhrasing(priceChange, {
+      title: 'Netflix went from 15.49 to 17.99 USD',
+      description: 'Since 2025-09-15 the plan costs 17.99 USD, 16 % more than before.',
+    });
+    expect(check).toEqual({
+      accepted: true,
+      reasons: [],
+      phrasing: {
+        title: 'Netflix went from 15.49 to 17.99 USD',
+        description: 'Since 2025-09-15 the plan costs 17.99 USD, 16 % more than before.',
+      },
+    });
   });
 
   it('accepts percentages and rounded amounts of insight_data', () => {
-    expect(checkPhrasing(credit, { title: 'Cards use 68 % of their limits', description: 'About 3,400 USD of 5,000 USD is in use.' }).accepted).toBe(true);
+    expect(
+      checkPhrasing(credit, { title: 'Cards use 68 % of their limits', description: 'About 3,400 USD of 5,000 USD is in use.' }).accepted,
+    ).toBe(true);
   });
 
   it('discards a phrasing with a figure that is not in insight_data, and keeps the template', () => {
@@ -36,6 +48,7 @@ describe('checkPhrasing', () => {
   });
 
   it('keeps the template itself', () => {
-    for (const c of result.insights) expect(checkPhrasing(c, { title: c.title, description: c.description }).accepted, c.subject_key).toBe(true);
+    for (const c of result.insights)
+      expect(checkPhrasing(c, { title: c.title, description: c.description }).accepted, c.subject_key).toBe(true);
   });
 });

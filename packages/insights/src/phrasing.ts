@@ -20,7 +20,8 @@ function collect(value: InsightDataValue, numbers: number[], strings: string[]):
     const n = Number(value);
     if (value.trim() !== '' && Number.isFinite(n)) numbers.push(n);
   } else if (Array.isArray(value)) for (const v of value) collect(v, numbers, strings);
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) collect(v as InsightDataValue, numbers, strings);
+  else if (value !== null && typeof value === 'object')
+    for (const v of Object.values(value)) collect(v as InsightDataValue, numbers, strings);
 }
 
 /** Figures written in a text (commas as thousands separators), dates taken out. */
@@ -64,5 +65,7 @@ export function checkPhrasing(candidate: InsightCandidate, phrasing: Phrasing): 
   }
   const tone = checkTone(`${title}\n${description}`);
   if (!tone.ok) reasons.push(`tone: ${tone.violations.join(', ')}`);
-  return reasons.length === 0 ? { accepted: true, reasons: [], phrasing: { title, description } } : { accepted: false, reasons, phrasing: template };
+  return reasons.length === 0
+    ? { accepted: true, reasons: [], phrasing: { title, description } }
+    : { accepted: false, reasons, phrasing: template };
 }

@@ -17,7 +17,13 @@ describe('recurring series', () => {
 
   it('matches drifting descriptors as one merchant and records the price change', () => {
     const b = space();
-    b.series({ description: ['NETFLIX.COM 866-579', 'Netflix', 'NETFLIX COM CA'], amount: [15.49, 15.49, 15.49, 17.99, 17.99], count: 5, months: 1, lastDaysAgo: 3 });
+    b.series({
+      description: ['NETFLIX.COM 866-579', 'Netflix', 'NETFLIX COM CA'],
+      amount: [15.49, 15.49, 15.49, 17.99, 17.99],
+      count: 5,
+      months: 1,
+      lastDaysAgo: 3,
+    });
     const [series, ...rest] = detectRecurring(b.build());
     expect(rest).toEqual([]);
     expect(series).toMatchObject({ merchant: 'Netflix', cadence: 'monthly', typical_amount: 17.99, occurrences: 5, status: 'active' });

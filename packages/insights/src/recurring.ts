@@ -218,9 +218,8 @@ export function detectSeries(
     const clusters = joinPriceSteps(clusterAmounts(group.items, amountTolerance), tolerance);
     const seriesOfGroup: DetectedSeries[] = [];
     for (const cluster of clusters) {
-      if (!standsOut(cluster.items, group.items, amountTolerance)) continue;
       const s = seriesFromCluster(cluster.items, merchantKey, currency, group.name, todayDay, spaceCurrency, thresholds);
-      if (s) seriesOfGroup.push({ series: s, merchantKey, items: cluster.items });
+      if (s && standsOut(cluster.items, group.items, amountTolerance)) seriesOfGroup.push({ series: s, merchantKey, items: cluster.items });
     }
     for (const s of seriesOfGroup) {
       const key = seriesOfGroup.length > 1 ? `${s.series.key}:${s.items[0]!.cents}` : s.series.key;
@@ -278,7 +277,12 @@ function seriesFromCluster(
   const medianGap = median(gaps);
   const cadence = cadenceOf(medianGap, tolerance);
   if (!cadence) return null;
-  const minOccurrences = cadence === 'quarterly' || cadence === 'annual' ? 2 : cadence === 'weekly' ? thresholds.recurrence_min_occurrences + 1 : thresholds.recurrence_min_occurrences;
+  const minOccurrences =
+    cadence === 'quarterly' || cadence === 'annual'
+      ? 2
+      : cadence === 'weekly'
+        ? thresholds.recurrence_min_occurrences + 1
+        : thresholds.recurrence_min_occurrences;
   if (items.length < minOccurrences) return null;
   const regular = gaps.filter((g) => fitsCadence(g, cadence, tolerance)).length;
   if (regular / gaps.length < MIN_REGULAR_SHARE) return null;

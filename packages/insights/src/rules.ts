@@ -140,8 +140,20 @@ function recurrablesOf(input: InsightsInput, ctx: Context): Recurrable[] {
   return chargesOf(input, ctx).filter((c) => c.day <= ctx.todayDay);
 }
 
-const CADENCE_WORD: Record<string, string> = { weekly: 'weekly', biweekly: 'fortnightly', monthly: 'monthly', quarterly: 'quarterly', annual: 'yearly' };
-const CADENCE_EVERY: Record<string, string> = { weekly: 'every week', biweekly: 'every two weeks', monthly: 'every month', quarterly: 'every quarter', annual: 'every year' };
+const CADENCE_WORD: Record<string, string> = {
+  weekly: 'weekly',
+  biweekly: 'fortnightly',
+  monthly: 'monthly',
+  quarterly: 'quarterly',
+  annual: 'yearly',
+};
+const CADENCE_EVERY: Record<string, string> = {
+  weekly: 'every week',
+  biweekly: 'every two weeks',
+  monthly: 'every month',
+  quarterly: 'every quarter',
+  annual: 'every year',
+};
 
 // ── trend: category period over period ──────────────────────────────────────
 
@@ -166,7 +178,12 @@ const trendRule: Rule = {
         for (const c of a.charges) {
           if (c.category === t.category && c.source === 'expense' && c.day >= previous.from && c.day < current.to) rows.expense.add(c.id);
         }
-        return { subject: t.category, period: currentPeriod(a.ctx), inputs: rows.toInputs(a.input), detected: { category_trends: { current_period: trends.current_period, previous_period: trends.previous_period, category: t } } };
+        return {
+          subject: t.category,
+          period: currentPeriod(a.ctx),
+          inputs: rows.toInputs(a.input),
+          detected: { category_trends: { current_period: trends.current_period, previous_period: trends.previous_period, category: t } },
+        };
       });
   },
   measure({ input, ctx, subject }) {
@@ -280,7 +297,12 @@ const priceChangeRule: Rule = {
     for (const s of a.series) {
       const last = s.series.price_changes[s.series.price_changes.length - 1];
       if (!last || s.series.status === 'ended' || dayNumber(last.date) < a.ctx.todayDay - PRICE_CHANGE_RECENT_DAYS) continue;
-      out.push({ subject: s.series.key, period: monthOf(last.date), inputs: seriesRows(new RowSet(), [s]).toInputs(a.input), detected: { subscriptions: { series: s.series } } });
+      out.push({
+        subject: s.series.key,
+        period: monthOf(last.date),
+        inputs: seriesRows(new RowSet(), [s]).toInputs(a.input),
+        detected: { subscriptions: { series: s.series } },
+      });
     }
     return out;
   },
@@ -418,7 +440,14 @@ const savingsGoalRule: Rule = {
   thresholds: [],
   find(a, _s30, s180) {
     if (!s180.savings) return [];
-    return [{ subject: 'space', period: currentPeriod(a.ctx), inputs: savingsRows(a, windowOf(a.ctx, 180)).toInputs(a.input), detected: { savings: s180.savings } }];
+    return [
+      {
+        subject: 'space',
+        period: currentPeriod(a.ctx),
+        inputs: savingsRows(a, windowOf(a.ctx, 180)).toInputs(a.input),
+        detected: { savings: s180.savings },
+      },
+    ];
   },
   measure({ input, ctx }) {
     const w = windowOf(ctx, 180);
@@ -426,7 +455,12 @@ const savingsGoalRule: Rule = {
     const s = savingsSignal(input.bank_accounts ?? [], input.bank_transactions ?? [], charges, w, ctx);
     if (!s) return null;
     const monthlySpend = Math.round(
-      charges.filter((c) => c.baseCents !== null && c.categoryKind !== 'savings' && c.categoryKind !== 'income' && c.day >= w.from && c.day < w.to).reduce((t, c) => t + c.baseCents!, 0) / (180 / 30.44),
+      charges
+        .filter(
+          (c) => c.baseCents !== null && c.categoryKind !== 'savings' && c.categoryKind !== 'income' && c.day >= w.from && c.day < w.to,
+        )
+        .reduce((t, c) => t + c.baseCents!, 0) /
+        (180 / 30.44),
     );
     const base = {
       source: s.source,
@@ -543,8 +577,16 @@ const missedPaycheckRule: Rule = {
     const latest = income.missed_paychecks[income.missed_paychecks.length - 1]!;
     if (dayNumber(latest.expected_date) < a.ctx.todayDay - 45) return [];
     const rows = new RowSet();
-    for (const i of incomeItems(a.input.bank_transactions ?? [], a.ctx)) if (i.day > a.ctx.todayDay - 180 && i.day <= a.ctx.todayDay) rows.bankTransaction.add(i.id);
-    return [{ subject: `income:${latest.source.toLowerCase()}`, period: monthOf(latest.expected_date), inputs: rows.toInputs(a.input), detected: { income } }];
+    for (const i of incomeItems(a.input.bank_transactions ?? [], a.ctx))
+      if (i.day > a.ctx.todayDay - 180 && i.day <= a.ctx.todayDay) rows.bankTransaction.add(i.id);
+    return [
+      {
+        subject: `income:${latest.source.toLowerCase()}`,
+        period: monthOf(latest.expected_date),
+        inputs: rows.toInputs(a.input),
+        detected: { income },
+      },
+    ];
   },
   measure({ input, ctx }) {
     const inc = incomeSignal(input.bank_transactions ?? [], [], [], [], windowOf(ctx, 180), ctx);
@@ -588,7 +630,14 @@ const payersRule: Rule = {
     const top = [...p.members].sort((x, y) => Math.abs(y.difference) - Math.abs(x.difference))[0];
     if (!top || Math.abs(toCents(top.difference)) < total * PAYER_GAP_SHARE) return [];
     const w = windowOf(a.ctx, 30);
-    return [{ subject: 'space', period: currentPeriod(a.ctx), inputs: new RowSet().addRange(a.input, w.from, w.to).toInputs(a.input), detected: { payers: p } }];
+    return [
+      {
+        subject: 'space',
+        period: currentPeriod(a.ctx),
+        inputs: new RowSet().addRange(a.input, w.from, w.to).toInputs(a.input),
+        detected: { payers: p },
+      },
+    ];
   },
   measure({ input, ctx }) {
     const p = payersSignal(chargesOf(input, ctx), input.splits, input.members, windowOf(ctx, 30), ctx);
@@ -652,14 +701,22 @@ function rowsForSignals(a: Analysis, conditions: readonly string[]): RowSet {
   const w = windowOf(a.ctx, 180);
   const keys = new Set(conditions.map((c) => pathOf(c).split('.')[0]!));
   const accounts = a.input.bank_accounts ?? [];
-  if (keys.has('subscriptions') || keys.has('anomalies') || keys.has('category_trends') || keys.has('payers') || keys.has('savings') || keys.has('income')) {
+  if (
+    keys.has('subscriptions') ||
+    keys.has('anomalies') ||
+    keys.has('category_trends') ||
+    keys.has('payers') ||
+    keys.has('savings') ||
+    keys.has('income')
+  ) {
     seriesRows(rows, seriesInWindow(a.series, w));
     rows.addRange(a.input, w.from, w.to);
   }
   if (keys.has('credit') || keys.has('savings') || keys.has('income')) {
     for (const acc of accounts) rows.bankAccount.add(acc.id);
     const ids = new Set(accounts.map((x) => x.id));
-    for (const t of a.input.bank_transactions ?? []) if (ids.has(t.account_id) && dayNumber(t.date) >= w.from && dayNumber(t.date) < w.to) rows.bankTransaction.add(t.id);
+    for (const t of a.input.bank_transactions ?? [])
+      if (ids.has(t.account_id) && dayNumber(t.date) >= w.from && dayNumber(t.date) < w.to) rows.bankTransaction.add(t.id);
   }
   if (keys.has('income') || keys.has('budget_pacing')) {
     for (const b of a.input.budgets) if (b.type === 'master' && b.month_period >= monthOf(fromDayNumber(w.from))) rows.budget.add(b.id);
@@ -673,7 +730,16 @@ function rowsForSignals(a: Analysis, conditions: readonly string[]): RowSet {
 }
 
 /** Every signal key a content item or offer may name: recommendations share one row set. */
-const ALL_SIGNAL_KEYS = ['subscriptions exists', 'savings exists', 'credit exists', 'income exists', 'category_trends exists', 'anomalies exists', 'budget_pacing exists', 'payers exists'];
+const ALL_SIGNAL_KEYS = [
+  'subscriptions exists',
+  'savings exists',
+  'credit exists',
+  'income exists',
+  'category_trends exists',
+  'anomalies exists',
+  'budget_pacing exists',
+  'payers exists',
+];
 
 function signalsFromRows(input: InsightsInput, ctx: Context, memo: Map<string, unknown> | undefined): Signals {
   const key = 'signals180';
@@ -689,7 +755,8 @@ export function offerEligibility(offer: Offer, signals: Signals, thresholds: Thr
   for (const c of offer.eligibility) if (!holds(signals, c)) reasons.push(`requires ${c}`);
   if (offer.category === 'credit') {
     const credit = signals.credit;
-    if (credit && credit.utilization_rate >= thresholds.credit_high_utilization) reasons.push(`no credit offer at utilization ${credit.utilization_rate} (>= ${thresholds.credit_high_utilization})`);
+    if (credit && credit.utilization_rate >= thresholds.credit_high_utilization)
+      reasons.push(`no credit offer at utilization ${credit.utilization_rate} (>= ${thresholds.credit_high_utilization})`);
     if (credit && credit.cards_at_risk.length > 0) reasons.push('no credit offer with a card at risk');
     if (credit?.minimum_payment_only) reasons.push('no credit offer while only minimum payments are made');
   }
@@ -704,7 +771,13 @@ function selectEducation(s180: Signals, persona: PersonaAssignment, library: Lib
 
 function recommendationLogic(s180: Signals, persona: PersonaAssignment, library: Library, thresholds: Thresholds): RecommendationLogic {
   // No spending data, no signal to recommend from.
-  if (!s180.subscriptions) return { selected_education_items: [], selected_partner_offers: [], excluded_partner_offers: [], rationale: 'no spending in the last 180 days' };
+  if (!s180.subscriptions)
+    return {
+      selected_education_items: [],
+      selected_partner_offers: [],
+      excluded_partner_offers: [],
+      rationale: 'no spending in the last 180 days',
+    };
   const education = selectEducation(s180, persona, library);
   const selected: string[] = [];
   const excluded: { id: string; reason: string }[] = [];
@@ -747,7 +820,14 @@ const educationRule: Rule = {
     const item = library.content.find((c) => c.id === subject);
     if (!item) return null;
     const signals = signalsFromRows(input, ctx, memo);
-    return { item_id: item.id, kind: 'education', topic: item.topic, conditions: [...item.signals], holds: item.signals.every((c) => holds(signals, c)), ...figuresFor(signals, item.signals) };
+    return {
+      item_id: item.id,
+      kind: 'education',
+      topic: item.topic,
+      conditions: [...item.signals],
+      holds: item.signals.every((c) => holds(signals, c)),
+      ...figuresFor(signals, item.signals),
+    };
   },
   present(d, ctx, library) {
     const item = library.content.find((c) => c.id === str(d, 'item_id'))!;
@@ -758,7 +838,13 @@ const educationRule: Rule = {
       confidence: 0.7,
       expires: plusDaysDay(ctx, 45),
       material: item.id,
-      recommendation: { kind: 'education', item_id: item.id, title: item.title, content: item.body, rationale: `Written for spaces where ${item.signals.join(' and ')}.` },
+      recommendation: {
+        kind: 'education',
+        item_id: item.id,
+        title: item.title,
+        content: item.body,
+        rationale: `Written for spaces where ${item.signals.join(' and ')}.`,
+      },
     };
   },
 };
@@ -778,7 +864,9 @@ const offerRule: Rule = {
         subject: id,
         period: currentPeriod(a.ctx),
         inputs: rowsForSignals(a, ALL_SIGNAL_KEYS).toInputs(a.input),
-        detected: Object.fromEntries(conditions.map((c) => [pathOf(c).split('.')[0]!, (s180 as unknown as Record<string, unknown>)[pathOf(c).split('.')[0]!] ?? null])),
+        detected: Object.fromEntries(
+          conditions.map((c) => [pathOf(c).split('.')[0]!, (s180 as unknown as Record<string, unknown>)[pathOf(c).split('.')[0]!] ?? null]),
+        ),
         logic,
         eligibility: offerEligibility(offer, s180, a.ctx.thresholds),
       };
@@ -789,7 +877,13 @@ const offerRule: Rule = {
     if (!offer) return null;
     const signals = signalsFromRows(input, ctx, memo);
     const e = offerEligibility(offer, signals, ctx.thresholds);
-    return { item_id: offer.id, kind: 'partner_offer', partner: offer.partner, eligible: e.ok, ...figuresFor(signals, [...offer.eligibility, ...(offer.category === 'credit' ? ['credit exists'] : [])]) };
+    return {
+      item_id: offer.id,
+      kind: 'partner_offer',
+      partner: offer.partner,
+      eligible: e.ok,
+      ...figuresFor(signals, [...offer.eligibility, ...(offer.category === 'credit' ? ['credit exists'] : [])]),
+    };
   },
   present(d, ctx, library) {
     const offer = library.offers.find((o) => o.id === str(d, 'item_id'))!;
@@ -800,12 +894,29 @@ const offerRule: Rule = {
       confidence: 0.6,
       expires: plusDaysDay(ctx, 45),
       material: offer.id,
-      recommendation: { kind: 'partner_offer', item_id: offer.id, title: offer.title, content: offer.body, rationale: `Eligible: ${offer.eligibility.join(' and ')}; offered to persona ${offer.personas.join(', ')}.` },
+      recommendation: {
+        kind: 'partner_offer',
+        item_id: offer.id,
+        title: offer.title,
+        content: offer.body,
+        rationale: `Eligible: ${offer.eligibility.join(' and ')}; offered to persona ${offer.personas.join(', ')}.`,
+      },
     };
   },
 };
 
-export const RULES: readonly Rule[] = [trendRule, anomalyRule, priceChangeRule, monthEndRule, savingsGoalRule, creditRule, missedPaycheckRule, payersRule, educationRule, offerRule];
+export const RULES: readonly Rule[] = [
+  trendRule,
+  anomalyRule,
+  priceChangeRule,
+  monthEndRule,
+  savingsGoalRule,
+  creditRule,
+  missedPaycheckRule,
+  payersRule,
+  educationRule,
+  offerRule,
+];
 
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id);

@@ -82,7 +82,12 @@ export function seriesInWindow(series: readonly DetectedSeries[], w: Window): De
   });
 }
 
-export function subscriptionSignal(series: readonly DetectedSeries[], charges: readonly Charge[], w: Window, ctx: Context): SubscriptionSignal | null {
+export function subscriptionSignal(
+  series: readonly DetectedSeries[],
+  charges: readonly Charge[],
+  w: Window,
+  ctx: Context,
+): SubscriptionSignal | null {
   const spend = spendingCents(charges, w);
   if (spend === 0 && series.length === 0) return null;
   const counted = seriesInWindow(series, w);
@@ -172,7 +177,12 @@ export function savingsSignal(
 
 export function creditAccounts(accounts: readonly BankAccountInput[], ctx: Context): BankAccountInput[] {
   return accounts.filter(
-    (a) => a.type === 'credit' && a.credit_limit !== null && toCents(a.credit_limit) > 0 && a.current_balance !== null && (a.currency ?? ctx.currency) === ctx.currency,
+    (a) =>
+      a.type === 'credit' &&
+      a.credit_limit !== null &&
+      toCents(a.credit_limit) > 0 &&
+      a.current_balance !== null &&
+      (a.currency ?? ctx.currency) === ctx.currency,
   );
 }
 
@@ -196,7 +206,13 @@ export function creditSignal(
     totalBalance += balance;
     totalLimit += limit;
     const utilization = balance / limit;
-    states.push({ account_id: card.id, name: card.name, balance: toMajor(balance, ctx.currency), limit: toMajor(limit, ctx.currency), utilization: ratio(utilization) });
+    states.push({
+      account_id: card.id,
+      name: card.name,
+      balance: toMajor(balance, ctx.currency),
+      limit: toMajor(limit, ctx.currency),
+      utilization: ratio(utilization),
+    });
     if (utilization >= ctx.thresholds.credit_card_at_risk) atRisk.push(card.id);
     const payments: number[] = [];
     for (const t of lines) {
@@ -225,7 +241,17 @@ export function incomeItems(lines: readonly BankTransactionInput[], ctx: Context
     if (t.kind !== 'income' || t.pending || (t.currency ?? ctx.currency) !== ctx.currency) continue;
     const cents = -toCents(t.amount);
     if (cents <= 0) continue;
-    items.push({ id: t.id, source: 'bank', day: dayNumber(t.date), cents, currency: ctx.currency, baseCents: cents, description: t.description, merchantName: t.merchant_name ?? null, category: 'income' });
+    items.push({
+      id: t.id,
+      source: 'bank',
+      day: dayNumber(t.date),
+      cents,
+      currency: ctx.currency,
+      baseCents: cents,
+      description: t.description,
+      merchantName: t.merchant_name ?? null,
+      category: 'income',
+    });
   }
   return items.sort((a, b) => a.day - b.day || (a.id < b.id ? -1 : 1));
 }
@@ -262,8 +288,13 @@ export function incomeSignal(
     const counted = months.filter((m) => m >= firstMonth);
     const series = counted.map((m) => totals.get(m) ?? 0);
     const cv = coefficientOfVariation(series);
-    const detected = detectSeries(items, ctx.todayDay, ctx.currency, { ...ctx.thresholds, recurrence_amount_tolerance: Math.max(ctx.thresholds.recurrence_amount_tolerance, 0.25) });
-    const main = [...detected].sort((a, b) => toCents(b.series.monthly_amount) - toCents(a.series.monthly_amount) || (a.series.key < b.series.key ? -1 : 1))[0];
+    const detected = detectSeries(items, ctx.todayDay, ctx.currency, {
+      ...ctx.thresholds,
+      recurrence_amount_tolerance: Math.max(ctx.thresholds.recurrence_amount_tolerance, 0.25),
+    });
+    const main = [...detected].sort(
+      (a, b) => toCents(b.series.monthly_amount) - toCents(a.series.monthly_amount) || (a.series.key < b.series.key ? -1 : 1),
+    )[0];
     const missed: MissedPaycheck[] = [];
     if (main) {
       const cadence = main.series.cadence;
@@ -330,7 +361,10 @@ export function incomeSignal(
 // ── category trends ─────────────────────────────────────────────────────────
 
 /** 30 days: the last 30 against the 30 before; 180 days: the last 90 against the 90 before. */
-export function trendPeriods(ctx: Context, days: 30 | 180): { current: { from: number; to: number }; previous: { from: number; to: number } } {
+export function trendPeriods(
+  ctx: Context,
+  days: 30 | 180,
+): { current: { from: number; to: number }; previous: { from: number; to: number } } {
   const half = days === 30 ? 30 : 90;
   const to = ctx.todayDay + 1;
   return { current: { from: to - half, to }, previous: { from: to - 2 * half, to: to - half } };
@@ -382,7 +416,15 @@ export function anomalyMinimumCents(baseline: readonly Charge[]): number {
 /** Expenses the anomaly rule compares: spending expenses of the last 180 days that are not part of a recurring series. */
 export function anomalyBaseline(charges: readonly Charge[], recurringIds: ReadonlySet<string>, ctx: Context): Charge[] {
   const w = windowOf(ctx, 180);
-  return charges.filter((c) => c.source === 'expense' && c.category !== null && c.baseCents !== null && isSpending(c) && inWindow(c.day, w) && !recurringIds.has(c.id));
+  return charges.filter(
+    (c) =>
+      c.source === 'expense' &&
+      c.category !== null &&
+      c.baseCents !== null &&
+      isSpending(c) &&
+      inWindow(c.day, w) &&
+      !recurringIds.has(c.id),
+  );
 }
 
 export interface CategorySpread {
@@ -399,7 +441,12 @@ export function categorySpread(rows: readonly Charge[]): CategorySpread {
   return { median: m, mad: d, scale: d > 0 ? MAD_TO_SIGMA * d : 0.1 * m, count: amounts.length };
 }
 
-export function anomaliesSignal(baseline: readonly Charge[], w: Window, ctx: Context, minimumCents = anomalyMinimumCents(baseline)): AnomaliesSignal | null {
+export function anomaliesSignal(
+  baseline: readonly Charge[],
+  w: Window,
+  ctx: Context,
+  minimumCents = anomalyMinimumCents(baseline),
+): AnomaliesSignal | null {
   if (baseline.length === 0) return null;
   const byCategory = new Map<string, Charge[]>();
   for (const c of baseline) {
@@ -495,7 +542,12 @@ export function budgetPacing(
     const s = toCents(i.spent_amount);
     const p = project(s, byCategorySoFar.get(i.category) ?? 0, byCategoryExpected.get(i.category) ?? 0);
     if (b > 0 ? p >= b * ctx.thresholds.pacing_over_ratio || s > b : s > 0) {
-      over.push({ category: i.category, budgeted: toMajor(b, ctx.currency), spent: toMajor(s, ctx.currency), projected: toMajor(Math.round(p), ctx.currency) });
+      over.push({
+        category: i.category,
+        budgeted: toMajor(b, ctx.currency),
+        spent: toMajor(s, ctx.currency),
+        projected: toMajor(Math.round(p), ctx.currency),
+      });
     }
   }
   const left = dim - elapsed + 1;

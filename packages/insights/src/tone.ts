@@ -46,14 +46,20 @@ const ALARMIST: readonly RegExp[] = [
   /\bspiral(?:l?ing)? out\b/,
 ];
 
-const COMMAND_ANYWHERE: readonly RegExp[] = [/\byou (?:must|need to|have to|should|ought to|had better)\b/, /\b(?:must|have to) (?:stop|cut|cancel|pay|reduce|spend)\b/];
+const COMMAND_ANYWHERE: readonly RegExp[] = [
+  /\byou (?:must|need to|have to|should|ought to|had better)\b/,
+  /\b(?:must|have to) (?:stop|cut|cancel|pay|reduce|spend)\b/,
+];
 
 /** Imperative verbs that read as orders at the start of a sentence. */
 const COMMAND_START =
   /^(?:stop|quit|cancel|cut|never|don't|do not|avoid|pay|spend|reduce|sell|close|get rid of|eliminate|drop|ditch|save|transfer|move|make sure|ensure|must|start|fix)\b/;
 
 function normalize(text: string): string {
-  return text.replace(/[\u2018\u2019\u02bc]/g, "'").replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/[\u2018\u2019\u02bc]/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function shouting(text: string): boolean {

@@ -18,7 +18,12 @@ export class RowSet {
     const t = fromDayNumber(to);
     if (this.ranges.some((r) => r.from === f && r.to === t)) return this;
     this.ranges.push({ table: 'expenses', from: f, to: t, count: input.expenses.filter((e) => e.date >= f && e.date < t).length });
-    this.ranges.push({ table: 'bank_transactions', from: f, to: t, count: (input.bank_transactions ?? []).filter((e) => e.date >= f && e.date < t).length });
+    this.ranges.push({
+      table: 'bank_transactions',
+      from: f,
+      to: t,
+      count: (input.bank_transactions ?? []).filter((e) => e.date >= f && e.date < t).length,
+    });
     return this;
   }
 
@@ -27,7 +32,9 @@ export class RowSet {
     const expenseIds = sorted(this.expense);
     const inRanges = (date: string) => this.ranges.some((r) => r.table === 'expenses' && date >= r.from && date < r.to);
     const withSplits = new Set(input.splits.map((s) => s.expense_id));
-    const splitExpenses = input.expenses.filter((e) => withSplits.has(e.id) && (this.expense.has(e.id) || inRanges(e.date))).map((e) => e.id);
+    const splitExpenses = input.expenses
+      .filter((e) => withSplits.has(e.id) && (this.expense.has(e.id) || inRanges(e.date)))
+      .map((e) => e.id);
     return {
       expense_ids: expenseIds,
       bank_transaction_ids: sorted(this.bankTransaction),
