@@ -50,7 +50,10 @@ describe('insights CLI', () => {
   });
 
   it('an unknown space and bad arguments exit 2 with the reason', async () => {
-    expect(await run(['--space', '00000000-0000-4000-8000-000000000000'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/no space/) });
+    expect(await run(['--space', '00000000-0000-4000-8000-000000000000'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/no space/),
+    });
     expect(parseCliArgs([])).toEqual({ error: '--space <space_id> is required' });
     expect(parseCliArgs(['--space', 'abc'])).toMatchObject({ error: expect.stringMatching(/UUID/) });
     expect((await run(['--bogus'])).code).toBe(2);

@@ -109,7 +109,7 @@ describe('who may call it', () => {
     expect(await served().db.query(`select id from public.space_profiles where space_id = $1`, [home.space.id])).toEqual([]);
   });
 
-  it('a member must name their space; a batch is the service role\'s', async () => {
+  it("a member must name their space; a batch is the service role's", async () => {
     const home = await insightsHousehold(served().db);
     expect(await errorOf(await post({}, home.alice))).toEqual({ status: 422, code: 'validation_failed' });
     expect(await errorOf(await post({ limit: 10 }, home.alice))).toEqual({ status: 422, code: 'validation_failed' });
@@ -127,7 +127,11 @@ describe('runs', () => {
   it('the service role (its key) runs one space; the response lists the insights and guardrails', async () => {
     const home = await insightsHousehold(served().db);
     const body = await ok(await post({ space_id: home.space.id }, SERVICE_KEY));
-    expect(body).toMatchObject({ space_id: home.space.id, outcome: 'analysed', guardrails: { consent: { ok: true }, phrasing: { sent: false } } });
+    expect(body).toMatchObject({
+      space_id: home.space.id,
+      outcome: 'analysed',
+      guardrails: { consent: { ok: true }, phrasing: { sent: false } },
+    });
     expect(body.persona?.changed).toBe(true);
     expect(body.insights.length).toBeGreaterThan(0);
     expect(body.insights.every((i) => i.phrasing === 'template')).toBe(true);
@@ -174,7 +178,9 @@ describe('LLM phrasing (fake Messages API)', () => {
       n += 1;
       const insight = JSON.parse(prompt.slice(prompt.indexOf('{'), prompt.lastIndexOf('}') + 1)) as { title: string; description: string };
       return toolAnswer(
-        n === 1 ? { title: insight.title, description: insight.description } : { title: insight.title, description: 'You spent 123456.78 more.' },
+        n === 1
+          ? { title: insight.title, description: insight.description }
+          : { title: insight.title, description: 'You spent 123456.78 more.' },
         'claude-haiku-4-5',
         TOOL_NAME,
       );
