@@ -117,11 +117,10 @@ export function describeError(error: unknown): Record<string, unknown> {
 }
 
 /**
- * Reads the body as JSON, refusing more than `maxBytes` (413) whether or not
- * Content-Length is sent: the stream is counted as it arrives and abandoned
- * at the limit. Empty or unparseable bodies are 400.
+ * Reads the body's bytes, refusing more than `maxBytes` (413) whether or not
+ * Content-Length is sent: the stream is counted as it arrives and abandoned at the limit.
  */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const tooLarge = () =>
     new HttpError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes.`, { max_bytes: maxBytes });
   const declared = req.headers.get('content-length');
@@ -148,6 +147,16 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return bytes;
+}
+
+/**
+ * Reads the body as JSON, refusing more than `maxBytes` (413) whether or not
+ * Content-Length is sent: the stream is counted as it arrives and abandoned
+ * at the limit. Empty or unparseable bodies are 400.
+ */
+export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  const bytes = await readBodyBytes(req, maxBytes);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -9,6 +9,7 @@ import { ChatError, createChatService, type ChatEvent, type ChatLimits, type Cha
 import type { FunctionEnv } from '@wallai/function-env';
 import { createAnthropicClient } from '../_shared/ai.ts';
 import { authenticateUser, createJwtVerifier, type VerifyToken } from '../_shared/auth.ts';
+import { withIdempotency } from '../_shared/idempotency.ts';
 import { createDb, transactAsService, transactAsUser, type Db } from '../_shared/db.ts';
 import { corsHeaders, describeError, HttpError, jsonResponse, postHandler, readJsonBody, toHttpError } from '../_shared/http.ts';
 import { fixedWindowRateLimiter, unlimited, type RateLimiter } from '../_shared/rate-limit.ts';
@@ -80,72 +81,75 @@ export function createHandler(deps: ChatDeps): (req: Request) => Promise<Respons
     });
 
   return postHandler(
-    async (req) => {
-      const user = await authenticateUser(req, deps.verifyToken);
-      rateLimiter.take(user.id);
-      const body = parseChatRequest(await readJsonBody(req, maxBodyBytes));
-      const wantsStream =
-        body.stream === true || (body.stream !== false && (req.headers.get('accept') ?? '').includes('text/event-stream'));
-      let turn;
-      try {
-        turn = await serviceFor(user.claims).open(user.id, {
-          ...(body.conversation_id === undefined ? {} : { conversationId: body.conversation_id }),
-          ...(body.space_id === undefined ? {} : { spaceId: body.space_id }),
-          ...(body.message === undefined ? {} : { message: body.message }),
-          ...(body.confirm === undefined ? {} : { confirm: body.confirm }),
-        });
-      } catch (error) {
-        if (error instanceof ChatError) throw new HttpError(error.status, error.code, error.message, error.details, error.headers);
-        throw error;
-      }
+    withIdempotency(
+      async (req) => {
+        const user = await authenticateUser(req, deps.verifyToken);
+        rateLimiter.take(user.id);
+        const body = parseChatRequest(await readJsonBody(req, maxBodyBytes));
+        const wantsStream =
+          body.stream === true || (body.stream !== false && (req.headers.get('accept') ?? '').includes('text/event-stream'));
+        let turn;
+        try {
+          turn = await serviceFor(user.claims).open(user.id, {
+            ...(body.conversation_id === undefined ? {} : { conversationId: body.conversation_id }),
+            ...(body.space_id === undefined ? {} : { spaceId: body.space_id }),
+            ...(body.message === undefined ? {} : { message: body.message }),
+            ...(body.confirm === undefined ? {} : { confirm: body.confirm }),
+          });
+        } catch (error) {
+          if (error instanceof ChatError) throw new HttpError(error.status, error.code, error.message, error.details, error.headers);
+          throw error;
+        }
 
-      if (!wantsStream) {
-        const proposals: Array<Extract<ChatEvent, { type: 'proposal' }>> = [];
-        const result = await turn.run((event) => {
-          if (event.type === 'proposal') proposals.push(event);
-        });
-        return jsonResponse({
-          conversation_id: result.conversation_id,
-          answer: result.answer,
-          ...(proposals.length > 0 ? { proposals: proposals.map(({ type: _type, ...p }) => p) } : {}),
-          ...('outcome' in result ? { outcome: (result as { outcome: unknown }).outcome } : {}),
-          trace: result.trace,
-          usage: result.usage,
-        });
-      }
+        if (!wantsStream) {
+          const proposals: Array<Extract<ChatEvent, { type: 'proposal' }>> = [];
+          const result = await turn.run((event) => {
+            if (event.type === 'proposal') proposals.push(event);
+          });
+          return jsonResponse({
+            conversation_id: result.conversation_id,
+            answer: result.answer,
+            ...(proposals.length > 0 ? { proposals: proposals.map(({ type: _type, ...p }) => p) } : {}),
+            ...('outcome' in result ? { outcome: (result as { outcome: unknown }).outcome } : {}),
+            trace: result.trace,
+            usage: result.usage,
+          });
+        }
 
-      const encoder = new TextEncoder();
-      const stream = new ReadableStream<Uint8Array>({
-        start(controller) {
-          let open = true;
-          const send = (event: ChatEvent) => {
-            if (!open) return;
-            try {
-              controller.enqueue(encoder.encode(sseFrame(event)));
-            } catch {
-              // The client went away; the turn still completes and is stored.
-              open = false;
-            }
-          };
-          turn
-            .run(send)
-            .catch((error: unknown) => {
-              const http = toHttpError(error, (e) => log('error', 'turn failed', { error: describeError(e) }));
-              send({ type: 'error', code: http.code, message: http.message });
-            })
-            .finally(() => {
+        const encoder = new TextEncoder();
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            let open = true;
+            const send = (event: ChatEvent) => {
               if (!open) return;
-              open = false;
               try {
-                controller.close();
+                controller.enqueue(encoder.encode(sseFrame(event)));
               } catch {
-                // already closed by a cancelled client
+                // The client went away; the turn still completes and is stored.
+                open = false;
               }
-            });
-        },
-      });
-      return new Response(stream, { status: 200, headers: { ...corsHeaders, ...SSE_HEADERS } });
-    },
+            };
+            turn
+              .run(send)
+              .catch((error: unknown) => {
+                const http = toHttpError(error, (e) => log('error', 'turn failed', { error: describeError(e) }));
+                send({ type: 'error', code: http.code, message: http.message });
+              })
+              .finally(() => {
+                if (!open) return;
+                open = false;
+                try {
+                  controller.close();
+                } catch {
+                  // already closed by a cancelled client
+                }
+              });
+          },
+        });
+        return new Response(stream, { status: 200, headers: { ...corsHeaders, ...SSE_HEADERS } });
+      },
+      { db: deps.db, functionName: 'ai-chat', verifyToken: deps.verifyToken, maxBodyBytes },
+    ),
     { report: (error) => log('error', 'unexpected error', { error: describeError(error) }) },
   );
 }

@@ -8,6 +8,7 @@ import { categorizeExpenses, suggestCategories, type ExpenseCategorization, type
 import type { FunctionEnv } from '@wallai/function-env';
 import { createAnthropicClient, isAiUnavailable, type AiConfig } from '../_shared/ai.ts';
 import { authenticateUser, createJwtVerifier, type AuthenticatedUser, type VerifyToken } from '../_shared/auth.ts';
+import { withIdempotency } from '../_shared/idempotency.ts';
 import { createDb, transactAsUser, type Db } from '../_shared/db.ts';
 import { describeError, HttpError, jsonResponse, postHandler, readJsonBody } from '../_shared/http.ts';
 import { fixedWindowRateLimiter, unlimited, type RateLimiter } from '../_shared/rate-limit.ts';
@@ -125,24 +126,27 @@ export function createHandler(deps: CategorizeDeps): (req: Request) => Promise<R
   }
 
   return postHandler(
-    async (req) => {
-      const user = await authenticateUser(req, deps.verifyToken);
-      rateLimiter.take(user.id);
-      const request = parseCategorizeRequest(await readJsonBody(req, maxBodyBytes));
-      let response: CategorizeResponse;
-      switch (request.kind) {
-        case 'single':
-          response = await categorizeMany(user, [request.expense_id], true);
-          break;
-        case 'batch':
-          response = await categorizeMany(user, request.expense_ids, false);
-          break;
-        case 'suggest':
-          response = await suggest(user, request.space_id, request.description.trim(), request.amount);
-          break;
-      }
-      return jsonResponse(response);
-    },
+    withIdempotency(
+      async (req) => {
+        const user = await authenticateUser(req, deps.verifyToken);
+        rateLimiter.take(user.id);
+        const request = parseCategorizeRequest(await readJsonBody(req, maxBodyBytes));
+        let response: CategorizeResponse;
+        switch (request.kind) {
+          case 'single':
+            response = await categorizeMany(user, [request.expense_id], true);
+            break;
+          case 'batch':
+            response = await categorizeMany(user, request.expense_ids, false);
+            break;
+          case 'suggest':
+            response = await suggest(user, request.space_id, request.description.trim(), request.amount);
+            break;
+        }
+        return jsonResponse(response);
+      },
+      { db: deps.db, functionName: 'categorize-expense', verifyToken: deps.verifyToken, maxBodyBytes },
+    ),
     { report: (error) => log('error', 'unexpected error', { error: describeError(error) }) },
   );
 }
