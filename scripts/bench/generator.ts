@@ -33,6 +33,19 @@ export interface GeneratorOptions {
   /** Generate splits when public.expense_splits exists. Default true. */
   splits?: boolean;
   log?: (line: string) => void;
+  /**
+   * Called once the dataset first reaches each of these numbers of spaces (every
+   * expense planned so far written): the bench measures there for its scaling
+   * curves. Time spent in it is not counted as generation time.
+   */
+  checkpoints?: { atSpaces: readonly number[]; run: (progress: Checkpoint) => Promise<void> };
+}
+
+export interface Checkpoint {
+  /** The spaces written so far (the generator's own list: read it, do not change it). */
+  spaces: GeneratedSpace[];
+  months: string[];
+  expenses: number;
 }
 
 export interface GeneratedMember {
@@ -148,6 +161,11 @@ function hashSeed(...parts: number[]): number {
   return h >>> 0;
 }
 
+/** Deterministic id of space number i. */
+export function spaceIdFor(seed: number, space: number): string {
+  return new Prng(hashSeed(seed, 3, space)).uuid();
+}
+
 /** Deterministic id of the j-th person created for space i. */
 export function userIdFor(seed: number, space: number, member: number): string {
   return new Prng(hashSeed(seed, 1, space, member)).uuid();
@@ -188,7 +206,7 @@ export function planSpace(
     members.push({ id, role });
   }
   const writers = members.filter((m) => m.role !== 'viewer');
-  const spaceId = new Prng(hashSeed(seed, 3, index)).uuid();
+  const spaceId = spaceIdFor(seed, index);
   const codeRng = new Prng(hashSeed(seed, 4, index));
   const inviteCode = Array.from({ length: 6 }, () => INVITE_ALPHABET[codeRng.int(0, INVITE_ALPHABET.length - 1)]).join('');
   const managers = members.filter((m) => m.role === 'owner' || m.role === 'admin');
@@ -433,6 +451,8 @@ export async function generateDataset(db: SqlClient, options: GeneratorOptions):
   };
 
   let lastLog = performance.now();
+  let checkpoints = [...(options.checkpoints?.atSpaces ?? [])].filter((c) => c > 0 && c < options.spaces);
+  let paused = 0;
   for (let first = 0; first < options.spaces; first += group) {
     const planned: PlannedSpace[] = [];
     for (let i = first; i < Math.min(options.spaces, first + group); i++) {
@@ -460,6 +480,14 @@ export async function generateDataset(db: SqlClient, options: GeneratorOptions):
       pending.push(...s.expenses);
     }
     await flushExpenses(false);
+    const due = checkpoints.filter((c) => c <= counts.spaces);
+    if (due.length > 0 && options.checkpoints) {
+      checkpoints = checkpoints.filter((c) => c > counts.spaces);
+      await flushExpenses(true);
+      const t = performance.now();
+      await options.checkpoints.run({ spaces, months, expenses: counts.expenses });
+      paused += performance.now() - t;
+    }
     if (performance.now() - lastLog > 5000) {
       lastLog = performance.now();
       log(
@@ -468,6 +496,6 @@ export async function generateDataset(db: SqlClient, options: GeneratorOptions):
     }
   }
   await flushExpenses(true);
-  seconds.total = (performance.now() - started) / 1000;
+  seconds.total = (performance.now() - started - paused) / 1000;
   return { seed, months, spaces, counts, amountCentsSum, splitsTable: splitCols !== null, seconds };
 }

@@ -131,6 +131,8 @@ export interface InsertOptions {
   seed: number;
   /** Copy the existing expenses into the plain table first, so both tables have indexes of the same size. */
   prefillPlain?: boolean;
+  /** Keep copies an earlier run left in this database (--reuse), rather than copying a million rows again. */
+  keepCopies?: boolean;
 }
 
 export interface InsertRate {
@@ -204,6 +206,17 @@ export async function createPlainCopies(db: Queryable, prefill: boolean): Promis
   return row?.n ?? 0;
 }
 
+/** Rows in the plain copy when both copies exist (left by an earlier run), else null. */
+async function existingCopies(db: Queryable): Promise<number | null> {
+  const [found] = await db.query<{ n: number }>(
+    `select count(*)::int as n from pg_catalog.pg_class where oid in (to_regclass($1), to_regclass($2))`,
+    [PLAIN_TABLE, KEYED_TABLE],
+  );
+  if (found?.n !== 2) return null;
+  const [row] = await db.query<{ n: number }>(`select count(*)::int as n from ${PLAIN_TABLE}`);
+  return row?.n ?? 0;
+}
+
 interface InsertRow {
   amount: string;
   description: string;
@@ -226,7 +239,8 @@ export async function measureInsertThroughput(
   const month = dataset.months[dataset.months.length - 1] as string;
   const targets = dataset.spaces.filter((s) => s.budgetMonths.includes(month) && s.members[0]?.role === 'owner').slice(0, 20);
   if (targets.length === 0) throw new Error(`no space has a master budget in ${month}`);
-  const prefilledRows = await createPlainCopies(db, options.prefillPlain ?? true);
+  const prefilledRows =
+    (options.keepCopies ? await existingCopies(db) : null) ?? (await createPlainCopies(db, options.prefillPlain ?? true));
   const [{ before = 0 } = {}] = await db.query<{ before: number }>(`select count(*)::int as before from public.expenses`);
 
   const rng = new Prng(options.seed);

@@ -3,6 +3,7 @@
  *
  *   npm run bench [-- --scale N] [--seed N] [--keep] [--explain] [--no-categorize] ...
  *   DATABASE_URL=postgres://… npm run bench -- --scale 5
+ *   DATABASE_URL=postgres://… npm run bench -- --reuse wallai_bench_1a2b3c4d   (a database kept by --keep)
  *
  * Builds a fresh database (in-memory PGlite by default; with DATABASE_URL a new
  * database on that server, dropped at the end unless --keep), fills it with a
@@ -10,7 +11,9 @@
  *   (a) RLS read: a member's 50 latest expenses, against service_role
  *   (b) insert throughput through every trigger, against a trigger-free copy
  *   (c) concurrent writers on one budget item (PostgreSQL only), then totals drift
- * Prints a table with PASS/FAIL per target and writes bench-results/database-<target>.json.
+ * Prints a table with PASS/FAIL per target and writes bench-results/database-<target>.json, and
+ * the scaling curves (cost against size, measured at checkpoints while the dataset grows and at
+ * its full size) as bench-results/database-<target>-<curve>.svg.
  * Speed targets are informative; only totals drift (or a member seeing other rows than
  * the service role) makes the exit code non-zero.
  */
@@ -18,7 +21,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { repoRoot } from '@wallai/db-client';
+import { repoRoot, type SqlClient } from '@wallai/db-client';
 import { decimalToCents } from '@wallai/domain';
 import { totalsDriftSummary, type TotalsDriftSummary } from '@wallai/testing/totals';
 import { generateDataset, spacesForScale, type Dataset } from './generator.ts';
@@ -31,6 +34,8 @@ import {
   type RlsReadResult,
 } from './measure.ts';
 import { CHAT_QUESTIONS, measureChat, type ChatBenchResult } from './chat.ts';
+import { addPoint, curveSvg, type Curves } from './curves.ts';
+import { loadDataset } from './reuse.ts';
 import { ratio, round } from './stats.ts';
 import { openBenchTarget } from './target.ts';
 
@@ -53,6 +58,10 @@ export interface BenchOptions {
   chatRounds: number;
   identity: 'direct' | 'signup';
   out: string | null;
+  /** An existing database (kept by --keep) to measure again, without generating. */
+  reuse: string | null;
+  /** Measure small samples at checkpoints while generating, for the scaling curves. */
+  curves: boolean;
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -74,6 +83,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   chatRounds: 20,
   identity: 'direct',
   out: null,
+  reuse: null,
+  curves: true,
 };
 
 const USAGE = `usage: npm run bench -- [options]
@@ -91,6 +102,9 @@ const USAGE = `usage: npm run bench -- [options]
   --no-chat            skip the ai-chat benchmark; --chat-rounds N rounds of its ${CHAT_QUESTIONS.length} questions (default 20)
   --explain            print EXPLAIN ANALYZE of the RLS and service-role reads
   --keep               keep the PostgreSQL database (DATABASE_URL only)
+  --reuse NAME         measure again on a database kept by --keep (no generation, the schema as it is there,
+                       and the insert step keeps the copies of expenses that run left)
+  --no-curves          no checkpoint measurements while generating (the curves get the full-size point only)
   --out FILE           where to write the JSON (default bench-results/database-<target>.json)`;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -151,6 +165,15 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--keep':
         o.keep = true;
+        break;
+      case '--reuse': {
+        const v = take();
+        if (!v) throw new Error(`--reuse needs a database name\n${USAGE}`);
+        o.reuse = v;
+        break;
+      }
+      case '--no-curves':
+        o.curves = false;
         break;
       case '--explain':
         o.explain = true;
@@ -456,6 +479,54 @@ async function runCategorize(log: (line: string) => void): Promise<void> {
   log(`Wrote ${path.relative(repoRoot, outFile)}\n`);
 }
 
+const CURVE_READS = {
+  id: 'reads',
+  title: "RLS read: a member's 50 latest expenses",
+  xLabel: 'expenses in the database',
+  yLabel: 'SELECT time (ms)',
+};
+const CURVE_INSERTS = {
+  id: 'inserts',
+  title: 'Insert cost per row (batches of 500)',
+  xLabel: 'expenses in the database',
+  yLabel: 'µs per row',
+};
+const CURVE_INSERT_OVERHEAD = {
+  id: 'insert-overhead',
+  title: 'Insert path (triggers + RLS) vs copies of the table',
+  xLabel: 'expenses in the database',
+  yLabel: 'median per-batch ratio (×)',
+};
+
+/** One point of the read and insert curves at the current size of the dataset. */
+export function feedCurves(curves: Curves, expenses: number, rls: RlsReadResult, inserts: InsertResult): void {
+  addPoint(curves, CURVE_READS, 'member (RLS) p50', expenses, rls.rls.p50);
+  addPoint(curves, CURVE_READS, 'member (RLS) p95', expenses, rls.rls.p95);
+  addPoint(curves, CURVE_READS, 'service_role p50', expenses, rls.service.p50);
+  addPoint(curves, CURVE_READS, 'service_role p95', expenses, rls.service.p95);
+  const perRow = (rate: { rowsPerSecond: number }): number => (rate.rowsPerSecond > 0 ? round(1e6 / rate.rowsPerSecond, 1) : NaN);
+  addPoint(curves, CURVE_INSERTS, 'bare copy', expenses, perRow(inserts.plain));
+  addPoint(curves, CURVE_INSERTS, 'keyed copy (4 FKs)', expenses, perRow(inserts.keyed));
+  addPoint(curves, CURVE_INSERTS, 'public.expenses (triggers + RLS)', expenses, perRow(inserts.triggersRls));
+  addPoint(curves, CURVE_INSERT_OVERHEAD, 'vs bare copy', expenses, inserts.medianBatchOverhead.bare);
+  addPoint(curves, CURVE_INSERT_OVERHEAD, 'vs keyed copy', expenses, inserts.medianBatchOverhead.keyed);
+}
+
+/** Writes each curve as <base>-<id>.svg; returns the files written. */
+export function writeCurves(base: string, curves: Curves): string[] {
+  return Object.values(curves).map((curve) => {
+    const file = `${base}-${curve.id}.svg`;
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, curveSvg(curve));
+    return file;
+  });
+}
+
+async function countExpenses(db: SqlClient): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`select count(*)::int as n from public.expenses`);
+  return row?.n ?? 0;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let options: BenchOptions;
   try {
@@ -474,7 +545,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ? 'creating a fresh database on DATABASE_URL and applying the schema…'
       : 'building an in-memory PGlite database and applying the schema…',
   );
-  const target = await openBenchTarget({ serverUrl, keep: options.keep, log });
+  const target = await openBenchTarget({ serverUrl, keep: options.keep, reuse: options.reuse, log });
   try {
     const db = target.db;
     const [v] = await db.query<{ version: string }>(`select version() as version`);
@@ -482,23 +553,49 @@ export async function main(argv: readonly string[]): Promise<number> {
     const shortEngine = engine.split(' on ')[0] ?? engine;
     const spaces = spacesForScale(options.scale);
 
-    log(`generating ${int(spaces)} spaces (seed ${options.seed})…`);
-    // The history ends with the current month, so "this month" and "last month" have data (ai-chat's questions).
-    const now = new Date();
-    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (options.months - 1), 1));
-    const dataset = await generateDataset(db, {
-      spaces,
-      months: options.months,
-      firstMonth: first.toISOString().slice(0, 10),
-      seed: options.seed,
-      batchSize: options.batchSize,
-      identity: options.identity,
-      splits: options.splits,
-      log,
-    });
-    log(
-      `  ${int(dataset.counts.expenses)} expenses, ${int(dataset.counts.splits)} splits in ${dataset.seconds.total.toFixed(1)} s; analyze…`,
-    );
+    const curves: Curves = {};
+    let dataset: Dataset;
+    if (options.reuse) {
+      log(`reusing database ${options.reuse} (no generation; the schema as it is there)…`);
+      dataset = await loadDataset(db, options.seed);
+      log(`  ${int(dataset.counts.spaces)} spaces, ${int(dataset.counts.expenses)} expenses; analyze…`);
+    } else {
+      log(`generating ${int(spaces)} spaces (seed ${options.seed})…`);
+      // The history ends with the current month, so "this month" and "last month" have data (ai-chat's questions).
+      const now = new Date();
+      const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (options.months - 1), 1));
+      dataset = await generateDataset(db, {
+        spaces,
+        months: options.months,
+        firstMonth: first.toISOString().slice(0, 10),
+        seed: options.seed,
+        batchSize: options.batchSize,
+        identity: options.identity,
+        splits: options.splits,
+        log,
+        // Scaling curves: small samples at 1/8, 1/4 and 1/2 of the spaces, the full measurement at the end.
+        checkpoints: options.curves
+          ? {
+              atSpaces: [8, 4, 2].map((d) => Math.round(spaces / d)),
+              run: async (progress) => {
+                await db.exec('analyze');
+                const expenses = await countExpenses(db);
+                log(`  checkpoint at ${int(expenses)} expenses: RLS read and inserts, small samples…`);
+                const sampleRls = await measureRlsRead(db, progress, { iterations: 200, warmup: 20, seed: options.seed });
+                const sampleInserts = await measureInsertThroughput(db, progress, {
+                  rows: 4 * options.insertBatch,
+                  batchSize: options.insertBatch,
+                  seed: options.seed,
+                });
+                feedCurves(curves, expenses, sampleRls, sampleInserts);
+              },
+            }
+          : undefined,
+      });
+      log(
+        `  ${int(dataset.counts.expenses)} expenses, ${int(dataset.counts.splits)} splits in ${dataset.seconds.total.toFixed(1)} s; analyze…`,
+      );
+    }
     await db.exec('analyze');
 
     log(`(a) RLS read: ${options.rlsWarmup} warm-up + ${options.rlsIterations} pairs…`);
@@ -516,7 +613,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       rows: options.insertRows,
       batchSize: options.insertBatch,
       seed: options.seed,
+      keepCopies: options.reuse !== null,
     });
+
+    feedCurves(curves, await countExpenses(db), rls, inserts);
 
     let concurrency: ConcurrencyResult | null = null;
     let concurrencySkipped: string | null = null;
@@ -584,9 +684,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       concurrency: concurrency ?? { skipped: concurrencySkipped },
       totals,
       targets: checks,
+      curves,
       wallSeconds: round(wallSeconds, 1),
     });
     log(`Wrote ${path.relative(process.cwd(), outFile)}`);
+    for (const file of writeCurves(outFile.replace(/\.json$/, ''), curves)) log(`Wrote ${path.relative(process.cwd(), file)}`);
     const failed = checks.filter((c) => c.hard && !c.pass);
     if (failed.length > 0) {
       console.error(`FAILED: ${failed.map((c) => c.name).join('; ')}`);

@@ -31,9 +31,25 @@ export interface BenchTarget {
 export async function openBenchTarget(options: {
   serverUrl?: string | undefined;
   keep?: boolean;
+  /** An existing database on that server (kept by an earlier run): used as it is, never dropped. */
+  reuse?: string | null;
   log?: (line: string) => void;
 }): Promise<BenchTarget> {
   const log = options.log ?? (() => {});
+  if (options.reuse) {
+    if (!options.serverUrl) throw new Error('--reuse needs DATABASE_URL (the server the kept database is on)');
+    if (!/^[a-z_][a-z0-9_]*$/.test(options.reuse)) throw new Error(`--reuse: not a database name: ${options.reuse}`);
+    const url = databaseUrlWithName(options.serverUrl, options.reuse);
+    const db = postgresClient(url, { max: 1 });
+    return {
+      kind: 'postgres',
+      label: redactDatabaseUrl(url),
+      db,
+      url,
+      connect: () => postgresClient(url, { max: 1 }),
+      close: () => db.close(),
+    };
+  }
   if (!options.serverUrl) {
     const db = pgliteClient(await openPglite());
     await applySchemaDirectly(db);

@@ -11,9 +11,14 @@
 -- to a secondary (project) budget stay where they were put.
 --
 -- Totals: budget_items.spent_amount and budgets.total_spent move by increments
--- in statement-level triggers (one update per row touched), in a fixed lock
--- order, so they equal a recomputation after any change and under concurrent
--- writers.
+-- in statement-level triggers (one update per table, after locking the rows it
+-- touches in a fixed order), so they equal a recomputation after any change and
+-- under concurrent writers.
+--
+-- Cost: the insert path is measured against a bare copy of this table (npm run
+-- bench, docs/benchmarks.md), so per-row work is kept small: the month's budget
+-- and items are looked up once per statement, totals and the activity log are
+-- written once per statement.
 --
 -- category_source records who set the category; its rules (never overwrite a
 -- person's choice) live in the categorization migration.
@@ -99,9 +104,13 @@ declare
   master_item uuid;
   link_budget_type text;
   relink boolean;
+  link_key text;
+  link text;
+  item_at integer;
 begin
   if tg_op = 'INSERT' then
-    caller := auth.uid();
+    -- The signed-in caller, read from the JWT once per statement by expenses_link_cache_before.
+    caller := coalesce(nullif(pg_catalog.current_setting('wallai.expense_caller', true), '')::uuid, auth.uid());
     if caller is not null then
       new.created_by := caller;
     end if;
@@ -109,15 +118,40 @@ begin
     raise exception 'an expense cannot move to another space' using errcode = '22023';
   end if;
 
-  if tg_op = 'INSERT' and new.budget_item_id is null and new.budget_id is null then
+  if tg_op = 'INSERT' and new.budget_item_id is null and new.budget_id is null and new.date is not null and new.space_id is not null then
     -- The common case, a new expense linked automatically: the space currency, the
-    -- master budget of the month and its item of the category in one look-up.
-    select s.currency, b.id, i.id into space_currency, master_budget, master_item
-      from public.spaces s
-      left join public.budgets b
-        on b.space_id = s.id and b.type = 'master' and b.month_period = date_trunc('month', new.date)::date
-      left join public.budget_items i on i.budget_id = b.id and i.category = new.category
-     where s.id = new.space_id;
+    -- master budget of the month and its items, looked up once per statement for
+    -- each space and month (a 500-row import makes one query, not 500) and kept
+    -- in the setting wallai.expense_link as
+    --   <space id>|<month>|<currency>|<master budget id or empty>|;<category>=<item id>;...
+    -- Category keys are [a-z0-9_], so ';<category>=' finds exactly one item.
+    -- The statement triggers expenses_link_cache_* empty it before and after
+    -- every insert statement, and check what it linked against the tables.
+    link_key := new.space_id::text || '|' || date_trunc('month', new.date)::date::text || '|';
+    link := pg_catalog.current_setting('wallai.expense_link', true);
+    if link is null or not starts_with(link, link_key) then
+      select link_key || s.currency || '|' || coalesce(b.id::text, '') || '|'
+             || coalesce(string_agg(';' || i.category || '=' || i.id::text, '' order by i.category), '') || ';'
+        into link
+        from public.spaces s
+        left join public.budgets b
+          on b.space_id = s.id and b.type = 'master' and b.month_period = date_trunc('month', new.date)::date
+        left join public.budget_items i on i.budget_id = b.id
+       where s.id = new.space_id
+       group by s.currency, b.id;
+      -- No such space: nothing to remember (the foreign key refuses the row).
+      if link is not null then
+        perform pg_catalog.set_config('wallai.expense_link', link, false);
+      end if;
+    end if;
+    if link is not null then
+      space_currency := split_part(link, '|', 3);
+      master_budget := nullif(split_part(link, '|', 4), '')::uuid;
+      item_at := strpos(link, ';' || new.category || '=');
+      if item_at > 0 then
+        master_item := substr(link, item_at + char_length(new.category) + 2, 36)::uuid;
+      end if;
+    end if;
   else
     select s.currency into space_currency from public.spaces s where s.id = new.space_id;
   end if;
@@ -203,6 +237,58 @@ create trigger expenses_prepare
   on public.expenses
   for each row execute function private.prepare_expense();
 
+-- The insert statement's memory (settings wallai.expense_link and
+-- wallai.expense_caller): set up before every insert statement (nothing from an
+-- earlier statement, whose budgets may have changed since, is reused) and
+-- emptied after it (no ids stay behind in the session). A client that wrote a
+-- setting itself in the middle of its statement would only fool the row
+-- trigger: after the statement, every inserted row's link and currency are
+-- checked against the tables, once per distinct link, and the insert policy
+-- checks created_by against the JWT.
+create function private.expense_link_cache() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- Session-level (not local): a local value would end with this function's own search_path setting.
+  perform pg_catalog.set_config('wallai.expense_link', '', false);
+  if tg_when = 'BEFORE' then
+    -- The caller once per statement rather than a JWT parse per row. Rewriting it
+    -- mid-statement gains nothing: the insert policy checks created_by against auth.uid().
+    perform pg_catalog.set_config('wallai.expense_caller', coalesce(auth.uid()::text, ''), false);
+    return null;
+  end if;
+  perform pg_catalog.set_config('wallai.expense_caller', '', false);
+  if exists (
+    select 1
+      from (select distinct n.space_id, n.budget_id, n.budget_item_id, n.currency, n.exchange_rate is null as no_rate from new_rows n) n
+      join public.spaces s on s.id = n.space_id
+      left join public.budgets b on b.id = n.budget_id
+      left join public.budget_items i on i.id = n.budget_item_id
+     where (n.budget_id is not null and b.space_id is distinct from n.space_id)
+        or (n.budget_item_id is not null and i.budget_id is distinct from n.budget_id)
+        or ((n.currency = s.currency) is distinct from n.no_rate)
+  ) then
+    raise exception 'an expense was linked to a budget outside its space, or its currency does not match its rate'
+      using errcode = '22023';
+  end if;
+  return null;
+end
+$$;
+comment on function private.expense_link_cache() is
+  'Statement trigger: before an insert statement, remembers the caller and empties the month''s budget and items prepare_expense remembers (wallai.expense_caller, wallai.expense_link); after it, empties both and checks the inserted rows'' links and currencies against the tables.';
+revoke execute on function private.expense_link_cache() from public;
+
+create trigger expenses_link_cache_before
+  before insert on public.expenses
+  for each statement execute function private.expense_link_cache();
+
+create trigger expenses_link_cache_after
+  after insert on public.expenses
+  referencing new table as new_rows
+  for each statement execute function private.expense_link_cache();
+
 -- Spent totals ------------------------------------------------------------------------------
 
 -- Once per statement, from its transition tables: a 500-row insert makes one
@@ -216,6 +302,10 @@ as $$
 declare
   moves refcursor;
   change record;
+  item_ids uuid[] := '{}';
+  item_deltas numeric[] := '{}';
+  budget_ids uuid[] := '{}';
+  budget_deltas numeric[] := '{}';
 begin
   -- Every change as (kind, id, delta): an inserted row adds its base amount to
   -- its item and budget, a deleted row takes it away, an updated row does both
@@ -264,17 +354,34 @@ begin
     fetch moves into change;
     exit when not found;
     if change.kind = 'item' then
-      update public.budget_items set spent_amount = spent_amount + change.delta where id = change.id;
+      item_ids := item_ids || change.id;
+      item_deltas := item_deltas || change.delta;
     else
-      update public.budgets set total_spent = total_spent + change.delta where id = change.id;
+      budget_ids := budget_ids || change.id;
+      budget_deltas := budget_deltas || change.delta;
     end if;
   end loop;
   close moves;
+
+  -- One update per table (so the activity log's statement trigger on each runs
+  -- once, not once per row), after locking its rows in id order.
+  if cardinality(item_ids) > 0 then
+    perform 1 from public.budget_items i where i.id = any (item_ids) order by i.id for no key update;
+    update public.budget_items i set spent_amount = i.spent_amount + d.delta
+      from unnest(item_ids, item_deltas) as d(id, delta)
+     where i.id = d.id;
+  end if;
+  if cardinality(budget_ids) > 0 then
+    perform 1 from public.budgets b where b.id = any (budget_ids) order by b.id for no key update;
+    update public.budgets b set total_spent = b.total_spent + d.delta
+      from unnest(budget_ids, budget_deltas) as d(id, delta)
+     where b.id = d.id;
+  end if;
   return null;
 end
 $$;
 comment on function private.apply_spent_delta() is
-  'Statement trigger: moves spent_amount and total_spent by the statement''s net change in base amounts and links, one increment per row touched, in id order (items, then budgets).';
+  'Statement trigger: moves spent_amount and total_spent by the statement''s net change in base amounts and links: rows locked in id order (items, then budgets), then one update per table.';
 revoke execute on function private.apply_spent_delta() from public;
 
 -- Transition tables need one trigger per event, and no column list (which would

@@ -164,6 +164,14 @@ declare
   entry_via text;
   derived text[] := private.activity_derived_columns();
 begin
+  -- Every expense write moves its item's and budget's totals: updates in which
+  -- only derived columns changed are nobody's action, and leave at once.
+  if tg_op = 'UPDATE' then
+    if not exists (select 1 from new_rows n join old_rows o on o.id = n.id where (to_jsonb(n) - derived) <> (to_jsonb(o) - derived)) then
+      return null;
+    end if;
+  end if;
+
   if origin like 'function:%' or origin like 'import:%' then
     entry_path := split_part(origin, ':', 1);
     entry_via := nullif(substr(origin, char_length(entry_path) + 2), '');
@@ -183,41 +191,58 @@ begin
     end if;
   end if;
 
-  if tg_op = 'INSERT' then
+  -- Each row becomes jsonb once: the `offset 0` keeps the planner from pulling
+  -- the subqueries up, which would copy to_jsonb(x) into every expression that
+  -- reads it (the filter, the id, the space, the label and the values: five
+  -- conversions of the whole row, and one per column in the update branch).
+  if tg_op = 'INSERT' and tg_table_name = 'expenses' then
+    -- The hot path (every expense, every import line): the columns read as
+    -- columns, and the row's jsonb built from the non-derived ones directly
+    -- (a test checks this list against the table's columns).
     insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, new_values)
-    select n.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, n.id, case tg_table_name
-             when 'expense_splits' then (select e.description from public.expenses e where e.id = (n.vals ->> 'expense_id')::uuid)
-             when 'space_members' then null
-             when 'budget_items' then coalesce(n.vals ->> 'description', n.vals ->> 'category')
-             else coalesce(n.vals ->> 'description', n.vals ->> 'name')
-           end,
-           'insert', n.vals - derived
+    select x.space_id, actor, actor_role, entry_path, entry_via, 'expenses', x.id, x.description, 'insert',
+           (select to_jsonb(r)
+              from (select x.id, x.space_id, x.budget_id, x.budget_item_id, x.amount, x.description, x.category,
+                           x.ai_category_confidence, x.date, x.receipt_url, x.receipt_processed, x.payment_method,
+                           x.bank_transaction_id, x.currency, x.exchange_rate, x.tags, x.notes, x.created_by, x.category_source) r)
+      from new_rows x;
+  elsif tg_op = 'INSERT' then
+    insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, new_values)
+    select n.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, n.id, n.label, 'insert', n.vals - derived
       from (select r.vals, (r.vals ->> 'id')::uuid as id,
                    case tg_table_name
-                 when 'spaces' then (r.vals ->> 'id')::uuid
-                 when 'budget_items' then (select b.space_id from public.budgets b where b.id = (r.vals ->> 'budget_id')::uuid)
-                 when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
-                 else (r.vals ->> 'space_id')::uuid
-               end as space_id
-              from (select to_jsonb(x) as vals from new_rows x) r) n
+                     when 'spaces' then (r.vals ->> 'id')::uuid
+                     when 'budget_items' then (select b.space_id from public.budgets b where b.id = (r.vals ->> 'budget_id')::uuid)
+                     when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
+                     else (r.vals ->> 'space_id')::uuid
+                   end as space_id,
+                   case tg_table_name
+                     when 'expense_splits' then (select e.description from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
+                     when 'space_members' then null
+                     when 'budget_items' then coalesce(r.vals ->> 'description', r.vals ->> 'category')
+                     else coalesce(r.vals ->> 'description', r.vals ->> 'name')
+                   end as label
+              from (select to_jsonb(x) as vals from new_rows x offset 0) r
+            offset 0) n
      where n.space_id is not null;
   elsif tg_op = 'DELETE' then
     insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, old_values)
-    select o.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, o.id, case tg_table_name
-             when 'expense_splits' then (select e.description from public.expenses e where e.id = (o.vals ->> 'expense_id')::uuid)
-             when 'space_members' then null
-             when 'budget_items' then coalesce(o.vals ->> 'description', o.vals ->> 'category')
-             else coalesce(o.vals ->> 'description', o.vals ->> 'name')
-           end,
-           'delete', o.vals - derived
+    select o.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, o.id, o.label, 'delete', o.vals - derived
       from (select r.vals, (r.vals ->> 'id')::uuid as id,
                    case tg_table_name
-                 when 'spaces' then (r.vals ->> 'id')::uuid
-                 when 'budget_items' then (select b.space_id from public.budgets b where b.id = (r.vals ->> 'budget_id')::uuid)
-                 when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
-                 else (r.vals ->> 'space_id')::uuid
-               end as space_id
-              from (select to_jsonb(x) as vals from old_rows x) r) o
+                     when 'spaces' then (r.vals ->> 'id')::uuid
+                     when 'budget_items' then (select b.space_id from public.budgets b where b.id = (r.vals ->> 'budget_id')::uuid)
+                     when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
+                     else (r.vals ->> 'space_id')::uuid
+                   end as space_id,
+                   case tg_table_name
+                     when 'expense_splits' then (select e.description from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
+                     when 'space_members' then null
+                     when 'budget_items' then coalesce(r.vals ->> 'description', r.vals ->> 'category')
+                     else coalesce(r.vals ->> 'description', r.vals ->> 'name')
+                   end as label
+              from (select to_jsonb(x) as vals from old_rows x offset 0) r
+            offset 0) o
      where o.space_id is not null
        -- A deleted space takes its activity with it; nothing to record.
        and exists (select 1 from public.spaces s where s.id = o.space_id);
@@ -225,26 +250,32 @@ begin
     insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, old_values, new_values)
     select d.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, d.id, d.label, 'update', d.before, d.after
       from (
-        select n.id, n.space_id, case tg_table_name
-             when 'expense_splits' then (select e.description from public.expenses e where e.id = (n.vals ->> 'expense_id')::uuid)
-             when 'space_members' then null
-             when 'budget_items' then coalesce(n.vals ->> 'description', n.vals ->> 'category')
-             else coalesce(n.vals ->> 'description', n.vals ->> 'name')
-           end as label,
-               (select jsonb_object_agg(k.key, o.vals -> k.key) from jsonb_object_keys(n.vals - derived) k(key)
-                 where (n.vals -> k.key) is distinct from (o.vals -> k.key)) as before,
-               (select jsonb_object_agg(k.key, n.vals -> k.key) from jsonb_object_keys(n.vals - derived) k(key)
-                 where (n.vals -> k.key) is distinct from (o.vals -> k.key)) as after
-          from (select r.vals, r.id, case tg_table_name
-                 when 'spaces' then (r.vals ->> 'id')::uuid
-                 when 'budget_items' then (select b.space_id from public.budgets b where b.id = (r.vals ->> 'budget_id')::uuid)
-                 when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
-                 else (r.vals ->> 'space_id')::uuid
-               end as space_id
-                  from (select to_jsonb(x) as vals, x.id from new_rows x) r) n
-          join (select to_jsonb(x) as vals, x.id from old_rows x) o on o.id = n.id
+        select n.id, c.before, c.after,
+               case tg_table_name
+                 when 'spaces' then (n.vals ->> 'id')::uuid
+                 when 'budget_items' then (select b.space_id from public.budgets b where b.id = (n.vals ->> 'budget_id')::uuid)
+                 when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (n.vals ->> 'expense_id')::uuid)
+                 else (n.vals ->> 'space_id')::uuid
+               end as space_id,
+               case tg_table_name
+                 when 'expense_splits' then (select e.description from public.expenses e where e.id = (n.vals ->> 'expense_id')::uuid)
+                 when 'space_members' then null
+                 when 'budget_items' then coalesce(n.vals ->> 'description', n.vals ->> 'category')
+                 else coalesce(n.vals ->> 'description', n.vals ->> 'name')
+               end as label
+          from (select to_jsonb(x) - derived as vals, x.id from new_rows x offset 0) n
+          join (select to_jsonb(x) - derived as vals, x.id from old_rows x offset 0) o on o.id = n.id
+          -- Only the columns that changed, before and after, in one pass over the keys.
+          cross join lateral (
+            select jsonb_object_agg(k.key, o.vals -> k.key) as before, jsonb_object_agg(k.key, n.vals -> k.key) as after
+              from jsonb_object_keys(n.vals) k(key)
+             where (n.vals -> k.key) is distinct from (o.vals -> k.key)
+          ) c
+         -- Rows where only derived columns moved (totals, timestamps) are no one's change.
+         where n.vals <> o.vals
+        offset 0
       ) d
-     where d.after is not null and d.space_id is not null;
+     where d.space_id is not null;
   end if;
   return null;
 end

@@ -114,6 +114,28 @@ describe('recording', () => {
     ]);
   });
 
+  it("an expense's insert records every column of the table but the derived ones, with the values stored", async () => {
+    const { space, bob } = await namedSpace();
+    const expense = await createExpense(
+      db(),
+      space,
+      { amount: '12.34', description: 'Bakery', category: 'groceries', currency: 'EUR' },
+      bob,
+    );
+    const [entry] = await db().query<{ new_values: Record<string, unknown>; expected: Record<string, unknown> }>(
+      `select a.new_values, to_jsonb(e) - private.activity_derived_columns() as expected
+         from public.activity_log a join public.expenses e on e.id = a.row_id
+        where a.table_name = 'expenses' and a.row_id = $1`,
+      [expense.id],
+    );
+    const columns = await db().query<{ column_name: string }>(
+      `select column_name from information_schema.columns where table_schema = 'public' and table_name = 'expenses'
+          and column_name <> all (private.activity_derived_columns())`,
+    );
+    expect(Object.keys(entry!.new_values).sort()).toEqual(columns.map((c) => c.column_name).sort());
+    expect(entry!.new_values).toEqual(entry!.expected);
+  });
+
   it('a 200-row insert in one statement records 200 entries', async () => {
     const { space } = await namedSpace();
     await queryAs(

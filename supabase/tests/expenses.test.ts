@@ -185,6 +185,92 @@ describe('automatic budget links', () => {
   });
 });
 
+describe("the insert statement's memory of the month's budget", () => {
+  const insertPets = (tx: Parameters<Parameters<typeof actAs>[2]>[0], spaceId: string) =>
+    tx.query<{ budget_item_id: string | null }>(
+      `insert into public.expenses (space_id, amount, description, category, date) values ($1, 4, 'Food', 'pets', '2025-10-05')
+       returning budget_item_id`,
+      [spaceId],
+    );
+
+  it('an item added between two inserts of one transaction takes the second one (and picks up the first)', async () => {
+    const space = await createSpace(db());
+    const budget = await createBudget(db(), space, { framework: 'custom' });
+    const [first, second] = await actAs(db(), space.owner.actor, async (tx) => {
+      const [a] = await insertPets(tx, space.id);
+      await tx.query(
+        `insert into public.budget_items (budget_id, category, category_type, budgeted_amount) values ($1, 'pets', 'wants', 50)`,
+        [budget],
+      );
+      const [b] = await insertPets(tx, space.id);
+      return [a, b];
+    });
+    expect(first?.budget_item_id).toBeNull();
+    const pets = (await budgetItems(db(), budget)).get('pets')!;
+    expect(second?.budget_item_id).toBe(pets.id);
+    expect(pets.spent).toBe('8.00');
+    expect(await totalsDrift(db())).toEqual([]);
+  });
+
+  it('a row without a date is refused as a missing value, as any other row (23502)', async () => {
+    const space = await createSpace(db());
+    await createBudget(db(), space);
+    await expectSqlError(
+      queryAs(
+        db(),
+        space.owner.actor,
+        `insert into public.expenses (space_id, amount, description, date) values ($1, 3, 'No date', null)`,
+        [space.id],
+      ),
+      '23502',
+    );
+  });
+
+  it('nothing of it stays in the session after the statement', async () => {
+    const space = await createSpace(db());
+    await createBudget(db(), space);
+    const [left] = await actAs(db(), space.owner.actor, async (tx) => {
+      await insertPets(tx, space.id);
+      return tx.query<{ link: string | null; caller: string | null }>(
+        `select current_setting('wallai.expense_link', true) as link, current_setting('wallai.expense_caller', true) as caller`,
+      );
+    });
+    expect(left).toEqual({ link: '', caller: '' });
+  });
+
+  it("a client that forges it mid-statement to reach another space's budget is refused and nothing is written", async () => {
+    const mine = await createSpace(db());
+    const theirs = await createSpace(db());
+    await createBudget(db(), mine);
+    const theirBudget = await createBudget(db(), theirs);
+    const theirItem = (await budgetItems(db(), theirBudget)).get('groceries')!.id;
+    const forged = `${mine.id}|2025-10-01|USD|${theirBudget}|;groceries=${theirItem};`;
+    await expectSqlError(
+      queryAs(
+        db(),
+        mine.owner.actor,
+        `insert into public.expenses (space_id, amount, description, category, date)
+         select $1, 5, 'Forged', 'groceries', '2025-10-03' from (select set_config('wallai.expense_link', $2, false)) f`,
+        [mine.id, forged],
+      ),
+      '22023',
+      /outside its space/,
+    );
+    await expectSqlError(
+      queryAs(
+        db(),
+        mine.owner.actor,
+        `insert into public.expenses (space_id, amount, description, category, date)
+         select $1, 5, 'Forged', 'groceries', '2025-10-03' from (select set_config('wallai.expense_caller', $2, false)) f`,
+        [mine.id, theirs.owner.id],
+      ),
+      '42501',
+    );
+    expect(await db().query(`select 1 from public.expenses where description = 'Forged'`)).toHaveLength(0);
+    expect((await budgetItems(db(), theirBudget)).get('groceries')?.spent).toBe('0.00');
+  });
+});
+
 const CATEGORIES = ['groceries', 'dining', 'transport', 'pets'] as const;
 const DATES = ['2025-09-30', '2025-10-01', '2025-10-15', '2025-10-31', '2025-11-01', '2025-11-20'] as const;
 

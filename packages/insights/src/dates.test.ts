@@ -23,3 +23,18 @@ describe('calendar days', () => {
     expect(midnightIn('2025-07-01', 'America/New_York')).toBe('2025-07-01T04:00:00.000Z');
   });
 });
+
+describe('calendar months', () => {
+  it('adds months as date-fns does, clamping to the last day', async () => {
+    const { addMonths, format } = await import('date-fns');
+    const { plusMonths, monthOf, daysInMonthOf } = await import('./dates.ts');
+    for (const day of ['2024-01-31', '2024-02-29', '2025-03-31', '2025-12-15', '2023-10-01']) {
+      for (const k of [-13, -1, 1, 2, 12]) {
+        const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+        expect(plusMonths(day, k), `${day} ${k}`).toBe(format(addMonths(new Date(y, m - 1, d), k), 'yyyy-MM-dd'));
+      }
+    }
+    expect(monthOf('2025-11-20')).toBe('2025-11-01');
+    expect([daysInMonthOf('2024-02-10'), daysInMonthOf('2025-02-10'), daysInMonthOf('2025-11-30')]).toEqual([29, 28, 30]);
+  });
+});

@@ -6,9 +6,12 @@
  * month end at midnight in Madrid. Row dates are already calendar days
  * (`date` columns); gaps between them are counted in whole calendar days.
  * Instants the engine emits (expires_at) are midnights in the space's zone.
+ * Arithmetic on calendar days themselves (adding days and months, month
+ * starts) is exact integer arithmetic, which needs no zone and is much
+ * cheaper than building Date objects for thousands of rows.
  */
 import { TZDate } from '@date-fns/tz';
-import { addDays, addMonths, format, getDaysInMonth, startOfMonth } from 'date-fns';
+import { format } from 'date-fns';
 import type { IsoDay, IsoInstant } from './types.ts';
 
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -60,20 +63,28 @@ export function fromDayNumber(n: number): IsoDay {
 }
 
 export function plusDays(day: IsoDay, days: number): IsoDay {
-  return format(addDays(parseDay(day), days), 'yyyy-MM-dd');
+  return fromDayNumber(dayNumber(day) + days);
 }
 
 /** First day of the day's month. */
 export function monthOf(day: IsoDay): IsoDay {
-  return format(startOfMonth(parseDay(day)), 'yyyy-MM-dd');
+  dayNumber(day);
+  return `${day.slice(0, 8)}01`;
 }
 
+/** Same day `months` later, clamped to the month's last day (as date-fns addMonths does). */
 export function plusMonths(day: IsoDay, months: number): IsoDay {
-  return format(addMonths(parseDay(day), months), 'yyyy-MM-dd');
+  dayNumber(day);
+  const total = Number(day.slice(0, 4)) * 12 + Number(day.slice(5, 7)) - 1 + months;
+  const y = Math.floor(total / 12);
+  const m = total - y * 12 + 1;
+  const d = Math.min(Number(day.slice(8, 10)), daysInMonthNumber(y, m));
+  return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }
 
 export function daysInMonthOf(day: IsoDay): number {
-  return getDaysInMonth(parseDay(day));
+  dayNumber(day);
+  return daysInMonthNumber(Number(day.slice(0, 4)), Number(day.slice(5, 7)));
 }
 
 /** Midnight at the start of `day` in `timezone`, as an ISO instant. */
@@ -83,14 +94,6 @@ export function midnightIn(day: IsoDay, timezone: string): IsoInstant {
   return new Date(new TZDate(Number(m[1]), Number(m[2]) - 1, Number(m[3]), timezone).getTime()).toISOString();
 }
 
-/** Local-time Date for a calendar day (date-fns arithmetic on calendar fields). */
-function parseDay(day: IsoDay): Date {
-  const m = ISO_DAY.exec(day);
-  if (!m) throw new RangeError(`date must be yyyy-MM-dd, got ${JSON.stringify(day)}`);
-  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-}
-
-/** Asserts a zone is one the runtime knows (TZDate silently falls back to UTC otherwise). */
 const KNOWN_ZONES = new Set<string>();
 
 export function assertTimeZone(timezone: string): void {

@@ -10,7 +10,7 @@ import { midnightIn } from './dates.ts';
 import { buildContext, type Context } from './model.ts';
 import { assignPersonaFrom } from './personas.ts';
 import { checkPhrasing } from './phrasing.ts';
-import { ruleById, RULES, type Finding, type Library, type Offer, type Rule } from './rules.ts';
+import { ruleById, RULES, type Finding, type Library, type Offer, type Rule, type WholeSpace } from './rules.ts';
 import { CURRENT_CONSENT_VERSION, DEFAULT_THRESHOLDS, ENGINE_VERSION } from './thresholds.ts';
 import { checkTone } from './tone.ts';
 import { restrict } from './trace-rows.ts';
@@ -87,6 +87,7 @@ function measure(
   finding: Pick<Finding, 'subject' | 'inputs' | 'derived'>,
   library: Library,
   memos?: Map<string, Map<string, unknown>>,
+  whole?: WholeSpace,
 ): InsightData | null {
   // Findings with the same rows share one memo (the recommendations' signals are computed once).
   const rowsKey = JSON.stringify(finding.inputs);
@@ -102,6 +103,7 @@ function measure(
     derived: finding.derived ?? {},
     library,
     ...(memo ? { memo } : {}),
+    ...(whole ? { whole } : {}),
   });
 }
 
@@ -123,7 +125,7 @@ export function generateInsights(input: InsightsInput, options?: EngineOptions):
   for (const rule of RULES) {
     for (const finding of rule.find(a, s30, s180, persona, library)) {
       const subjectKey = `${ctx.spaceId}:${rule.id}:${finding.subject}:${finding.period}`;
-      const data = measure(rule, input, ctx, finding, library, memos);
+      const data = measure(rule, input, ctx, finding, library, memos, { input, signals180: s180 });
       if (!data) {
         discarded.push({ subject_key: subjectKey, reason: 'the rule measured nothing on its rows' });
         continue;

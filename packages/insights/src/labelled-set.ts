@@ -177,6 +177,24 @@ export function buildLabelledSet(seed = 42): LabelledSet {
       day -= pick([1, 2, 3, 5, 8, 13, 21, 4, 9]);
     }
   }
+  // A busy grocer whose receipts follow a formula (every ~3 days, amounts cycling through 18-114):
+  // subsets of similar amounts look evenly spaced, and must not become series.
+  for (const [description, step] of [
+    ['MERCADONA VALENCIA', 53],
+    ['Hiper Ahorro', 31],
+  ] as [string, number][]) {
+    groups++;
+    let w = 0;
+    for (let day = 178; day > 0; day -= 2 + Math.floor(rng() * 3)) {
+      b.expense({
+        date: b.daysAgo(day),
+        amount: 18 + ((w * step) % 97) + Math.floor(rng() * 100) / 100,
+        description,
+        category: 'groceries',
+      });
+      w++;
+    }
+  }
   // One-off large buys, and rare purchases a few months apart at uneven amounts.
   for (const [description, amount] of [
     ['Sofa World', 1899],

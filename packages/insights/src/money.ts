@@ -7,6 +7,7 @@ import { currencyExponent } from '@wallai/domain';
 import type { Decimal } from './types.ts';
 
 const DECIMAL = /^\s*(-)?(\d+)(?:\.(\d+))?\s*$/;
+const TWO_DECIMALS = /^-?\d{1,13}(?:\.\d{1,2})?$/;
 
 /** `numeric` text or number → integer hundredths (half away from zero beyond two decimals). */
 export function toCents(value: Decimal | null | undefined): number {
@@ -15,6 +16,9 @@ export function toCents(value: Decimal | null | undefined): number {
     if (!Number.isFinite(value)) throw new RangeError(`amount must be finite, got ${value}`);
     return Math.sign(value) * Math.round(Math.abs(value) * 100);
   }
+  // Fast path for what numeric(12,2) columns return ("15.49", "-3.5", "1200"): at most two
+  // decimals, so the product with 100 is within a rounding error of the integer it names.
+  if (TWO_DECIMALS.test(value)) return Math.round(Number(value) * 100);
   const m = DECIMAL.exec(value);
   if (!m) throw new RangeError(`amount must be decimal text such as "15.49", got ${JSON.stringify(value)}`);
   const frac = (m[3] ?? '').padEnd(3, '0');

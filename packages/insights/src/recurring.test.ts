@@ -85,3 +85,25 @@ describe('recurring series', () => {
     expect(detectRecurring(reversed)).toEqual(detectRecurring(input));
   });
 });
+
+describe('a busy merchant', () => {
+  it('gives no series for receipts every few days whose amounts cycle through a range', () => {
+    for (const jitter of [false, true]) {
+      const b = new SpaceBuilder({ now: '2025-11-20T15:00:00.000Z' }).member('u-1');
+      let w = 0;
+      for (let d = 180; d > 0; d -= jitter ? 2 + (w % 3) : 3) {
+        b.expense({ date: b.daysAgo(d), amount: 18 + ((w * 53) % 97), description: 'MERCADONA VALENCIA', category: 'groceries' });
+        w++;
+      }
+      expect(detectRecurring(b.build()), `jitter ${jitter}`).toEqual([]);
+    }
+  });
+
+  it('still finds a subscription charged there at the same amount', () => {
+    const b = new SpaceBuilder({ now: '2025-11-20T15:00:00.000Z' }).member('u-1');
+    for (let d = 178; d > 0; d -= 4)
+      b.expense({ date: b.daysAgo(d), amount: 3 + (d % 40), description: 'APPLE.COM/BILL', category: 'shopping' });
+    b.series({ description: 'APPLE.COM/BILL', amount: 2.99, count: 6, months: 1, lastDaysAgo: 7 });
+    expect(detectRecurring(b.build()).map((s) => [s.cadence, s.typical_amount])).toEqual([['monthly', 2.99]]);
+  });
+});

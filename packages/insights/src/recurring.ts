@@ -16,8 +16,9 @@
  *    it has enough charges (weekly 4, biweekly and monthly 3, quarterly and
  *    annual 2), and it stands out at its merchant: at a busy one (other
  *    charges within its dates more than half its own), its amounts must
- *    repeat within 2 % (price changes aside); a two-charge series always
- *    needs that, and at most one other charge between its dates.
+ *    repeat within 2 %, with at most one price change between levels of 3
+ *    charges or more; a two-charge series always needs repeated amounts and
+ *    at most one other charge between its dates.
  *
  * Status: `active` until the next expected charge is late by more than the
  * grace (the gap tolerance of the cadence, at least 3 days), `overdue` for one
@@ -231,6 +232,7 @@ export function detectSeries(
 
 const EXACT_AMOUNT_TOLERANCE = 0.02;
 const TWO_CHARGE_MAX_OTHERS = 1;
+const BUSY_LEVEL_MIN = 3;
 
 /** Steps between consecutive charges larger than 2 % (a price change is one step). */
 function amountSteps(items: readonly Recurrable[]): number {
@@ -246,18 +248,30 @@ function amountSteps(items: readonly Recurrable[]): number {
  * A series must stand out at its merchant. At a busy merchant (other charges
  * between its first and last date more than half its own), a few receipts
  * that happen to be similar and evenly spaced are not a subscription: there
- * the amounts must repeat within 2 % (price changes aside). A two-charge
- * series always needs that, and at most one other charge between its dates.
+ * the amounts must repeat within 2 %, with at most one price change between
+ * levels of at least 3 charges each. A two-charge series always needs
+ * repeated amounts, no price change, and at most one other charge between
+ * its dates.
  */
+/** At a busy merchant a price change counts only between levels of 3 charges or more each. */
+function levelsAreLong(items: readonly Recurrable[], changes: readonly PriceChange[]): boolean {
+  if (changes.length === 0) return true;
+  if (changes.length > 1) return false;
+  const at = dayNumber(changes[0]!.date);
+  const before = items.filter((i) => i.day < at).length;
+  return before >= BUSY_LEVEL_MIN && items.length - before >= BUSY_LEVEL_MIN;
+}
+
 function standsOut(items: readonly Recurrable[], group: readonly Recurrable[], tolerance: number): boolean {
   const own = new Set(items);
   const first = items[0]!.day;
   const last = items[items.length - 1]!.day;
   let others = 0;
   for (const g of group) if (!own.has(g) && g.day >= first && g.day <= last) others++;
-  const exact = amountSteps(items) <= priceChanges(items, items[0]!.currency, tolerance).length;
-  if (items.length === 2) return exact && others <= TWO_CHARGE_MAX_OTHERS;
-  if (others > items.length / 2) return exact;
+  const changes = priceChanges(items, items[0]!.currency, tolerance);
+  const exact = amountSteps(items) <= changes.length;
+  if (items.length === 2) return exact && changes.length === 0 && others <= TWO_CHARGE_MAX_OTHERS;
+  if (others > items.length / 2) return exact && levelsAreLong(items, changes);
   return true;
 }
 

@@ -24,7 +24,6 @@ import {
   isSavingsAccount,
   payersSignal,
   savingsSignal,
-  seriesInWindow,
   trendPeriods,
   windowOf,
 } from './signals.ts';
@@ -70,6 +69,13 @@ export interface MeasureArgs {
   readonly library: Library;
   /** Per-run memo for measures that several findings share (the recommendations' signals). */
   readonly memo?: Map<string, unknown>;
+  /** While generating: the whole input and its 180-day signals (a replay has none). */
+  readonly whole?: WholeSpace;
+}
+
+export interface WholeSpace {
+  readonly input: InsightsInput;
+  readonly signals180: Signals;
 }
 
 export interface Presented {
@@ -695,59 +701,50 @@ function figuresFor(signals: Signals, conditions: readonly string[]): Record<str
   return out;
 }
 
-/** Rows the signals named by conditions are computed from (180-day window). */
-function rowsForSignals(a: Analysis, conditions: readonly string[]): RowSet {
-  const rows = new RowSet();
-  const w = windowOf(a.ctx, 180);
-  const keys = new Set(conditions.map((c) => pathOf(c).split('.')[0]!));
-  const accounts = a.input.bank_accounts ?? [];
-  if (
-    keys.has('subscriptions') ||
-    keys.has('anomalies') ||
-    keys.has('category_trends') ||
-    keys.has('payers') ||
-    keys.has('savings') ||
-    keys.has('income')
-  ) {
-    seriesRows(rows, seriesInWindow(a.series, w));
-    rows.addRange(a.input, w.from, w.to);
-  }
-  if (keys.has('credit') || keys.has('savings') || keys.has('income')) {
-    for (const acc of accounts) rows.bankAccount.add(acc.id);
-    const ids = new Set(accounts.map((x) => x.id));
-    for (const t of a.input.bank_transactions ?? [])
-      if (ids.has(t.account_id) && dayNumber(t.date) >= w.from && dayNumber(t.date) < w.to) rows.bankTransaction.add(t.id);
-  }
-  if (keys.has('income') || keys.has('budget_pacing')) {
-    for (const b of a.input.budgets) if (b.type === 'master' && b.month_period >= monthOf(fromDayNumber(w.from))) rows.budget.add(b.id);
-  }
-  if (keys.has('budget_pacing')) {
-    seriesRows(rows, a.series);
-    const budget = currentMasterBudget(a.input.budgets, a.ctx);
-    if (budget) for (const i of a.input.budget_items) if (i.budget_id === budget.id) rows.budgetItem.add(i.id);
-  }
-  return rows;
-}
-
-/** Every signal key a content item or offer may name: recommendations share one row set. */
-const ALL_SIGNAL_KEYS = [
-  'subscriptions exists',
-  'savings exists',
-  'credit exists',
-  'income exists',
-  'category_trends exists',
-  'anomalies exists',
-  'budget_pacing exists',
-  'payers exists',
-];
-
-function signalsFromRows(input: InsightsInput, ctx: Context, memo: Map<string, unknown> | undefined): Signals {
+function signalsFromRows(input: InsightsInput, ctx: Context, memo: Map<string, unknown> | undefined, whole?: WholeSpace): Signals {
+  // The recommendations' rows are every row of the space; when the restricted input kept them
+  // all (restrict only filters, so equal counts mean equal rows), the run's own signals are
+  // exactly what analysing it again would give.
+  if (whole && sameRows(input, whole.input)) return whole.signals180;
   const key = 'signals180';
   const hit = memo?.get(key) as Signals | undefined;
   if (hit) return hit;
   const signals = signalsOf(analyse(input, { thresholds: ctx.thresholds }), 180);
   memo?.set(key, signals);
   return signals;
+}
+
+function sameRows(a: InsightsInput, b: InsightsInput): boolean {
+  return (
+    a.expenses.length === b.expenses.length &&
+    a.splits.length === b.splits.length &&
+    a.budgets.length === b.budgets.length &&
+    a.budget_items.length === b.budget_items.length &&
+    (a.bank_accounts?.length ?? 0) === (b.bank_accounts?.length ?? 0) &&
+    (a.bank_transactions?.length ?? 0) === (b.bank_transactions?.length ?? 0)
+  );
+}
+
+/** Every row of the space: expenses and bank lines by one range over all their dates, accounts, budgets and items by id. */
+function everyRow(a: Analysis): RowSet {
+  const rows = new RowSet();
+  let min = Infinity;
+  let max = -Infinity;
+  for (const e of a.input.expenses) {
+    const d = dayNumber(e.date);
+    if (d < min) min = d;
+    if (d > max) max = d;
+  }
+  for (const t of a.input.bank_transactions ?? []) {
+    const d = dayNumber(t.date);
+    if (d < min) min = d;
+    if (d > max) max = d;
+  }
+  if (min <= max) rows.addRange(a.input, min, max + 1);
+  for (const acc of a.input.bank_accounts ?? []) rows.bankAccount.add(acc.id);
+  for (const b of a.input.budgets) rows.budget.add(b.id);
+  for (const i of a.input.budget_items) rows.budgetItem.add(i.id);
+  return rows;
 }
 
 export function offerEligibility(offer: Offer, signals: Signals, thresholds: Thresholds): { ok: boolean; reasons: string[] } {
@@ -813,13 +810,13 @@ const educationRule: Rule = {
         const key = pathOf(c).split('.')[0]!;
         detected[key] = (s180 as unknown as Record<string, unknown>)[key] ?? null;
       }
-      return { subject: id, period: currentPeriod(a.ctx), inputs: rowsForSignals(a, ALL_SIGNAL_KEYS).toInputs(a.input), detected, logic };
+      return { subject: id, period: currentPeriod(a.ctx), inputs: everyRow(a).toInputs(a.input), detected, logic };
     });
   },
-  measure({ input, ctx, subject, library, memo }) {
+  measure({ input, ctx, subject, library, memo, whole }) {
     const item = library.content.find((c) => c.id === subject);
     if (!item) return null;
-    const signals = signalsFromRows(input, ctx, memo);
+    const signals = signalsFromRows(input, ctx, memo, whole);
     return {
       item_id: item.id,
       kind: 'education',
@@ -863,7 +860,7 @@ const offerRule: Rule = {
       return {
         subject: id,
         period: currentPeriod(a.ctx),
-        inputs: rowsForSignals(a, ALL_SIGNAL_KEYS).toInputs(a.input),
+        inputs: everyRow(a).toInputs(a.input),
         detected: Object.fromEntries(
           conditions.map((c) => [pathOf(c).split('.')[0]!, (s180 as unknown as Record<string, unknown>)[pathOf(c).split('.')[0]!] ?? null]),
         ),
@@ -872,10 +869,10 @@ const offerRule: Rule = {
       };
     });
   },
-  measure({ input, ctx, subject, library, memo }) {
+  measure({ input, ctx, subject, library, memo, whole }) {
     const offer = library.offers.find((o) => o.id === subject);
     if (!offer) return null;
-    const signals = signalsFromRows(input, ctx, memo);
+    const signals = signalsFromRows(input, ctx, memo, whole);
     const e = offerEligibility(offer, signals, ctx.thresholds);
     return {
       item_id: offer.id,
