@@ -61,6 +61,8 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
       'private.receipt_space_id(object_name text)',
       'private.space_has_no_members(target_space uuid)',
       'private.writable_space_ids()',
+      // Insights review: whether the JWT says app_metadata.role operator or admin (policies on financial_insights).
+      'private.is_operator()',
       // Called by a trigger that runs as the writing role (check_currency_and_timezone).
       'private.is_valid_timezone(tz text)',
       // The default of spaces.invite_code, evaluated as the inserting role.
@@ -86,6 +88,10 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
       'public.split_expense(expense_id uuid, mode text, parts jsonb)',
       'public.suggest_settlements(space_id uuid)',
       'public.transfer_ownership(space_id uuid, new_owner uuid)',
+      // Insights: the person's consent; the operators' review (each RPC checks the operator role itself).
+      'public.set_insights_consent(granted boolean, version text)',
+      'public.approve_recommendation(insight_id uuid)',
+      'public.reject_recommendation(insight_id uuid, reason text)',
     ],
     relations: {
       ...STORAGE,
@@ -197,6 +203,10 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
         },
       },
       'public.expense_splits': { table: ['SELECT'] },
+      // Insights: members read; only the insights service (service role) writes.
+      'public.persona_history': { table: ['SELECT'] },
+      'public.recurring_series': { table: ['SELECT'] },
+      'public.space_profiles': { table: ['SELECT'] },
       'public.expenses': {
         table: ['DELETE', 'SELECT'],
         columns: {
