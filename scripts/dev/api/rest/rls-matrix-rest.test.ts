@@ -46,6 +46,14 @@ const NOT_THROUGH_REST = [
   "receipts (a space-mate's expense) insert",
   "receipts (a space-mate's expense) select",
   "receipts (a space-mate's expense) update",
+  // storage.objects of the imports bucket, like receipts: Storage's protocol, not PostgREST's.
+  "import files (a space-mate's import) delete",
+  "import files (a space-mate's import) insert",
+  "import files (a space-mate's import) select",
+  "import files (a space-mate's import) update",
+  // The settlement status probes are SQL expressions (a status column written directly) with no supabase-js form.
+  'settlements (status) insert',
+  'settlements (status) update',
 ];
 
 class Rollback<T> extends Error {
