@@ -186,3 +186,116 @@ begin
   perform set_config('request.jwt.claims', '', true);
 end
 $$;
+
+-- Insights demo: "Sunny Street", Bob's and Dan's shared flat (Erin watches as a
+-- viewer), with six months of history so every insight type has something to
+-- say: subscriptions (Netflix's price goes from 13.99 to 15.99 three months
+-- ago, under two descriptors), rent split two ways, a monthly transfer to
+-- savings, weekly groceries, more dining this month than last, a one-off
+-- 899.00 TV nine days ago (a spike) and an income that changes month to month.
+-- Bob and Dan consented to insights (Erin is a viewer: not asked). Alice never
+-- did, so "Alice & Bob" and "Flat 4B" show what a space without everyone's
+-- consent gets: nothing, and the reason. `npm run insights -- --space
+-- 5ace0000-0000-4000-8000-00000000000c` (or the demo) generates them.
+insert into public.spaces (id, name, description, invite_code, currency, timezone, created_by) values
+  ('5ace0000-0000-4000-8000-00000000000c', 'Sunny Street', 'Bob and Dan''s flat', 'SUNNY6', 'EUR', 'Europe/Madrid',
+   'b0b00000-0000-4000-8000-000000000002');
+
+insert into public.space_members (space_id, user_id, role) values
+  ('5ace0000-0000-4000-8000-00000000000c', 'da700000-0000-4000-8000-000000000004', 'member'),
+  ('5ace0000-0000-4000-8000-00000000000c', 'e2140000-0000-4000-8000-000000000005', 'viewer');
+
+update public.users set consent_status = true, consent_version = '1.0', consent_updated_at = now()
+ where id in ('b0b00000-0000-4000-8000-000000000002', 'da700000-0000-4000-8000-000000000004');
+
+-- Budgets for this month and the six before it; the income varies month to month.
+do $$
+declare
+  month_offset integer;
+begin
+  perform set_config('request.jwt.claims', '{"sub":"b0b00000-0000-4000-8000-000000000002","role":"authenticated"}', true);
+  for month_offset in 0..6 loop
+    perform public.create_budget('5ace0000-0000-4000-8000-00000000000c',
+      (date_trunc('month', current_date) - make_interval(months => month_offset))::date, '50_30_20',
+      (array[4800.00, 5350.00, 3900.00, 5600.00, 4250.00, 5150.00, 4700.00])[month_offset + 1]);
+  end loop;
+  perform set_config('request.jwt.claims', '', true);
+end
+$$;
+
+with bob as (select 'b0b00000-0000-4000-8000-000000000002'::uuid as id),
+     dan as (select 'da700000-0000-4000-8000-000000000004'::uuid as id),
+months as (
+  select m as offset_months, (date_trunc('month', current_date) - make_interval(months => m))::date as first_day
+    from generate_series(0, 6) as m
+),
+bills(description, category, amount, day, paid_by, from_offset, to_offset) as (values
+  ('Sunny Street rent',        'housing',        1250.00,  1, 'b', 0, 6),
+  ('Netflix',                  'subscriptions',    13.99,  4, 'b', 5, 6),
+  ('NETFLIX.COM 866-579-7172', 'subscriptions',    13.99,  4, 'b', 3, 4),
+  ('NETFLIX.COM 866-579-7172', 'subscriptions',    15.99,  4, 'b', 0, 1),
+  ('Netflix',                  'subscriptions',    15.99,  4, 'b', 2, 2),
+  ('Spotify',                  'subscriptions',    10.99, 11, 'd', 0, 6),
+  ('Disney Plus',              'subscriptions',     8.99, 17, 'd', 0, 6),
+  ('APPLE.COM/BILL iCloud',    'subscriptions',     2.99, 20, 'b', 0, 6),
+  ('Basic-Fit gym',            'personal_care',    29.99,  2, 'd', 0, 6),
+  ('Transfer to savings',      'emergency_fund',  250.00, 26, 'b', 0, 6)
+),
+monthly as (
+  select b.description, b.category, b.amount, m.first_day + (b.day - 1) as date, b.paid_by
+    from bills b join months m on m.offset_months between b.from_offset and b.to_offset
+  union all
+  -- Electricity moves with the season; dining twice a month, and four more times this month.
+  select 'Endesa electricity', 'utilities', 48.00 + (m.offset_months * 7) % 23, m.first_day + 7, 'b' from months m
+  union all
+  select 'Bar La Central', 'dining', 24.00 + (m.offset_months * 5) % 11, m.first_day + 5 + 12 * k, case when k = 0 then 'd' else 'b' end
+    from months m cross join generate_series(0, 1) as k
+  union all
+  select 'Trattoria Roma', 'dining', 31.50 + k * 4, greatest(date_trunc('month', current_date)::date, current_date - 2 * k), 'd'
+    from generate_series(1, 4) as k
+  union all
+  select 'Metro card top-up', 'transport', 20.00, m.first_day + 2 + 14 * k, case when k = 0 then 'b' else 'd' end
+    from months m cross join generate_series(0, 1) as k
+  union all
+  -- Groceries twice a week or so, big shops and small ones, alternating who pays.
+  select 'Mercadona', 'groceries', 18.00 + (w * 53) % 97 + (w % 3) * 0.45, current_date - 1 - 3 * w - w % 2, case when w % 2 = 0 then 'b' else 'd' end
+    from generate_series(0, 55) as w
+  union all
+  -- Small online orders, so the TV below stands out from the usual shopping.
+  select 'Amazon order', 'shopping', 12.99 + (m.offset_months * 13 + k * 7) % 40, m.first_day + 9 + 10 * k, case when k = 0 then 'b' else 'd' end
+    from months m cross join generate_series(0, 1) as k
+  union all
+  select 'MediaMarkt TV 65"', 'shopping', 899.00, current_date - 9, 'd'
+)
+insert into public.expenses (space_id, amount, description, category, date, payment_method, created_by, tags)
+select '5ace0000-0000-4000-8000-00000000000c', e.amount, e.description, e.category, e.date, 'card',
+       case when e.paid_by = 'b' then (select id from bob) else (select id from dan) end,
+       case when e.category = 'housing' then array['shared'] else '{}' end
+  from monthly e
+ where e.date <= current_date;
+
+-- The rent is split two ways; Dan has paid Bob back for every month but this one.
+do $$
+declare
+  rent record;
+  share record;
+begin
+  for rent in
+    select e.id, e.date from public.expenses e
+     where e.space_id = '5ace0000-0000-4000-8000-00000000000c' and 'shared' = any (e.tags) order by e.date
+  loop
+    perform set_config('request.jwt.claims', '{"sub":"b0b00000-0000-4000-8000-000000000002","role":"authenticated"}', true);
+    perform public.split_expense(rent.id, 'equal', '["b0b00000-0000-4000-8000-000000000002", "da700000-0000-4000-8000-000000000004"]');
+    if rent.date < date_trunc('month', current_date)::date then
+      for share in
+        select s.id from public.expense_splits s
+         where s.expense_id = rent.id and s.user_id = 'da700000-0000-4000-8000-000000000004'
+      loop
+        perform set_config('request.jwt.claims', '{"sub":"da700000-0000-4000-8000-000000000004","role":"authenticated"}', true);
+        perform public.mark_split_paid(share.id, 'bank_transfer', 'Rent');
+      end loop;
+    end if;
+  end loop;
+  perform set_config('request.jwt.claims', '', true);
+end
+$$;

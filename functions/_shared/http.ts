@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'validation_failed'
   | 'rate_limited'
   | 'ai_unavailable'
+  | 'database_unavailable'
   | 'internal_error';
 
 export class HttpError extends Error {
@@ -77,6 +78,38 @@ const POSTGRES_STATUS: Readonly<Record<string, [number, ErrorCode]>> = {
   '22021': [422, 'validation_failed'],
 };
 
+/** Seconds a client is told to wait after the database failed under a request. */
+const DATABASE_RETRY_AFTER_SECONDS = 1;
+/** Connection failures as postgres.js and Node report them. */
+const CONNECTION_ERRORS = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+/**
+ * Faults of the database rather than of the request, after which the request's
+ * transaction is rolled back and a retry may succeed: a statement timeout or
+ * cancel (57014), an administrator's shutdown or a crash (57P01–57P03), a lost
+ * connection (class 08, or the driver's own codes), too many connections
+ * (53300), a serialization failure or deadlock (40001, 40P01).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code } = error as { code?: unknown };
+  if (typeof code !== 'string') return false;
+  return (
+    CONNECTION_ERRORS.has(code) ||
+    /^08[0-9A-Z]{3}$/.test(code) ||
+    ['57014', '57P01', '57P02', '57P03', '53300', '40001', '40P01'].includes(code)
+  );
+}
+
 function postgresError(error: unknown): { code: string; message: string } | null {
   if (typeof error !== 'object' || error === null) return null;
   const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };
@@ -92,6 +125,16 @@ function postgresError(error: unknown): { code: string; message: string } | null
  */
 export function toHttpError(error: unknown, report: (error: unknown) => void = logUnexpected): HttpError {
   if (error instanceof HttpError) return error;
+  if (isDatabaseUnavailable(error)) {
+    report(error);
+    return new HttpError(
+      503,
+      'database_unavailable',
+      'The database could not finish the request (timeout, restart or lost connection). Retry shortly, with the same Idempotency-Key to be safe.',
+      undefined,
+      { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+    );
+  }
   const pg = postgresError(error);
   if (pg !== null) {
     const mapped = POSTGRES_STATUS[pg.code];

@@ -128,3 +128,33 @@ describe('answers', () => {
     expect(answer.answer).toContain('Bob paid 37.50 EUR [1]');
   });
 });
+
+describe('recurring expenses', () => {
+  it("an analysed space's recurring series answer, with their cadence and price changes; otherwise they are detected from expenses", async () => {
+    const detected = await ask(handler, fx.alice, { space_id: fx.space.id, message: 'What subscriptions do we pay?' });
+    expect(detected.trace.tool_calls.map((c) => c.name)).toEqual(['recurring_expenses']);
+    expect(detected.answer).not.toContain('Netflix');
+
+    await served().db.query(
+      `insert into public.space_profiles (space_id, status, persona_id, persona_name, signals_30d, signals_180d, analysed_at)
+       values ($1, 'analysed', 3, 'SUBSCRIPTION_HEAVY', '{}', '{}', now())`,
+      [fx.space.id],
+    );
+    await served().db.query(
+      `insert into public.recurring_series (space_id, series_key, merchant, description, category, cadence, median_gap_days, typical_amount,
+         currency, monthly_amount, first_date, last_date, next_expected_date, status, occurrences, confidence, price_changes)
+       values ($1, 'netflix:eur', 'Netflix', 'NETFLIX.COM 866-579', 'subscriptions', 'monthly', 30, 17.99, 'EUR', 17.99,
+               '2025-04-05', '2025-10-05', '2025-11-05', 'active', 7, 0.95,
+               '[{"date":"2025-08-05","from":15.49,"to":17.99,"label":"15.49 → 17.99"}]')`,
+      [fx.space.id],
+    );
+    try {
+      const answer = await ask(handler, fx.alice, { space_id: fx.space.id, message: 'What subscriptions do we pay?' });
+      expect(answer.answer).toMatch(/"Netflix" \(subscriptions\): about 17\.99 EUR \[\d+\] a month, last on 2025-10-05/);
+      expect(answer.trace.citations.map((c) => c.value)).toContain('17.99');
+    } finally {
+      await served().db.query(`delete from public.recurring_series where space_id = $1`, [fx.space.id]);
+      await served().db.query(`delete from public.space_profiles where space_id = $1`, [fx.space.id]);
+    }
+  });
+});

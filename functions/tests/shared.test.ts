@@ -128,7 +128,7 @@ describe('http', () => {
       ['22023', 422, 'validation_failed'],
       ['23514', 422, 'validation_failed'],
       ['22P02', 422, 'validation_failed'],
-      ['40001', 500, 'internal_error'],
+      ['XX000', 500, 'internal_error'],
     ];
     for (const [sqlstate, status, code] of cases) {
       const mapped = toHttpError(pg(sqlstate), () => {});
@@ -139,6 +139,19 @@ describe('http', () => {
     expect(hidden.status).toBe(500);
     expect(hidden.message).not.toMatch(/postgres|10\.0/);
     expect(reported).toHaveLength(1);
+  });
+
+  it('answers 503 database_unavailable with Retry-After for faults of the database, not of the request', () => {
+    for (const code of ['57014', '57P01', '08006', '53300', '40001', '40P01', 'CONNECTION_CLOSED', 'ECONNRESET']) {
+      const error = toHttpError(Object.assign(new Error('boom'), { code, name: code.length === 5 ? 'PostgresError' : 'Error' }), () => {});
+      expect({ code, status: error.status, error: error.code, retry: error.headers['Retry-After'] }).toEqual({
+        code,
+        status: 503,
+        error: 'database_unavailable',
+        retry: '1',
+      });
+    }
+    expect(toHttpError(Object.assign(new Error('x'), { code: 'XX000', name: 'PostgresError' }), () => {}).status).toBe(500);
   });
 
   it('answers 422 when the database refuses a character it cannot store (22021)', () => {

@@ -11,6 +11,10 @@
  *   (a) RLS read: a member's 50 latest expenses, against service_role
  *   (b) insert throughput through every trigger, against a trigger-free copy
  *   (c) concurrent writers on one budget item (PostgreSQL only), then totals drift
+ *   (e) /rest/v1: the member's 50-latest query through the REST handler vs the same SQL directly,
+ *       and requests/s with 8 concurrent clients (PostgreSQL only)
+ *   (f) suggest_settlements on a space of 50 members and 5,000 unpaid splits, beside the walk
+ *       before issue 9 (scripts/bench/settlements.ts)
  * Prints a table with PASS/FAIL per target and writes bench-results/database-<target>.json, and
  * the scaling curves (cost against size, measured at checkpoints while the dataset grows and at
  * its full size) as bench-results/database-<target>-<curve>.svg.
@@ -35,7 +39,9 @@ import {
 } from './measure.ts';
 import { CHAT_QUESTIONS, measureChat, type ChatBenchResult } from './chat.ts';
 import { addPoint, curveSvg, type Curves } from './curves.ts';
+import { measureRest, type RestBenchResult } from './rest.ts';
 import { loadDataset } from './reuse.ts';
+import { DEFAULT_SETTLEMENTS_OPTIONS, formatSettlements, measureSettlements, type SettlementsBenchResult } from './settlements.ts';
 import { ratio, round } from './stats.ts';
 import { openBenchTarget } from './target.ts';
 
@@ -56,6 +62,10 @@ export interface BenchOptions {
   categorize: boolean;
   chat: boolean;
   chatRounds: number;
+  rest: boolean;
+  restIterations: number;
+  restSeconds: number;
+  settlements: boolean;
   identity: 'direct' | 'signup';
   out: string | null;
   /** An existing database (kept by --keep) to measure again, without generating. */
@@ -81,6 +91,10 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   categorize: true,
   chat: true,
   chatRounds: 20,
+  rest: true,
+  restIterations: 1000,
+  restSeconds: 5,
+  settlements: true,
   identity: 'direct',
   out: null,
   reuse: null,
@@ -100,6 +114,8 @@ const USAGE = `usage: npm run bench -- [options]
   --no-splits          do not generate expense splits
   --no-categorize      skip the categorizer accuracy benchmark
   --no-chat            skip the ai-chat benchmark; --chat-rounds N rounds of its ${CHAT_QUESTIONS.length} questions (default 20)
+  --no-rest            skip the /rest/v1 benchmark; --rest-iterations N measured pairs (default 1000), --rest-seconds N of 8-client load (default 5)
+  --no-settlements     skip the suggest_settlements benchmark (e)
   --explain            print EXPLAIN ANALYZE of the RLS and service-role reads
   --keep               keep the PostgreSQL database (DATABASE_URL only)
   --reuse NAME         measure again on a database kept by --keep (no generation, the schema as it is there,
@@ -186,6 +202,18 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--no-chat':
         o.chat = false;
+        break;
+      case '--no-rest':
+        o.rest = false;
+        break;
+      case '--rest-iterations':
+        o.restIterations = num(flag, take());
+        break;
+      case '--rest-seconds':
+        o.restSeconds = num(flag, take(), false);
+        break;
+      case '--no-settlements':
+        o.settlements = false;
         break;
       case '--chat-rounds':
         o.chatRounds = num(flag, take());
@@ -439,6 +467,25 @@ export function chatTargets(c: ChatBenchResult): TargetCheck[] {
   return checks;
 }
 
+export function settlementsTargets(s: SettlementsBenchResult): TargetCheck[] {
+  return [
+    {
+      name: `suggest_settlements p95, ${s.members} members / ${s.unpaidSplits} splits (ms; target for PG15)`,
+      value: s.suggested.p95,
+      target: '< 20 ms',
+      pass: s.suggested.p95 < 20,
+      hard: false,
+    },
+    {
+      name: 'suggest_settlements transfers vs the walk before issue 9',
+      value: `${s.suggested.transfers} / ${s.walk.transfers}`,
+      target: '≤',
+      pass: s.suggested.transfers <= s.walk.transfers,
+      hard: true,
+    },
+  ];
+}
+
 function formatChat(c: ChatBenchResult): string {
   const rows: string[][] = [['', 'p50', 'p95', 'p99', 'max', 'samples']];
   const add = (label: string, d: { p50: number; p95: number; p99: number; max: number; samples: number }) =>
@@ -451,6 +498,50 @@ function formatChat(c: ChatBenchResult): string {
     table(rows, new Set([1, 2, 3, 4, 5])),
     `  offline answers ${c.offlineAnswers}, failed requests ${c.failures}`,
     table(chatTargets(c).map((t) => [t.name, String(t.value), t.target, t.pass ? 'PASS' : t.hard ? 'FAIL' : 'FAIL (informative)'])),
+    '',
+  ].join('\n');
+}
+
+export function restTargets(r: RestBenchResult): TargetCheck[] {
+  const checks: TargetCheck[] = [
+    {
+      name: '/rest/v1 overhead over direct SQL, p50 (ms)',
+      value: r.overheadP50,
+      target: '≤ 1.5 ms',
+      pass: r.overheadP50 <= 1.5,
+      hard: false,
+    },
+    { name: '/rest/v1 rows = direct SQL rows', value: r.rowMismatches, target: '0 mismatches', pass: r.rowMismatches === 0, hard: true },
+  ];
+  if (r.throughput) {
+    checks.push(
+      {
+        name: `/rest/v1 requests/s, ${r.throughput.clients} clients`,
+        value: r.throughput.perSecond,
+        target: '≥ 500/s (PG15)',
+        pass: r.throughput.perSecond >= 500,
+        hard: false,
+      },
+      { name: '/rest/v1 failed requests under load', value: r.throughput.errors, target: '0', pass: r.throughput.errors === 0, hard: true },
+    );
+  }
+  return checks;
+}
+
+function formatRest(r: RestBenchResult): string {
+  const rows = [
+    ['', 'p50', 'p95', 'p99', 'mean'],
+    ['through /rest/v1 (in process)', ms(r.rest.p50), ms(r.rest.p95), ms(r.rest.p99), ms(r.rest.mean)],
+    ['same SQL directly', ms(r.direct.p50), ms(r.direct.p95), ms(r.direct.p99), ms(r.direct.mean)],
+  ];
+  return [
+    `(e) /rest/v1: a member's 50 latest expenses (select=*, eq space_id, order date.desc, limit 50), ${int(r.iterations)} pairs (whole request, ms)`,
+    table(rows, new Set([1, 2, 3, 4])),
+    `  overhead p50 ${ms(r.overheadP50)} ms` +
+      (r.throughput
+        ? `; ${r.throughput.clients} concurrent clients for ${r.throughput.seconds} s: ${int(r.throughput.requests)} requests, ${int(r.throughput.perSecond)}/s, ${r.throughput.errors} failed`
+        : '; throughput: skipped (single connection)'),
+    table(restTargets(r).map((t) => [t.name, String(t.value), t.target, t.pass ? 'PASS' : t.hard ? 'FAIL' : 'FAIL (informative)'])),
     '',
   ].join('\n');
 }
@@ -650,9 +741,56 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     }
 
+    let rest: RestBenchResult | null = null;
+    if (options.rest) {
+      log(
+        `(e) /rest/v1: 100 warm-up + ${options.restIterations} pairs${target.url ? `, then 8 clients for ${options.restSeconds} s` : ''}…`,
+      );
+      rest = await measureRest(db, dataset, {
+        iterations: options.restIterations,
+        warmup: 100,
+        seed: options.seed,
+        seconds: options.restSeconds,
+        clients: 8,
+        databaseUrl: target.url,
+      });
+      log(formatRest(rest));
+      writeJson(path.join(repoRoot, 'bench-results', `rest-${target.kind}.json`), {
+        benchmark: 'rest',
+        generatedAt: new Date().toISOString(),
+        machine: { ...machineInfo(), loadAverage: os.loadavg().map((l) => round(l, 2)) },
+        engine: { kind: target.kind, version: engine },
+        options: { scale: options.scale, seed: options.seed, iterations: options.restIterations, seconds: options.restSeconds },
+        dataset: { expenses: dataset.counts.expenses, spaces: dataset.counts.spaces },
+        ...rest,
+        targets: restTargets(rest),
+      });
+    }
+
+    let settle: SettlementsBenchResult | null = null;
+    if (options.settlements) {
+      log(`(f) suggest_settlements: ${DEFAULT_SETTLEMENTS_OPTIONS.members} members, ${DEFAULT_SETTLEMENTS_OPTIONS.splits} unpaid splits…`);
+      settle = await measureSettlements(db, { ...DEFAULT_SETTLEMENTS_OPTIONS, seed: options.seed }, log);
+      log(formatSettlements(settle));
+      writeJson(path.join(repoRoot, 'bench-results', `settlements-${target.kind}.json`), {
+        benchmark: 'suggest_settlements',
+        generatedAt: new Date().toISOString(),
+        machine: machineInfo(),
+        loadAverage: os.loadavg(),
+        engine: { kind: target.kind, version: engine },
+        options: { ...DEFAULT_SETTLEMENTS_OPTIONS, seed: options.seed },
+        ...settle,
+      });
+    }
+
     log('recomputing every total…');
     const totals = await totalsDriftSummary(db);
-    const checks = [...checkTargets({ rls, inserts, concurrency, totals }), ...(chat ? chatTargets(chat) : [])];
+    const checks = [
+      ...checkTargets({ rls, inserts, concurrency, totals }),
+      ...(chat ? chatTargets(chat) : []),
+      ...(rest ? restTargets(rest) : []),
+      ...(settle ? settlementsTargets(settle) : []),
+    ];
     const wallSeconds = (performance.now() - started) / 1000;
     log(
       formatResults({

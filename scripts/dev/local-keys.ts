@@ -40,6 +40,8 @@ export type DemoUserKey = keyof typeof DEMO_USERS;
 export const DEMO_SPACES = {
   household: { id: '5ace0000-0000-4000-8000-00000000000a', name: 'Alice & Bob', inviteCode: 'NEST42' },
   flat: { id: '5ace0000-0000-4000-8000-00000000000b', name: 'Flat 4B', inviteCode: 'KEYS24' },
+  /** Bob and Dan (Erin views): six months of history and both members' consent, for the insights. */
+  insights: { id: '5ace0000-0000-4000-8000-00000000000c', name: 'Sunny Street', inviteCode: 'SUNNY6' },
 } as const;
 
 const secretBytes = (secret: string): Uint8Array => new TextEncoder().encode(secret);

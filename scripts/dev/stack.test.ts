@@ -267,6 +267,50 @@ describe('ai-chat over HTTP on the dev stack', () => {
   });
 });
 
+describe('generate-insights over HTTP on the dev stack', () => {
+  const generate = (bearer: string, body: unknown) =>
+    fetch(`${stack.functionsUrl}/generate-insights`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('a member refreshes the seeded Sunny Street: every insight type, pending recommendations counted but not shown', async () => {
+    const res = await generate(stack.tokens.bob, { space_id: DEMO_SPACES.insights.id });
+    const body = (await res.json()) as {
+      outcome: string;
+      insights: Array<{ type: string; review_status?: string }>;
+      awaiting_review: number;
+      persona: { id: number };
+    };
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.outcome).toBe('analysed');
+    expect(new Set(body.insights.map((i) => i.type))).toEqual(new Set(['trend', 'anomaly', 'prediction', 'goal']));
+    expect(body.awaiting_review).toBeGreaterThan(0);
+    const [stored] = await db.query<{ types: string[] }>(
+      `select array_agg(distinct type order by type) as types from public.financial_insights where space_id = $1`,
+      [DEMO_SPACES.insights.id],
+    );
+    expect(stored?.types).toEqual(['anomaly', 'goal', 'prediction', 'recommendation', 'trend']);
+  });
+
+  it('a seeded space where Alice never consented gets no insights, and says why', async () => {
+    const res = await generate(stack.tokens.alice, { space_id: DEMO_SPACES.household.id });
+    const body = (await res.json()) as { outcome: string; reason: string; insights: unknown[] };
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({ outcome: 'consent_missing', insights: [] });
+    expect(body.reason).toMatch(/not consented/);
+  });
+
+  it('the service-role key runs a batch over every active space', async () => {
+    const res = await generate(stack.serviceRoleKey, { limit: 50 });
+    const body = (await res.json()) as { processed: number; failed: number; next_after: string | null };
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ failed: 0, next_after: null });
+    expect(body.processed).toBeGreaterThanOrEqual(3);
+  });
+});
+
 describe("the stack's logs", () => {
   it('never contain a secret, an API key, an access token or the database password', async () => {
     // Runs last: by now every request of this file has been logged.

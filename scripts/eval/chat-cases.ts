@@ -43,7 +43,7 @@ const budget = (space: string, column: string, month = ':M0') =>
 const item = (space: string, category: string, expression: string, month = ':M0') =>
   `select (${expression})::text as v from public.budget_items i join public.budgets b on b.id = i.budget_id
     where b.space_id = ${space} and b.type = 'master' and b.month_period = ${month} and i.category = '${category}'`;
-/** Each member's balance in a space, from the splits and settlements directly (not space_balances). */
+/** Each member's balance in a space, from the splits and confirmed settlements directly (not space_balances). */
 const balancesOf = (space: string, member?: DemoUserKey) => `
   select abs(sum(delta))::text as v from (
     select s.user_id as who, -s.amount as delta from public.expense_splits s join public.expenses e on e.id = s.expense_id
@@ -51,8 +51,8 @@ const balancesOf = (space: string, member?: DemoUserKey) => `
     union all
     select e.created_by, s.amount from public.expense_splits s join public.expenses e on e.id = s.expense_id
      where e.space_id = ${space} and not s.is_paid and s.user_id <> e.created_by
-    union all select st.from_user, st.amount from public.settlements st where st.space_id = ${space}
-    union all select st.to_user, -st.amount from public.settlements st where st.space_id = ${space}
+    union all select st.from_user, st.amount from public.settlements st where st.space_id = ${space} and st.status = 'confirmed'
+    union all select st.to_user, -st.amount from public.settlements st where st.space_id = ${space} and st.status = 'confirmed'
   ) x ${member ? `where who = ${U(member)}` : ''} group by who having sum(delta) <> 0`;
 
 export const EVAL_CASES: readonly EvalCase[] = [

@@ -1,9 +1,15 @@
 -- Settlements, balances and settlement suggestions.
 --
 -- A settlement is money one person gave another to settle what they owe in a
--- space. Balances add up the unpaid splits of the previous migration and the
--- settlements, per person and currency; suggestions bring every balance to 0.
--- Deleted accounts: people become null; the rows stay but count in no balance.
+-- space. It counts once the person who received it agrees: recorded by the
+-- receiver it is confirmed at once; recorded by the payer (or an admin) it is
+-- pending until the receiver, an admin or an owner confirms or declines it
+-- (confirm_settlement, decline_settlement). Declined ones are kept, marked.
+-- Balances add up the unpaid splits of the previous migration and the
+-- confirmed settlements, per person and currency, and list the pending ones
+-- beside them; suggestions bring every balance to 0 with the fewest transfers
+-- (decision 0006). Deleted accounts: people become null; the rows stay but
+-- count in no balance.
 -- Errors as in the membership RPCs: 22023 bad input, PT403 not allowed, PT404
 -- not found (or not yours to see), PT410 inactive space.
 
@@ -19,7 +25,12 @@ create table public.settlements (
   note text,
   created_by uuid references public.users (id) on delete set null,
   created_at timestamptz not null default now(),
+  status text not null default 'pending',
+  decided_by uuid references public.users (id) on delete set null,
+  decided_at timestamptz,
   constraint settlements_amount_positive check (amount > 0),
+  constraint settlements_status_check check (status in ('pending', 'confirmed', 'declined')),
+  constraint settlements_decided_at_when_decided check ((status = 'pending') = (decided_at is null)),
   constraint settlements_from_user_differs_from_to_user check (from_user <> to_user),
   constraint settlements_currency_format check (currency ~ '^[A-Z]{3}$'),
   constraint settlements_note_length check (char_length(note) <= 500)
@@ -29,15 +40,20 @@ create index idx_settlements_space_currency on public.settlements (space_id, cur
 create index idx_settlements_from_user on public.settlements (from_user);
 create index idx_settlements_to_user on public.settlements (to_user);
 create index idx_settlements_created_by on public.settlements (created_by);
+create index idx_settlements_decided_by on public.settlements (decided_by);
 
 comment on table public.settlements is
-  'Money one person gave another to settle what they owe in a space, in one currency. Recorded with record_settlement() by either party or an admin/owner; never updated; admins and owners delete mistaken ones.';
+  'Money one person gave another to settle what they owe in a space, in one currency. Recorded with record_settlement() by either party or an admin/owner; counts in balances only once confirmed (at once when the receiver records it, else confirm_settlement() by the receiver or an admin/owner); declined ones are kept. Never edited otherwise; admins and owners delete mistaken ones.';
 comment on column public.settlements.from_user is
   'Who paid (the debtor); a member of the space, active or former: debts outlive membership. Their balance goes up by amount. Null once their account is deleted; the settlement then counts in no balance.';
 comment on column public.settlements.to_user is
   'Who received the money (the creditor); a member of the space, active or former. Their balance goes down by amount. Null once their account is deleted.';
 comment on column public.settlements.currency is 'ISO 4217 currency of the amount; balances are per currency.';
 comment on column public.settlements.created_by is 'Who recorded the settlement; set by record_settlement().';
+comment on column public.settlements.status is
+  'pending: recorded by someone other than the receiver, waiting for the receiver (or an admin/owner) to confirm; confirmed: counts in balances; declined: the receiver (or an admin/owner, or whoever recorded it) said it did not happen. Kept, counted nowhere.';
+comment on column public.settlements.decided_by is 'Who confirmed or declined it (the receiver when they recorded it themselves); null while pending or once their account is deleted.';
+comment on column public.settlements.decided_at is 'When it was confirmed or declined; null exactly while pending.';
 
 alter table public.settlements enable row level security;
 
@@ -78,16 +94,16 @@ as $$
     select side.user_id, st.currency, side.delta
       from public.settlements st
       cross join lateral (values (st.from_user, st.amount), (st.to_user, -st.amount)) as side(user_id, delta)
-     where st.space_id = target_space and st.from_user is not null and st.to_user is not null
+     where st.space_id = target_space and st.status = 'confirmed' and st.from_user is not null and st.to_user is not null
   ) entries
   group by entries.user_id, entries.currency
 $$;
 comment on function private.space_balances(uuid) is
-  'Per person and currency: owed minus owing over unpaid splits (the payer''s own part excluded) and settlements.';
+  'Per person and currency: owed minus owing over unpaid splits (the payer''s own part excluded) and confirmed settlements.';
 revoke execute on function private.space_balances(uuid) from public;
 
 create function public.space_balances(space_id uuid)
-returns table (user_id uuid, currency text, balance numeric)
+returns table (user_id uuid, currency text, balance numeric, pending_paid numeric, pending_received numeric)
 language plpgsql stable
 security definer
 set search_path = ''
@@ -97,15 +113,272 @@ begin
     raise exception 'space not found' using errcode = 'PT404';
   end if;
   return query
-    select b.user_id, b.currency, b.balance
+    with pending as (
+      select side.user_id, st.currency, sum(side.paid)::numeric(14,2) as paid, sum(side.received)::numeric(14,2) as received
+        from public.settlements st
+        cross join lateral (values (st.from_user, st.amount, 0::numeric), (st.to_user, 0::numeric, st.amount)) as side(user_id, paid, received)
+       where st.space_id = space_balances.space_id and st.status = 'pending' and st.from_user is not null and st.to_user is not null
+       group by side.user_id, st.currency
+    )
+    select coalesce(b.user_id, p.user_id), coalesce(b.currency, p.currency), coalesce(b.balance, 0)::numeric(14,2),
+           coalesce(p.paid, 0)::numeric(14,2), coalesce(p.received, 0)::numeric(14,2)
       from private.space_balances(space_balances.space_id) b
-     order by b.currency, b.user_id;
+      full join pending p on p.user_id = b.user_id and p.currency = b.currency
+     order by 2, 1;
 end
 $$;
 comment on function public.space_balances(uuid) is
-  'Each person''s balance per currency in a space: positive is owed to them, negative they owe; every currency sums to 0. Active members only.';
+  'Each person''s balance per currency in a space: positive is owed to them, negative they owe; every currency sums to 0. Confirmed repayments only; pending_paid and pending_received are the repayments from and to them waiting for the receiver''s confirmation. Active members only.';
 
 -- suggest_settlements --------------------------------------------------------------------------------------
+
+create function private.walk_transfers(labels integer[], ranks integer[], balances bigint[])
+returns table (label integer, from_rank integer, to_rank integer, cents bigint)
+language sql immutable
+set search_path = ''
+as $$
+  -- The walk, for each group (people with the same label) on its own: debtors and
+  -- creditors, each in rank order, lay their amounts end to end on two lines of the same
+  -- length; each overlap of a debtor's stretch with a creditor's is one transfer. At most
+  -- debtors + creditors - 1 of them. Recording one shrinks both stretches by the same
+  -- amount, so every other overlap keeps its size: the rest stay the same.
+  with people as (
+    select x.l, x.r, x.b from unnest(labels, ranks, balances) as x(l, r, b) where x.b <> 0
+  ), debtors as (
+    select p.l, p.r, sum(-p.b) over w + p.b as lo, sum(-p.b) over w as hi
+      from people p where p.b < 0 window w as (partition by p.l order by p.r)
+  ), creditors as (
+    select p.l, p.r, sum(p.b) over w - p.b as lo, sum(p.b) over w as hi
+      from people p where p.b > 0 window w as (partition by p.l order by p.r)
+  )
+  select d.l, d.r, c.r, (least(d.hi, c.hi) - greatest(d.lo, c.lo))::bigint
+    from debtors d
+    join creditors c on c.l = d.l and d.lo < c.hi and c.lo < d.hi
+$$;
+comment on function private.walk_transfers(integer[], integer[], bigint[]) is
+  'The walk behind settle-up suggestions (the whole algorithm before issue 9; now how each zero-sum group is settled), per label: debtors and creditors in rank order, end to end; each overlap is one transfer.';
+revoke execute on function private.walk_transfers(integer[], integer[], bigint[]) from public;
+
+create function private.transfer_key(from_rank integer, to_rank integer, cents bigint) returns numeric
+language sql immutable
+set search_path = ''
+as $$
+  -- (from rank, to rank, cents) as one number that sorts the same way (ranks at most 15).
+  select (from_rank * 16 + to_rank)::numeric * 1000000000000000 + cents
+$$;
+comment on function private.transfer_key(integer, integer, bigint) is
+  'A transfer''s tie-break key in private.suggest_transfers: (from rank, to rank, cents) as one sortable number.';
+revoke execute on function private.transfer_key(integer, integer, bigint) from public;
+
+create function private.plan_keys(group_keys jsonb, plan_choice integer[], first_group integer, rest integer)
+returns numeric[]
+language plpgsql immutable
+set search_path = ''
+as $$
+-- private.suggest_transfers' tie-break: the transfer keys of a plan (first_group, then the
+-- chosen groups of rest, one after the other), sorted descending.
+declare
+  chosen integer[] := array[first_group];
+  left_over integer := rest;
+begin
+  while left_over <> 0 loop
+    chosen := chosen || plan_choice[left_over + 1];
+    left_over := left_over # plan_choice[left_over + 1];
+  end loop;
+  return array(
+    select k.value::numeric
+      from unnest(chosen) c, jsonb_array_elements_text(group_keys -> c::text) k
+     order by 1 desc);
+end
+$$;
+comment on function private.plan_keys(jsonb, integer[], integer, integer) is
+  'Tie-break helper of private.suggest_transfers: the sorted transfer keys of a partition into zero-sum groups.';
+revoke execute on function private.plan_keys(jsonb, integer[], integer, integer) from public;
+
+-- The twin of suggestTransfers in @wallai/domain (packages/domain/src/settlements.ts): the
+-- same answer on the same balances, checked by its parity test. Decision 0006 has the why.
+create function private.suggest_transfers(people uuid[], balances bigint[])
+returns table (from_user uuid, to_user uuid, cents bigint)
+language plpgsql immutable
+set search_path = ''
+as $$
+-- people: everyone with a balance in one currency, zeros included (a settled person keeps
+-- their rank); balances: theirs in cents, summing to 0. Ranks: 1, 2, ... in user-id order.
+--
+-- Up to 10 people, exact: the partition of the nonzero balances into the most zero-sum
+-- groups (fewest transfers), then the least cost, a transfer of x cents from rank i to
+-- rank j costing -(i * j * x), then the smaller list of transfer keys sorted descending;
+-- each group settled by the walk (the cheapest way to settle it under that cost).
+-- Above, bounded: exact pairs, zero-sum triples, the walk on the rest; the plain walk
+-- when that is fewer.
+declare
+  exact_limit constant integer := 10;
+  ids uuid[];
+  vals bigint[];
+  nz integer[];
+  m integer;
+  minimal integer[];       -- minimal zero-sum groups (bit b = nz[b + 1]), by lowest bit
+  first_of integer[];      -- per bit: the first index in minimal whose lowest bit it is
+  zero_sets integer[];
+  group_cost numeric[];
+  group_keys jsonb;
+  plan_groups integer[];
+  plan_cost numeric[];
+  plan_choice integer[];
+  labels integer[];
+  mask integer;
+  rest integer;
+  low integer;
+  g integer;
+  i integer;
+  cand_groups integer;
+  cand_cost numeric;
+  triple record;
+begin
+  select array_agg(x.id order by x.id), array_agg(x.c order by x.id)
+    into ids, vals
+    from unnest(people, balances) as x(id, c);
+  if ids is null then
+    return;
+  end if;
+  if (select sum(v) from unnest(vals) v) <> 0 then
+    raise exception 'balances must sum to 0' using errcode = '22023';
+  end if;
+  select array_agg(x.o order by x.o) into nz from unnest(vals) with ordinality as x(v, o) where x.v <> 0;
+  m := coalesce(cardinality(nz), 0);
+  if m = 0 then
+    return;
+  end if;
+  labels := array_fill(0, array[cardinality(ids)]);
+
+  if cardinality(ids) <= exact_limit then
+    -- Every zero-sum subset of the nonzero people, and the minimal ones (no zero-sum part
+    -- of their own), each minimal one settled by the walk: its cost and its keys.
+    with subsets as (
+      select s.mask from generate_series(1, (1 << m) - 1) s(mask)
+        join generate_series(0, m - 1) b on s.mask & (1 << b) <> 0
+       group by s.mask having sum(vals[nz[b + 1]]) = 0
+    )
+    select array_agg(z.mask order by z.mask) into zero_sets from subsets z;
+    select array_agg(z order by z & -z, z) into minimal
+      from unnest(zero_sets) z
+     where not exists (select 1 from unnest(zero_sets) y where y <> z and y & z = y);
+    first_of := array_fill(null::integer, array[m + 1]);
+    for i in reverse cardinality(minimal)..1 loop
+      g := minimal[i] & -minimal[i];
+      low := 0;
+      while (1 << low) <> g loop
+        low := low + 1;
+      end loop;
+      first_of[low + 1] := i;
+    end loop;
+    group_cost := array_fill(null::numeric, array[(1 << m)]);
+    for g, cand_cost in
+      select w.label, sum(-(w.from_rank::numeric * w.to_rank * w.cents))
+        from unnest(minimal) grp,
+             private.walk_transfers(array(select case when grp & (1 << (b - 1)) <> 0 then grp else 0 end
+                                            from generate_series(1, m) b),
+                                    nz, array(select vals[r] from unnest(nz) r)) w
+       where w.label = grp
+       group by w.label
+    loop
+      group_cost[g + 1] := cand_cost;
+    end loop;
+    select jsonb_object_agg(k.label, k.keys) into group_keys
+      from (select w.label, jsonb_agg(private.transfer_key(w.from_rank, w.to_rank, w.cents)
+                                      order by private.transfer_key(w.from_rank, w.to_rank, w.cents) desc) as keys
+              from unnest(minimal) grp,
+                   private.walk_transfers(array(select case when grp & (1 << (b - 1)) <> 0 then grp else 0 end
+                                                  from generate_series(1, m) b),
+                                          nz, array(select vals[r] from unnest(nz) r)) w
+             where w.label = grp
+             group by w.label) k;
+
+    -- The best plan of every zero-sum set, smallest masks first: the minimal group of its
+    -- lowest person, and the best plan of what is left. Keys are compared only on a tie.
+    plan_groups := array_fill(null::integer, array[(1 << m)]);
+    plan_cost := array_fill(null::numeric, array[(1 << m)]);
+    plan_choice := array_fill(null::integer, array[(1 << m)]);
+    foreach mask in array zero_sets loop
+      low := 0;
+      while mask & (1 << low) = 0 loop
+        low := low + 1;
+      end loop;
+      i := first_of[low + 1];
+      while i is not null and i <= cardinality(minimal) and minimal[i] & (1 << low) <> 0 and minimal[i] & -minimal[i] = (1 << low) loop
+        g := minimal[i];
+        i := i + 1;
+        continue when g & mask <> g;
+        rest := mask # g;
+        continue when rest <> 0 and plan_groups[rest + 1] is null;
+        cand_groups := 1 + coalesce(plan_groups[rest + 1], 0);
+        cand_cost := group_cost[g + 1] + coalesce(plan_cost[rest + 1], 0);
+        if plan_groups[mask + 1] is null
+           or cand_groups > plan_groups[mask + 1]
+           or (cand_groups = plan_groups[mask + 1] and cand_cost < plan_cost[mask + 1])
+           or (cand_groups = plan_groups[mask + 1] and cand_cost = plan_cost[mask + 1]
+               and private.plan_keys(group_keys, plan_choice, g, rest)
+                   < private.plan_keys(group_keys, plan_choice, plan_choice[mask + 1], mask # plan_choice[mask + 1])) then
+          plan_groups[mask + 1] := cand_groups;
+          plan_cost[mask + 1] := cand_cost;
+          plan_choice[mask + 1] := g;
+        end if;
+      end loop;
+    end loop;
+
+    -- Label everyone with their group in the best plan of the whole set.
+    mask := (1 << m) - 1;
+    while mask <> 0 loop
+      g := plan_choice[mask + 1];
+      for i in 0..m - 1 loop
+        if g & (1 << i) <> 0 then
+          labels[nz[i + 1]] := g;
+        end if;
+      end loop;
+      mask := mask # g;
+    end loop;
+  else
+    -- Exact pairs: per amount, the k-th debtor by id with the k-th creditor by id (labels
+    -- -1, -2, ...); zero-sum triples, lowest ids first (labels 1, 2, ...); the rest 0.
+    select coalesce(array_agg(coalesce(pairs.label, 0) order by x.o), labels) into labels
+      from unnest(vals) with ordinality as x(v, o)
+      left join (
+        select p.o, -dense_rank() over (order by abs(p.v), p.k) as label
+          from (select y.o, y.v, row_number() over (partition by abs(y.v), sign(y.v) order by y.o) as k,
+                       count(*) filter (where y.v < 0) over (partition by abs(y.v)) as debtors,
+                       count(*) filter (where y.v > 0) over (partition by abs(y.v)) as creditors
+                  from unnest(vals) with ordinality as y(v, o) where y.v <> 0) p
+         where p.k <= least(p.debtors, p.creditors)
+      ) pairs on pairs.o = x.o;
+    g := 0;
+    for triple in
+      with p as (select x.o as r, x.v from unnest(vals, labels) with ordinality as x(v, l, o) where x.v <> 0 and x.l = 0)
+      select a.r as a, b.r as b, c.r as c
+        from p a join p b on b.r > a.r join p c on c.v = -(a.v + b.v) and c.r > b.r
+       order by a.r, b.r, c.r
+    loop
+      continue when labels[triple.a] <> 0 or labels[triple.b] <> 0 or labels[triple.c] <> 0;
+      g := g + 1;
+      labels[triple.a] := g;
+      labels[triple.b] := g;
+      labels[triple.c] := g;
+    end loop;
+    -- Never more than the plain walk.
+    if (select count(*) from private.walk_transfers(labels, array(select generate_series(1, cardinality(ids))), vals))
+       > (select count(*) from private.walk_transfers(array_fill(0, array[cardinality(ids)]), array(select generate_series(1, cardinality(ids))), vals)) then
+      labels := array_fill(0, array[cardinality(ids)]);
+    end if;
+  end if;
+
+  return query
+    select ids[w.from_rank], ids[w.to_rank], w.cents
+      from private.walk_transfers(labels, array(select generate_series(1, cardinality(ids))), vals) w
+     order by w.from_rank, w.to_rank;
+end
+$$;
+comment on function private.suggest_transfers(uuid[], bigint[]) is
+  'Settle-up transfers for one currency (everyone with a balance, zeros included, and their balances in cents): the fewest possible up to 10 people, else exact pairs, zero-sum triples and the walk; deterministic, stable. Decision 0006.';
+revoke execute on function private.suggest_transfers(uuid[], bigint[]) from public;
 
 create function public.suggest_settlements(space_id uuid)
 returns table (from_user uuid, to_user uuid, amount numeric, currency text)
@@ -113,44 +386,30 @@ language plpgsql stable
 security definer
 set search_path = ''
 as $$
+declare
+  cur record;
 begin
   if suggest_settlements.space_id is null or suggest_settlements.space_id not in (select private.member_space_ids()) then
     raise exception 'space not found' using errcode = 'PT404';
   end if;
-  -- Per currency, debtors and creditors, each in user id order, lay their
-  -- amounts (in cents) end to end on two lines of the same length; every
-  -- overlap of a debtor's interval with a creditor's is one transfer. That is
-  -- at most debtors + creditors - 1 transfers, and recording one shrinks both
-  -- intervals by the same amount, so every other overlap keeps its size: the
-  -- remaining suggestions stay the same.
-  return query
-    with balances as (
-      select b.user_id, b.currency, (b.balance * 100)::bigint as cents
-        from private.space_balances(suggest_settlements.space_id) b
-       where b.balance <> 0
-    ), debtors as (
-      select b.user_id, b.currency,
-             sum(-b.cents) over (partition by b.currency order by b.user_id) + b.cents as lo,
-             sum(-b.cents) over (partition by b.currency order by b.user_id) as hi
-        from balances b where b.cents < 0
-    ), creditors as (
-      select b.user_id, b.currency,
-             sum(b.cents) over (partition by b.currency order by b.user_id) - b.cents as lo,
-             sum(b.cents) over (partition by b.currency order by b.user_id) as hi
-        from balances b where b.cents > 0
-    )
-    select d.user_id, c.user_id,
-           ((least(d.hi, c.hi) - greatest(d.lo, c.lo)) / 100.0)::numeric(14,2),
-           d.currency
-      from debtors d
-      join creditors c on c.currency = d.currency and d.lo < c.hi and c.lo < d.hi
-     order by d.currency, greatest(d.lo, c.lo);
+  -- Per currency, over everyone with a balance in it (zeros included: ranks must not move
+  -- when someone is settled), confirmed repayments only.
+  for cur in
+    select b.currency, array_agg(b.user_id order by b.user_id) as people, array_agg((b.balance * 100)::bigint order by b.user_id) as cents
+      from private.space_balances(suggest_settlements.space_id) b
+     group by b.currency
+     order by b.currency
+  loop
+    return query
+      select t.from_user, t.to_user, (t.cents / 100.0)::numeric(14,2), cur.currency
+        from private.suggest_transfers(cur.people, cur.cents) t;
+  end loop;
 end
 $$;
 comment on function public.suggest_settlements(uuid) is
-  'Transfers that bring every balance of the space to 0: at most n-1 per currency (n people with a balance), and recording one leaves the others unchanged.';
+  'Transfers that bring every balance of the space to 0 (confirmed repayments only), per currency: the fewest possible up to 10 people in a currency, else exact pairs and zero-sum triples first; never more than n-1 per currency; recording one leaves the others unchanged. Decision 0006.';
 
--- record_settlement ---------------------------------------------------------------------------------------
+-- record_settlement, confirm_settlement, decline_settlement -------------------------------------------------
 
 create function public.record_settlement(
   space_id uuid,
@@ -190,26 +449,111 @@ begin
     raise exception 'a note is at most 500 characters' using errcode = '22023';
   end if;
 
-  insert into public.settlements (space_id, from_user, to_user, amount, currency, note, created_by)
-  values (record_settlement.space_id, record_settlement.from_user, record_settlement.to_user,
-          record_settlement.amount, wanted_currency, nullif(btrim(record_settlement.note), ''), caller)
+  -- The receiver saying they were paid counts at once; anyone else's word waits for them.
+  insert into public.settlements (space_id, from_user, to_user, amount, currency, note, created_by, status, decided_by, decided_at)
+  select record_settlement.space_id, record_settlement.from_user, record_settlement.to_user,
+         record_settlement.amount, wanted_currency, nullif(btrim(record_settlement.note), ''), caller,
+         case when confirmed then 'confirmed' else 'pending' end,
+         case when confirmed then caller end,
+         case when confirmed then now() end
+    from (select caller = record_settlement.to_user as confirmed) c
   returning id into new_id;
   return new_id;
 end
 $$;
 comment on function public.record_settlement(uuid, uuid, uuid, numeric, text, text) is
-  'Record that from_user paid to_user amount in currency (either of them, or an admin/owner); balances move by it. Returns its id.';
+  'Record that from_user paid to_user amount in currency (either of them, or an admin/owner). Recorded by to_user it is confirmed and counts at once; otherwise it is pending until to_user or an admin/owner confirms it. Returns its id.';
+
+create function private.decide_settlement(settlement_id uuid, decision text)
+returns public.settlements
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := private.require_user();
+  target public.settlements;
+  caller_role text;
+  result public.settlements;
+begin
+  select * into target from public.settlements st where st.id = decide_settlement.settlement_id;
+  if target.id is null or target.space_id not in (select private.member_space_ids()) then
+    raise exception 'settlement not found' using errcode = 'PT404';
+  end if;
+  caller_role := private.require_space_role(target.space_id, array['owner', 'admin', 'member', 'viewer']);
+  select * into target from public.settlements st where st.id = decide_settlement.settlement_id for update;
+  if target.id is null then
+    raise exception 'settlement not found' using errcode = 'PT404';
+  end if;
+
+  -- Who may decide: the receiver, or an admin/owner, but never the payer about their own
+  -- payment. Whoever recorded it may also withdraw it (decline).
+  if caller is not distinct from target.from_user and not (decision = 'declined' and caller is not distinct from target.created_by) then
+    raise exception 'the payer cannot % their own repayment; the receiver or an admin/owner does',
+      case decision when 'confirmed' then 'confirm' else 'decline' end using errcode = 'PT403';
+  end if;
+  if caller is distinct from target.to_user and caller_role not in ('owner', 'admin')
+     and not (decision = 'declined' and caller is not distinct from target.created_by) then
+    raise exception 'only the receiver or an admin/owner can % this repayment',
+      case decision when 'confirmed' then 'confirm' else 'decline' end using errcode = 'PT403';
+  end if;
+  if target.status <> 'pending' then
+    raise exception 'this repayment is already %', target.status using errcode = 'PT409';
+  end if;
+
+  update public.settlements st
+     set status = decision, decided_by = caller, decided_at = now()
+   where st.id = target.id
+  returning st.* into result;
+  return result;
+end
+$$;
+comment on function private.decide_settlement(uuid, text) is
+  'confirm_settlement and decline_settlement: checks who may decide a pending repayment, then marks it.';
+revoke execute on function private.decide_settlement(uuid, text) from public;
+
+create function public.confirm_settlement(settlement_id uuid)
+returns public.settlements
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- plpgsql, not sql: the activity log names the outermost public function as the RPC.
+  return private.decide_settlement(confirm_settlement.settlement_id, 'confirmed');
+end
+$$;
+comment on function public.confirm_settlement(uuid) is
+  'Confirm a pending repayment: the receiver, or an admin/owner (never the payer). From then on it counts in balances. PT409 when it is not pending.';
+
+create function public.decline_settlement(settlement_id uuid)
+returns public.settlements
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- plpgsql, not sql: the activity log names the outermost public function as the RPC.
+  return private.decide_settlement(decline_settlement.settlement_id, 'declined');
+end
+$$;
+comment on function public.decline_settlement(uuid) is
+  'Decline a pending repayment (it did not happen): the receiver, an admin/owner, or whoever recorded it (withdrawing it). It is kept, marked declined, and never counts. PT409 when it is not pending.';
 
 -- Grants: signed-in users only ------------------------------------------------------------------------------
 
 revoke all on function
   public.space_balances(uuid),
   public.suggest_settlements(uuid),
-  public.record_settlement(uuid, uuid, uuid, numeric, text, text)
+  public.record_settlement(uuid, uuid, uuid, numeric, text, text),
+  public.confirm_settlement(uuid),
+  public.decline_settlement(uuid)
 from public, anon;
 
 grant execute on function
   public.space_balances(uuid),
   public.suggest_settlements(uuid),
-  public.record_settlement(uuid, uuid, uuid, numeric, text, text)
+  public.record_settlement(uuid, uuid, uuid, numeric, text, text),
+  public.confirm_settlement(uuid),
+  public.decline_settlement(uuid)
 to authenticated;

@@ -20,7 +20,7 @@ create table public.imports (
   source text not null default 'file',
   file_name text not null,
   file_size bigint not null default 0,
-  file_type text not null,
+  file_type text,
   storage_bucket text,
   storage_key text,
   status text not null default 'pending',
@@ -33,17 +33,21 @@ create table public.imports (
   unchanged_count integer not null default 0,
   duplicate_count integer not null default 0,
   invalid_count integer not null default 0,
+  row_matches jsonb not null default '[]'::jsonb,
   failure_reason text,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   processed_at timestamptz,
   constraint imports_source_check check (source in ('file', 'plaid_sync')),
   constraint imports_file_type_check check (file_type in ('plaid', 'csv', 'ofx', 'qif', 'camt053')),
+  -- Only a file that could not be read as any format goes without one (recorded pending, then failed).
+  constraint imports_file_type_known check (file_type is not null or status in ('pending', 'failed')),
   constraint imports_status_check check (status in ('pending', 'processing', 'completed', 'failed')),
   constraint imports_file_name_length check (char_length(btrim(file_name)) between 1 and 255),
   constraint imports_file_size_non_negative check (file_size >= 0),
   constraint imports_validation_errors_is_array check (jsonb_typeof(validation_errors) = 'array'),
   constraint imports_detection_is_object check (jsonb_typeof(detection) = 'object'),
+  constraint imports_row_matches_is_array check (jsonb_typeof(row_matches) = 'array'),
   constraint imports_counts_non_negative check (
     row_count >= 0 and added_count >= 0 and updated_count >= 0 and removed_count >= 0
     and unchanged_count >= 0 and duplicate_count >= 0 and invalid_count >= 0
@@ -65,13 +69,16 @@ comment on table public.imports is
   'One uploaded bank file or Plaid sync walk of a space (SpendSense''s data_uploads): status pending -> processing -> completed / failed, its validation report and counts.';
 comment on column public.imports.uploaded_by is 'Who imported; the signed-in caller by default. Null once their account is deleted.';
 comment on column public.imports.source is 'file (an uploaded file) or plaid_sync (a live /transactions/sync walk).';
-comment on column public.imports.file_type is 'The format the file was read as: plaid (JSON pages), csv (also TSV), ofx (also QFX), qif, camt053.';
+comment on column public.imports.file_type is
+  'The format the file was read as: plaid (JSON pages), csv (also TSV), ofx (also QFX), qif, camt053. Null only for a failed import no format could read.';
 comment on column public.imports.storage_key is
   'The original file in the private imports bucket: <space_id>/<import_id>/<file name>. Null for a live sync.';
 comment on column public.imports.validation_errors is
   'Per-row errors and warnings in SpendSense''s shape ({type, transaction_id, error, severity}) plus row, field, value and a stable code.';
 comment on column public.imports.detection is
   'File-level detection with its evidence: encoding, delimiter, header row, date and number formats, sign convention.';
+comment on column public.imports.row_matches is
+  'How every line was matched: {row, match (provider_id, content_key, pending_link or new), action (added, updated, removed, unchanged, duplicate, invalid, kept), bank_transaction_id}.';
 comment on column public.imports.failure_reason is 'Why the import failed (status failed); nothing of a failed import is kept but this row.';
 
 create trigger imports_touch_updated_at
@@ -84,7 +91,7 @@ revoke all on public.imports from anon, authenticated, service_role;
 grant select on public.imports to authenticated;
 grant insert (id, space_id, uploaded_by, source, file_name, file_size, file_type, storage_bucket, storage_key)
   on public.imports to authenticated;
-grant update (status, validation_errors, detection, row_count, added_count, updated_count, removed_count,
+grant update (status, validation_errors, detection, row_matches, row_count, added_count, updated_count, removed_count,
               unchanged_count, duplicate_count, invalid_count, failure_reason, processed_at, storage_bucket, storage_key)
   on public.imports to authenticated;
 grant select, insert, update, delete on public.imports to service_role;
@@ -234,7 +241,9 @@ create table public.bank_transactions (
 
 -- Exact dedupe: a line with a provider id is keyed by it; one without by its
 -- content key and its occurrence among identical lines of the file.
-create unique index idx_bank_transactions_provider_key on public.bank_transactions (space_id, account_id, provider_id)
+-- Provider id before account: Plaid's ids are unique across an item's accounts, so a
+-- removed or pending id is found by (space, provider id) alone.
+create unique index idx_bank_transactions_provider_key on public.bank_transactions (space_id, provider_id, account_id)
   where provider_id is not null;
 create unique index idx_bank_transactions_content_key on public.bank_transactions (space_id, account_id, content_key, occurrence)
   where provider_id is null;

@@ -48,6 +48,7 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
     functions: [
       ...REQUEST_HELPERS,
       // Called by RLS policies as the querying user; each answers only about the caller.
+      'private.can_change_import_file(object_name text)',
       'private.can_change_receipt(object_name text)',
       'private.co_member_user_ids()',
       'private.managed_budget_ids()',
@@ -60,6 +61,8 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
       'private.receipt_space_id(object_name text)',
       'private.space_has_no_members(target_space uuid)',
       'private.writable_space_ids()',
+      // Insights review: whether the JWT says app_metadata.role operator or admin (policies on financial_insights).
+      'private.is_operator()',
       // Called by a trigger that runs as the writing role (check_currency_and_timezone).
       'private.is_valid_timezone(tz text)',
       // The default of spaces.invite_code, evaluated as the inserting role.
@@ -69,8 +72,10 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
       'public.apply_auto_category(expense_id uuid, category text, confidence numeric, source text)',
       'public.category_history(space_id uuid, description text, max_results integer, exclude_expense uuid)',
       'public.month_categories(space_id uuid, on_date date)',
+      'public.confirm_settlement(settlement_id uuid)',
       'public.copy_budget(budget_id uuid, to_month date, rollover boolean)',
       'public.create_budget(space_id uuid, month_period date, framework text, total_income numeric, type text, name text)',
+      'public.decline_settlement(settlement_id uuid)',
       'public.join_space(invite_code text)',
       'public.leave_space(space_id uuid)',
       'public.mark_split_paid(split_id uuid, payment_method text, payment_reference text)',
@@ -83,6 +88,10 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
       'public.split_expense(expense_id uuid, mode text, parts jsonb)',
       'public.suggest_settlements(space_id uuid)',
       'public.transfer_ownership(space_id uuid, new_owner uuid)',
+      // Insights: the person's consent; the operators' review (each RPC checks the operator role itself).
+      'public.set_insights_consent(granted boolean, version text)',
+      'public.approve_recommendation(insight_id uuid)',
+      'public.reject_recommendation(insight_id uuid, reason text)',
     ],
     relations: {
       ...STORAGE,
@@ -194,6 +203,10 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
         },
       },
       'public.expense_splits': { table: ['SELECT'] },
+      // Insights: members read; only the insights service (service role) writes.
+      'public.persona_history': { table: ['SELECT'] },
+      'public.recurring_series': { table: ['SELECT'] },
+      'public.space_profiles': { table: ['SELECT'] },
       'public.expenses': {
         table: ['DELETE', 'SELECT'],
         columns: {
@@ -255,6 +268,7 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
             'unchanged_count',
             'duplicate_count',
             'invalid_count',
+            'row_matches',
             'failure_reason',
             'processed_at',
           ],

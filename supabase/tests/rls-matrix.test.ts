@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVITY_AREA } from './rls/activity.ts';
 import { AI_AREA } from './rls/ai.ts';
 import { BANK_AREA } from './rls/bank.ts';
+import { INSIGHTS_AREA } from './rls/insights.ts';
 import { MEMBERSHIP_AREA } from './rls/membership.ts';
 import { MONEY_AREA } from './rls/money.ts';
 import { RECEIPTS_AREA } from './rls/receipts.ts';
@@ -23,7 +24,16 @@ import {
   type MatrixFixture,
 } from './support/rls-matrix.ts';
 
-const AREAS: readonly MatrixArea[] = [MEMBERSHIP_AREA, MONEY_AREA, RECEIPTS_AREA, AI_AREA, SPLITS_AREA, BANK_AREA, ACTIVITY_AREA];
+const AREAS: readonly MatrixArea[] = [
+  MEMBERSHIP_AREA,
+  MONEY_AREA,
+  RECEIPTS_AREA,
+  AI_AREA,
+  SPLITS_AREA,
+  BANK_AREA,
+  ACTIVITY_AREA,
+  INSIGHTS_AREA,
+];
 const MATRIX = AREAS.flatMap((area) => area.rows);
 
 const db = useTestDatabase();
@@ -66,7 +76,7 @@ describe('matrix coverage', () => {
     expect(missing).toEqual(['public.unprobed_probe']);
   });
 
-  it('every row probes all four operations, and its expectations name only the seven actors', () => {
+  it('every row probes all four operations, and its expectations name only the matrix actors', () => {
     for (const [subject, expectations] of MATRIX) {
       expect(Object.keys(expectations).sort(), subject.name).toEqual([...OPERATIONS].sort());
       for (const op of OPERATIONS) {

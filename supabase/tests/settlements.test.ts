@@ -2,6 +2,7 @@ import type { Queryable } from '@wallai/db-client';
 import { centsToDecimal, decimalToCents as cents } from '@wallai/domain';
 import {
   addMember,
+  becomeActor,
   createExpense,
   createSpace,
   createUser,
@@ -18,12 +19,15 @@ import { describe, expect, it } from 'vitest';
 
 const db = useTestDatabase();
 
-type Balance = { user_id: string; currency: string; balance: string };
+type Balance = { user_id: string; currency: string; balance: string; pending_paid?: string; pending_received?: string };
 type Transfer = { from_user: string; to_user: string; amount: string; currency: string };
 
-const BALANCES = `select user_id, currency, balance from public.space_balances($1)`;
+const BALANCES = `select user_id, currency, balance, pending_paid, pending_received from public.space_balances($1)`;
 const SUGGESTIONS = `select from_user, to_user, amount, currency from public.suggest_settlements($1)`;
 const RECORD = `select public.record_settlement($1, $2, $3, $4::numeric, $5, $6) as id`;
+const CONFIRM = `select id, status, decided_by from public.confirm_settlement($1)`;
+const DECLINE = `select id, status, decided_by from public.decline_settlement($1)`;
+type Decided = { id: string; status: string; decided_by: string };
 
 const balancesOf = (space: TestSpace, by: TestUser) => queryAs<Balance>(db(), by.actor, BALANCES, [space.id]);
 const suggestionsFor = (space: TestSpace, by: TestUser) => queryAs<Transfer>(db(), by.actor, SUGGESTIONS, [space.id]);
@@ -55,6 +59,13 @@ function sumsByCurrency(rows: Balance[]): Record<string, number> {
   for (const r of rows) sums[r.currency] = (sums[r.currency] ?? 0) + cents(r.balance);
   return sums;
 }
+
+const confirm = (by: TestUser, id: string | undefined) => queryAs<Decided>(db(), by.actor, CONFIRM, [id]);
+const decline = (by: TestUser, id: string | undefined) => queryAs<Decided>(db(), by.actor, DECLINE, [id]);
+const statusOf = async (id: string | undefined) =>
+  (
+    await db().query<{ status: string; decided_by: string | null }>(`select status, decided_by from public.settlements where id = $1`, [id])
+  )[0];
 
 const transferKey = (t: Transfer) => `${t.currency} ${t.from_user} ${t.to_user} ${cents(t.amount)}`;
 const keys = (ts: Transfer[]) => ts.map(transferKey).sort();
@@ -124,18 +135,37 @@ describe('balances', () => {
     );
   });
 
-  it('include settlements: the payer goes up, the receiver down', async () => {
+  it('include confirmed settlements: the payer goes up, the receiver down; pending ones are listed beside them', async () => {
     const space = await createSpace(db());
     const ana = await addMember(db(), space, 'member');
     const expense = await createExpense(db(), space, { amount: '50.00' }, space.owner);
     await split(space.owner, expense.id, 'exact', { [ana.id]: '50.00' });
-    await record(ana, space, ana, space.owner, '20.00', 'usd', ' bank transfer ');
-    expect(balanceMap(await balancesOf(space, ana))).toEqual(
+    const [paid] = await record(ana, space, ana, space.owner, '20.00', 'usd', ' bank transfer ');
+
+    // Ana says she paid: pending, counted nowhere, listed on both sides.
+    let rows = await balancesOf(space, ana);
+    expect(balanceMap(rows)).toEqual(
+      new Map([
+        [`USD ${space.owner.id}`, 5000],
+        [`USD ${ana.id}`, -5000],
+      ]),
+    );
+    expect(rows.find((r) => r.user_id === ana.id)).toMatchObject({ pending_paid: '20.00', pending_received: '0.00' });
+    expect(rows.find((r) => r.user_id === space.owner.id)).toMatchObject({ pending_paid: '0.00', pending_received: '20.00' });
+    expect(keys(await suggestionsFor(space, ana))).toEqual(
+      keys([{ from_user: ana.id, to_user: space.owner.id, amount: '50.00', currency: 'USD' }]),
+    );
+
+    // The owner (the receiver) confirms: now it counts.
+    expect(await confirm(space.owner, paid?.id)).toEqual([{ id: paid?.id, status: 'confirmed', decided_by: space.owner.id }]);
+    rows = await balancesOf(space, ana);
+    expect(balanceMap(rows)).toEqual(
       new Map([
         [`USD ${space.owner.id}`, 3000],
         [`USD ${ana.id}`, -3000],
       ]),
     );
+    expect(rows.every((r) => r.pending_paid === '0.00' && r.pending_received === '0.00')).toBe(true);
     const [stored] = await db().query<{ currency: string; note: string; created_by: string }>(
       `select currency, note, created_by from public.settlements where space_id = $1`,
       [space.id],
@@ -155,7 +185,7 @@ describe('balances', () => {
     const ben = await addMember(db(), space, 'member');
     const expense = await createExpense(db(), space, { amount: '30.00' }, space.owner);
     await split(space.owner, expense.id, 'equal', [space.owner.id, ana.id, ben.id]);
-    await record(ben, space, ben, space.owner, '4.00');
+    await record(space.owner, space, ben, space.owner, '4.00');
     await db().query(`delete from auth.users where id = $1`, [ben.id]);
 
     const parts = await db().query<{ user_id: string | null; amount: string }>(
@@ -206,6 +236,7 @@ describe('recording a settlement', () => {
     await split(space.owner, expense.id, 'exact', { [ana.id]: 10 });
     await queryAs(db(), ana.actor, `select public.leave_space($1)`, [space.id]);
     expect(balanceMap(await balancesOf(space, space.owner)).get(`USD ${ana.id}`)).toBe(-1000);
+    // The owner received it, so it counts at once.
     await record(space.owner, space, ana, space.owner, '10.00');
     expect(balanceMap(await balancesOf(space, space.owner)).size).toBe(0);
   });
@@ -220,6 +251,35 @@ describe('recording a settlement', () => {
 });
 
 describe('settlement suggestions', () => {
+  it("settle the issue's example in 3 transfers (the walk took 4), stably", async () => {
+    // u2 -50.00, u3 +10.00, u4 -60.00, u5 +60.00, u6 +40.00
+    const space = await createSpace(db());
+    const [u2, u3, u4, u5, u6] = [space.owner, ...(await Promise.all([1, 2, 3, 4].map(() => addMember(db(), space, 'member'))))] as [
+      TestUser,
+      TestUser,
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    for (const [payer, debtor, amount] of [
+      [u5, u4, '60.00'],
+      [u6, u2, '40.00'],
+      [u3, u2, '10.00'],
+    ] as const) {
+      const expense = await createExpense(db(), space, { amount }, payer);
+      await split(payer, expense.id, 'exact', { [debtor.id]: amount });
+    }
+    const suggestions = await suggestionsFor(space, u3);
+    expect(keys(suggestions)).toEqual(
+      keys([
+        { from_user: u4.id, to_user: u5.id, amount: '60.00', currency: 'USD' },
+        { from_user: u2.id, to_user: u6.id, amount: '40.00', currency: 'USD' },
+        { from_user: u2.id, to_user: u3.id, amount: '10.00', currency: 'USD' },
+      ]),
+    );
+    await expectStableSuggestions(space, [u2, u3, u4, u5, u6], suggestions);
+  });
+
   it('settle a small group in n-1 transfers, and recording any one leaves the rest unchanged', async () => {
     const space = await createSpace(db());
     const people = [space.owner, ...(await Promise.all([1, 2, 3, 4].map(() => createUser(db()))))];
@@ -252,8 +312,14 @@ describe('settlement suggestions', () => {
           { minLength: 1, maxLength: 4 },
         ),
         settlements: fc.array(
-          fc.record({ from: fc.nat({ max: 4 }), to: fc.nat({ max: 4 }), cents: fc.integer({ min: 1, max: 3_000 }), usd: fc.boolean() }),
-          { maxLength: 2 },
+          fc.record({
+            from: fc.nat({ max: 4 }),
+            to: fc.nat({ max: 4 }),
+            cents: fc.integer({ min: 1, max: 3_000 }),
+            usd: fc.boolean(),
+            byReceiver: fc.boolean(),
+          }),
+          { maxLength: 3 },
         ),
       });
 
@@ -286,7 +352,8 @@ describe('settlement suggestions', () => {
           for (const t of s.settlements) {
             const from = at(t.from);
             const to = at(t.to);
-            if (from.id !== to.id) await record(from, space, from, to, centsToDecimal(t.cents), t.usd ? 'USD' : 'EUR');
+            // Recorded by the receiver it counts; by the payer it stays pending and counts nowhere.
+            if (from.id !== to.id) await record(t.byReceiver ? to : from, space, from, to, centsToDecimal(t.cents), t.usd ? 'USD' : 'EUR');
           }
 
           // Balances: the same as recomputed here from the stored splits and settlements, summing to 0.
@@ -307,6 +374,121 @@ describe('settlement suggestions', () => {
   );
 });
 
+describe('confirming repayments', () => {
+  /** A space where the member owes the mate 30.00. */
+  async function owing() {
+    const fx = await spaceWithEveryRole(db());
+    const mate = await addMember(db(), fx.space, 'member');
+    const expense = await createExpense(db(), fx.space, { amount: '30.00' }, mate);
+    await split(mate, expense.id, 'exact', { [fx.member.id]: '30.00' });
+    return { ...fx, mate };
+  }
+  const debtOf = async (space: TestSpace, person: TestUser) => balanceMap(await balancesOf(space, person)).get(`USD ${person.id}`) ?? 0;
+
+  it('a repayment the receiver records counts at once, confirmed by them', async () => {
+    const { space, member, mate } = await owing();
+    const [made] = await record(mate, space, member, mate, '30.00');
+    expect(await statusOf(made?.id)).toEqual({ status: 'confirmed', decided_by: mate.id });
+    expect(await debtOf(space, member)).toBe(0);
+    await expectSqlError(confirm(mate, made?.id), 'PT409', /already confirmed/);
+  });
+
+  it('a debt cannot be invented: a repayment the payer records is pending and changes no balance or suggestion', async () => {
+    const { space, member, mate } = await owing();
+    const before = await suggestionsFor(space, mate);
+    const [made] = await record(member, space, member, mate, '1000.00');
+    expect(await statusOf(made?.id)).toEqual({ status: 'pending', decided_by: null });
+    expect(await debtOf(space, member)).toBe(-3000);
+    expect(await debtOf(space, mate)).toBe(3000);
+    expect(await suggestionsFor(space, mate)).toEqual(before);
+    const rows = await balancesOf(space, mate);
+    expect(rows.find((r) => r.user_id === mate.id)?.pending_received).toBe('1000.00');
+  });
+
+  it('the receiver, an admin or an owner confirms; the payer, another member, a viewer get PT403, an outsider PT404', async () => {
+    const { space, owner, admin, member, viewer, outsider, mate } = await owing();
+    const other = await addMember(db(), space, 'member');
+    const pending = async () => (await record(member, space, member, mate, '10.00'))[0]?.id;
+
+    const first = await pending();
+    await expectSqlError(confirm(member, first), 'PT403', /payer cannot confirm/);
+    await expectSqlError(confirm(other, first), 'PT403');
+    await expectSqlError(confirm(viewer, first), 'PT403');
+    await expectSqlError(confirm(outsider, first), 'PT404');
+    expect(await statusOf(first)).toEqual({ status: 'pending', decided_by: null });
+    expect((await confirm(mate, first))[0]).toMatchObject({ status: 'confirmed', decided_by: mate.id });
+    expect(await debtOf(space, member)).toBe(-2000);
+
+    expect((await confirm(admin, await pending()))[0]).toMatchObject({ status: 'confirmed', decided_by: admin.id });
+    expect((await confirm(owner, await pending()))[0]).toMatchObject({ status: 'confirmed', decided_by: owner.id });
+    expect(await debtOf(space, member)).toBe(0);
+  });
+
+  it('a viewer who received money confirms it; an admin who paid cannot confirm their own payment', async () => {
+    const { space, owner, admin, viewer } = await owing();
+    const [toViewer] = await record(admin, space, admin, viewer, '5.00');
+    await expectSqlError(confirm(admin, toViewer?.id), 'PT403', /payer cannot confirm/);
+    expect((await confirm(viewer, toViewer?.id))[0]).toMatchObject({ status: 'confirmed', decided_by: viewer.id });
+    // One an admin recorded between two others waits too, and another admin/owner (or the admin) confirms it.
+    const [between] = await record(admin, space, viewer, owner, '2.00');
+    expect(await statusOf(between?.id)).toEqual({ status: 'pending', decided_by: null });
+    expect((await confirm(admin, between?.id))[0]).toMatchObject({ status: 'confirmed' });
+  });
+
+  it('declined repayments are kept, marked, counted nowhere: the receiver, an admin/owner or whoever recorded it declines', async () => {
+    const { space, owner, admin, member, viewer, mate } = await owing();
+    const other = await addMember(db(), space, 'member');
+    const pending = async () => (await record(member, space, member, mate, '10.00'))[0]?.id;
+
+    const byReceiver = await pending();
+    await expectSqlError(decline(other, byReceiver), 'PT403');
+    await expectSqlError(decline(viewer, byReceiver), 'PT403');
+    expect((await decline(mate, byReceiver))[0]).toMatchObject({ status: 'declined', decided_by: mate.id });
+    await expectSqlError(confirm(mate, byReceiver), 'PT409', /already declined/);
+    await expectSqlError(decline(mate, byReceiver), 'PT409');
+    // Withdrawn by the payer who recorded it; declined by an admin; by the owner.
+    expect((await decline(member, await pending()))[0]).toMatchObject({ status: 'declined', decided_by: member.id });
+    expect((await decline(admin, await pending()))[0]).toMatchObject({ status: 'declined', decided_by: admin.id });
+    expect((await decline(owner, await pending()))[0]).toMatchObject({ status: 'declined', decided_by: owner.id });
+
+    expect(await debtOf(space, member)).toBe(-3000);
+    const rows = await balancesOf(space, mate);
+    expect(rows.every((r) => r.pending_paid === '0.00' && r.pending_received === '0.00')).toBe(true);
+    const kept = await db().query<{ status: string }>(`select status from public.settlements where space_id = $1`, [space.id]);
+    expect(kept.map((k) => k.status)).toEqual(['declined', 'declined', 'declined', 'declined']);
+  });
+
+  it('the activity log records the recording and the decision, through their RPCs', async () => {
+    const { space, member, mate } = await owing();
+    const [made] = await record(member, space, member, mate, '10.00');
+    await confirm(mate, made?.id);
+    const entries = await db().query<{
+      actor_id: string;
+      path: string;
+      via: string;
+      operation: string;
+      new_values: Record<string, unknown>;
+    }>(`select actor_id, path, via, operation, new_values from public.activity_log where row_id = $1 order by id`, [made?.id]);
+    expect(entries.map((e) => [e.actor_id, e.path, e.via, e.operation])).toEqual([
+      [member.id, 'rpc', 'record_settlement', 'insert'],
+      [mate.id, 'rpc', 'confirm_settlement', 'update'],
+    ]);
+    expect(entries[0]?.new_values).toMatchObject({ status: 'pending', amount: 10 });
+    expect(entries[1]?.new_values).toMatchObject({ status: 'confirmed', decided_by: mate.id });
+  });
+
+  it('nobody changes a status directly (42501), and an unknown id is PT404', async () => {
+    const { space, member, mate } = await owing();
+    const [made] = await record(member, space, member, mate, '10.00');
+    await expectSqlError(
+      queryAs(db(), mate.actor, `update public.settlements set status = 'confirmed' where id = $1`, [made?.id]),
+      '42501',
+    );
+    await expectSqlError(confirm(mate, '00000000-0000-0000-0000-000000000000'), 'PT404');
+    await expectSqlError(decline(mate, null as unknown as string), 'PT404');
+  });
+});
+
 /** Balances from the raw rows, independently of space_balances(). */
 async function recomputedBalances(space: TestSpace): Promise<Map<string, number>> {
   const entries = await db().query<{ user_id: string; currency: string; amount: string }>(
@@ -318,9 +500,9 @@ async function recomputedBalances(space: TestSpace): Promise<Map<string, number>
        from public.expense_splits s join public.expenses e on e.id = s.expense_id
       where e.space_id = $1 and not s.is_paid and s.user_id <> e.created_by
      union all
-     select from_user, currency, amount from public.settlements where space_id = $1
+     select from_user, currency, amount from public.settlements where space_id = $1 and status = 'confirmed'
      union all
-     select to_user, currency, -amount from public.settlements where space_id = $1`,
+     select to_user, currency, -amount from public.settlements where space_id = $1 and status = 'confirmed'`,
     [space.id],
   );
   const map = new Map<string, number>();
@@ -334,8 +516,9 @@ async function recomputedBalances(space: TestSpace): Promise<Map<string, number>
 
 /**
  * The suggestions settle every balance to exactly 0, and recording any single
- * one (each in its own rolled-back transaction, by its payer) leaves exactly
- * the others as the new suggestions.
+ * one (each in its own rolled-back transaction, by its receiver, so it counts)
+ * leaves exactly the others as the new suggestions; recorded by its payer it
+ * changes nothing until confirmed.
  */
 async function expectStableSuggestions(space: TestSpace, people: TestUser[], suggestions: Transfer[]): Promise<void> {
   const actorOf = (id: string) => {
@@ -348,17 +531,29 @@ async function expectStableSuggestions(space: TestSpace, people: TestUser[], sug
   for (const t of suggestions) expect(cents(t.amount)).toBeGreaterThan(0);
 
   const afterAll = await probeAs(db(), space.owner.actor, async (tx) => {
-    for (const t of suggestions) await recordIn(tx, t);
+    for (const t of suggestions) {
+      await becomeActor(tx, actorOf(t.to_user).actor);
+      await recordIn(tx, t);
+    }
+    await becomeActor(tx, space.owner.actor);
     return { balances: await tx.query<Balance>(BALANCES, [space.id]), suggestions: await tx.query<Transfer>(SUGGESTIONS, [space.id]) };
   });
   expect(afterAll.balances.every((b) => cents(b.balance) === 0)).toBe(true);
   expect(afterAll.suggestions).toEqual([]);
 
   for (const [i, t] of suggestions.entries()) {
-    const remaining = await probeAs(db(), actorOf(t.from_user).actor, async (tx) => {
+    const remaining = await probeAs(db(), actorOf(t.to_user).actor, async (tx) => {
       await recordIn(tx, t);
       return tx.query<Transfer>(SUGGESTIONS, [space.id]);
     });
     expect(keys(remaining)).toEqual(keys(suggestions.filter((_, j) => j !== i)));
+  }
+  const first = suggestions[0];
+  if (first) {
+    const unconfirmed = await probeAs(db(), actorOf(first.from_user).actor, async (tx) => {
+      await recordIn(tx, first);
+      return tx.query<Transfer>(SUGGESTIONS, [space.id]);
+    });
+    expect(keys(unconfirmed)).toEqual(keys(suggestions));
   }
 }

@@ -644,52 +644,111 @@ export type Database = {
       };
       financial_insights: {
         Row: {
+          approved_at: string | null;
+          approved_by: string | null;
           confidence: number | null;
           created_at: string;
+          decision_trace: Json | null;
           description: string | null;
           expires_at: string | null;
           id: string;
           insight_data: NonNullable<Json>;
           is_dismissed: boolean;
           is_read: boolean;
+          kind: string | null;
+          material_key: string | null;
           period: string | null;
+          phrasing: string;
           priority: string;
+          rationale: string | null;
+          rejected_at: string | null;
+          rejected_by: string | null;
+          rejection_reason: string | null;
+          review_status: string | null;
+          rule: string | null;
+          rule_version: number | null;
           space_id: string;
+          subject: string | null;
           title: string;
           type: string;
+          updated_at: string;
         };
         ComputedFields: never;
         Insert: {
+          approved_at?: string | null;
+          approved_by?: string | null;
           confidence?: number | null;
           created_at?: string;
+          decision_trace?: Json | null;
           description?: string | null;
           expires_at?: string | null;
           id?: string;
           insight_data?: NonNullable<Json>;
           is_dismissed?: boolean;
           is_read?: boolean;
+          kind?: string | null;
+          material_key?: string | null;
           period?: string | null;
+          phrasing?: string;
           priority?: string;
+          rationale?: string | null;
+          rejected_at?: string | null;
+          rejected_by?: string | null;
+          rejection_reason?: string | null;
+          review_status?: string | null;
+          rule?: string | null;
+          rule_version?: number | null;
           space_id: string;
+          subject?: string | null;
           title: string;
           type: string;
+          updated_at?: string;
         };
         Update: {
+          approved_at?: string | null;
+          approved_by?: string | null;
           confidence?: number | null;
           created_at?: string;
+          decision_trace?: Json | null;
           description?: string | null;
           expires_at?: string | null;
           id?: string;
           insight_data?: NonNullable<Json>;
           is_dismissed?: boolean;
           is_read?: boolean;
+          kind?: string | null;
+          material_key?: string | null;
           period?: string | null;
+          phrasing?: string;
           priority?: string;
+          rationale?: string | null;
+          rejected_at?: string | null;
+          rejected_by?: string | null;
+          rejection_reason?: string | null;
+          review_status?: string | null;
+          rule?: string | null;
+          rule_version?: number | null;
           space_id?: string;
+          subject?: string | null;
           title?: string;
           type?: string;
+          updated_at?: string;
         };
         Relationships: [
+          {
+            foreignKeyName: 'financial_insights_approved_by_fkey';
+            columns: ['approved_by'];
+            isOneToOne: false;
+            referencedRelation: 'users';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'financial_insights_rejected_by_fkey';
+            columns: ['rejected_by'];
+            isOneToOne: false;
+            referencedRelation: 'users';
+            referencedColumns: ['id'];
+          },
           {
             foreignKeyName: 'financial_insights_space_id_fkey';
             columns: ['space_id'];
@@ -708,12 +767,13 @@ export type Database = {
           failure_reason: string | null;
           file_name: string;
           file_size: number;
-          file_type: string;
+          file_type: string | null;
           id: string;
           invalid_count: number;
           processed_at: string | null;
           removed_count: number;
           row_count: number;
+          row_matches: NonNullable<Json>;
           source: string;
           space_id: string;
           status: string;
@@ -734,12 +794,13 @@ export type Database = {
           failure_reason?: string | null;
           file_name: string;
           file_size?: number;
-          file_type: string;
+          file_type?: string | null;
           id?: string;
           invalid_count?: number;
           processed_at?: string | null;
           removed_count?: number;
           row_count?: number;
+          row_matches?: NonNullable<Json>;
           source?: string;
           space_id: string;
           status?: string;
@@ -759,12 +820,13 @@ export type Database = {
           failure_reason?: string | null;
           file_name?: string;
           file_size?: number;
-          file_type?: string;
+          file_type?: string | null;
           id?: string;
           invalid_count?: number;
           processed_at?: string | null;
           removed_count?: number;
           row_count?: number;
+          row_matches?: NonNullable<Json>;
           source?: string;
           space_id?: string;
           status?: string;
@@ -793,16 +855,142 @@ export type Database = {
           },
         ];
       };
+      persona_history: {
+        Row: {
+          assigned_at: string;
+          id: string;
+          persona_id: number;
+          persona_name: string;
+          signals: Json | null;
+          space_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          assigned_at?: string;
+          id?: string;
+          persona_id: number;
+          persona_name: string;
+          signals?: Json | null;
+          space_id: string;
+        };
+        Update: {
+          assigned_at?: string;
+          id?: string;
+          persona_id?: number;
+          persona_name?: string;
+          signals?: Json | null;
+          space_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'persona_history_space_id_fkey';
+            columns: ['space_id'];
+            isOneToOne: false;
+            referencedRelation: 'spaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      recurring_series: {
+        Row: {
+          bank_transaction_ids: string[];
+          cadence: string;
+          category: string | null;
+          confidence: number;
+          created_at: string;
+          currency: string;
+          description: string | null;
+          expense_ids: string[];
+          first_date: string;
+          id: string;
+          is_active: boolean | null;
+          last_date: string;
+          median_gap_days: number;
+          merchant: string;
+          monthly_amount: number;
+          next_expected_date: string;
+          occurrences: number;
+          price_changes: NonNullable<Json>;
+          series_key: string;
+          space_id: string;
+          status: string;
+          typical_amount: number;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          bank_transaction_ids?: string[];
+          cadence: string;
+          category?: string | null;
+          confidence: number;
+          created_at?: string;
+          currency: string;
+          description?: string | null;
+          expense_ids?: string[];
+          first_date: string;
+          id?: string;
+          is_active?: never;
+          last_date: string;
+          median_gap_days: number;
+          merchant: string;
+          monthly_amount: number;
+          next_expected_date: string;
+          occurrences: number;
+          price_changes?: NonNullable<Json>;
+          series_key: string;
+          space_id: string;
+          status: string;
+          typical_amount: number;
+          updated_at?: string;
+        };
+        Update: {
+          bank_transaction_ids?: string[];
+          cadence?: string;
+          category?: string | null;
+          confidence?: number;
+          created_at?: string;
+          currency?: string;
+          description?: string | null;
+          expense_ids?: string[];
+          first_date?: string;
+          id?: string;
+          is_active?: never;
+          last_date?: string;
+          median_gap_days?: number;
+          merchant?: string;
+          monthly_amount?: number;
+          next_expected_date?: string;
+          occurrences?: number;
+          price_changes?: NonNullable<Json>;
+          series_key?: string;
+          space_id?: string;
+          status?: string;
+          typical_amount?: number;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'recurring_series_space_id_fkey';
+            columns: ['space_id'];
+            isOneToOne: false;
+            referencedRelation: 'spaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       settlements: {
         Row: {
           amount: number;
           created_at: string;
           created_by: string | null;
           currency: string;
+          decided_at: string | null;
+          decided_by: string | null;
           from_user: string | null;
           id: string;
           note: string | null;
           space_id: string;
+          status: string;
           to_user: string | null;
         };
         ComputedFields: never;
@@ -811,10 +999,13 @@ export type Database = {
           created_at?: string;
           created_by?: string | null;
           currency: string;
+          decided_at?: string | null;
+          decided_by?: string | null;
           from_user?: string | null;
           id?: string;
           note?: string | null;
           space_id: string;
+          status?: string;
           to_user?: string | null;
         };
         Update: {
@@ -822,16 +1013,26 @@ export type Database = {
           created_at?: string;
           created_by?: string | null;
           currency?: string;
+          decided_at?: string | null;
+          decided_by?: string | null;
           from_user?: string | null;
           id?: string;
           note?: string | null;
           space_id?: string;
+          status?: string;
           to_user?: string | null;
         };
         Relationships: [
           {
             foreignKeyName: 'settlements_created_by_fkey';
             columns: ['created_by'];
+            isOneToOne: false;
+            referencedRelation: 'users';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'settlements_decided_by_fkey';
+            columns: ['decided_by'];
             isOneToOne: false;
             referencedRelation: 'users';
             referencedColumns: ['id'];
@@ -905,6 +1106,60 @@ export type Database = {
           },
         ];
       };
+      space_profiles: {
+        Row: {
+          analysed_at: string | null;
+          engine_version: string | null;
+          id: string;
+          missing_consents: number;
+          persona_id: number | null;
+          persona_name: string | null;
+          signals_180d: Json | null;
+          signals_30d: Json | null;
+          space_id: string;
+          status: string;
+          status_reason: string | null;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          analysed_at?: string | null;
+          engine_version?: string | null;
+          id?: string;
+          missing_consents?: number;
+          persona_id?: number | null;
+          persona_name?: string | null;
+          signals_180d?: Json | null;
+          signals_30d?: Json | null;
+          space_id: string;
+          status: string;
+          status_reason?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          analysed_at?: string | null;
+          engine_version?: string | null;
+          id?: string;
+          missing_consents?: number;
+          persona_id?: number | null;
+          persona_name?: string | null;
+          signals_180d?: Json | null;
+          signals_30d?: Json | null;
+          space_id?: string;
+          status?: string;
+          status_reason?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'space_profiles_space_id_fkey';
+            columns: ['space_id'];
+            isOneToOne: true;
+            referencedRelation: 'spaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       spaces: {
         Row: {
           created_at: string;
@@ -956,6 +1211,9 @@ export type Database = {
       users: {
         Row: {
           avatar_url: string | null;
+          consent_status: boolean;
+          consent_updated_at: string | null;
+          consent_version: string;
           created_at: string;
           currency: string;
           full_name: string | null;
@@ -968,6 +1226,9 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           avatar_url?: string | null;
+          consent_status?: boolean;
+          consent_updated_at?: string | null;
+          consent_version?: string;
           created_at?: string;
           currency?: string;
           full_name?: string | null;
@@ -979,6 +1240,9 @@ export type Database = {
         };
         Update: {
           avatar_url?: string | null;
+          consent_status?: boolean;
+          consent_updated_at?: string | null;
+          consent_version?: string;
           created_at?: string;
           currency?: string;
           full_name?: string | null;
@@ -996,6 +1260,7 @@ export type Database = {
     };
     Functions: {
       apply_auto_category: { Args: { category: string; confidence: number; expense_id: string; source: string }; Returns: string };
+      approve_recommendation: { Args: { insight_id: string }; Returns: undefined };
       category_history: {
         Args: { description: string; exclude_expense?: string; max_results?: number; space_id: string };
         Returns: {
@@ -1003,10 +1268,56 @@ export type Database = {
           similarity: number;
         }[];
       };
+      confirm_settlement: {
+        Args: { settlement_id: string };
+        Returns: {
+          amount: number;
+          created_at: string;
+          created_by: string | null;
+          currency: string;
+          decided_at: string | null;
+          decided_by: string | null;
+          from_user: string | null;
+          id: string;
+          note: string | null;
+          space_id: string;
+          status: string;
+          to_user: string | null;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'settlements';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       copy_budget: { Args: { budget_id: string; rollover?: boolean; to_month: string }; Returns: string };
       create_budget: {
         Args: { framework: string; month_period: string; name?: string; space_id: string; total_income: number; type?: string };
         Returns: string;
+      };
+      decline_settlement: {
+        Args: { settlement_id: string };
+        Returns: {
+          amount: number;
+          created_at: string;
+          created_by: string | null;
+          currency: string;
+          decided_at: string | null;
+          decided_by: string | null;
+          from_user: string | null;
+          id: string;
+          note: string | null;
+          space_id: string;
+          status: string;
+          to_user: string | null;
+        };
+        SetofOptions: {
+          from: '*';
+          to: 'settlements';
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
       };
       join_space: { Args: { invite_code: string }; Returns: string };
       leave_space: { Args: { space_id: string }; Returns: undefined };
@@ -1037,6 +1348,7 @@ export type Database = {
         Returns: string;
       };
       regenerate_invite_code: { Args: { space_id: string }; Returns: string };
+      reject_recommendation: { Args: { insight_id: string; reason: string }; Returns: undefined };
       remove_member: { Args: { space_id: string; user_id: string }; Returns: undefined };
       search_expenses: {
         Args: { max_results?: number; query: string; space_id: string };
@@ -1071,6 +1383,7 @@ export type Database = {
           isSetofReturn: true;
         };
       };
+      set_insights_consent: { Args: { granted: boolean; version?: string }; Returns: undefined };
       set_member_role: { Args: { role: string; space_id: string; user_id: string }; Returns: undefined };
       space_activity: {
         Args: { before_id?: number; max_results?: number; space_id: string };
@@ -1093,6 +1406,8 @@ export type Database = {
         Returns: {
           balance: number;
           currency: string;
+          pending_paid: number;
+          pending_received: number;
           user_id: string;
         }[];
       };

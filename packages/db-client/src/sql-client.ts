@@ -22,6 +22,8 @@ export interface SqlClient extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** LISTEN on a channel (a dedicated connection on PostgreSQL); resolves to a function that stops listening. */
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,12 @@ export function pgliteClient(db: PGlite, { closeWith = true } = {}): SqlClient {
     ...wrap(db),
     transaction(fn) {
       return db.transaction((tx) => fn(wrap(tx)));
+    },
+    async listen(channel, onNotify) {
+      const stop = await db.listen(channel, (payload) => onNotify(payload));
+      return async () => {
+        if (!db.closed) await stop();
+      };
     },
     async close() {
       if (closeWith && !db.closed) await db.close();
@@ -82,6 +90,10 @@ export function postgresClient(url: string, options: { max?: number } = {}): Sql
     ...wrap(sql),
     async transaction(fn) {
       return (await sql.begin((tx) => fn(wrap(tx)))) as Awaited<ReturnType<typeof fn>>;
+    },
+    async listen(channel, onNotify) {
+      const { unlisten } = await sql.listen(channel, (payload) => onNotify(payload));
+      return unlisten;
     },
     async close() {
       await sql.end({ timeout: 5 });

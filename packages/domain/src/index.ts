@@ -6,4 +6,5 @@ export * from './allocation.ts';
 export * from './spaces.ts';
 export * from './budgets.ts';
 export * from './splits.ts';
+export * from './settlements.ts';
 export * from './insights.ts';

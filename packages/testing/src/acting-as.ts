@@ -1,7 +1,11 @@
 import type { Queryable, SqlClient } from '@wallai/db-client';
 
 /** Who a request runs as, the way PostgREST decides from the JWT. */
-export type Actor = { role: 'anon' } | { role: 'service_role' } | { role: 'authenticated'; userId: string; email?: string };
+export type Actor =
+  | { role: 'anon' }
+  | { role: 'service_role' }
+  /** appRole: `app_metadata.role` in the JWT (operator or admin: who reviews recommendations); set only by the service role. */
+  | { role: 'authenticated'; userId: string; email?: string; appRole?: 'operator' | 'admin' };
 
 export const anon: Actor = { role: 'anon' };
 export const serviceRole: Actor = { role: 'service_role' };
@@ -18,7 +22,7 @@ export function claimsFor(actor: Actor): Record<string, unknown> {
     sub: actor.userId,
     aud: 'authenticated',
     email: actor.email ?? `${actor.userId}@example.test`,
-    app_metadata: { provider: 'email', providers: ['email'] },
+    app_metadata: { provider: 'email', providers: ['email'], ...(actor.appRole === undefined ? {} : { role: actor.appRole }) },
     user_metadata: {},
     is_anonymous: false,
   };

@@ -34,6 +34,19 @@ export async function createUser(
   return { id, email, actor: user(id, email) };
 }
 
+/**
+ * An operator (or app admin): a user whose app_metadata.role, which only the
+ * service role sets, says they review recommendations. Member of no space.
+ */
+export async function createOperator(db: SqlClient, appRole: 'operator' | 'admin' = 'operator'): Promise<TestUser> {
+  const person = await createUser(db);
+  await db.query(`update auth.users set raw_app_meta_data = raw_app_meta_data || jsonb_build_object('role', $2::text) where id = $1`, [
+    person.id,
+    appRole,
+  ]);
+  return { ...person, actor: { role: 'authenticated', userId: person.id, email: person.email, appRole } };
+}
+
 /** A space created through the API by its owner (a fresh user unless given). */
 export async function createSpace(
   db: SqlClient,

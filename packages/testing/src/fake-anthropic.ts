@@ -136,9 +136,9 @@ function messageAnswer(content: unknown[], stopReason: 'tool_use' | 'end_turn', 
   };
 }
 
-/** A Messages API answer whose tool call records `input`. */
-export function toolAnswer(input: unknown, model = 'claude-haiku-4-5'): FakeReply {
-  return messageAnswer([{ type: 'tool_use', id: 'toolu_fake', name: 'record_category', input }], 'tool_use', model);
+/** A Messages API answer whose tool call (record_category unless named) records `input`. */
+export function toolAnswer(input: unknown, model = 'claude-haiku-4-5', name = 'record_category'): FakeReply {
+  return messageAnswer([{ type: 'tool_use', id: 'toolu_fake', name, input }], 'tool_use', model);
 }
 
 export function textAnswer(text: string): FakeReply {

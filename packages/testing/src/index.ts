@@ -13,6 +13,7 @@ export type { TestDatabaseSource } from './global-setup.ts';
 export { expectSqlError, type SqlError } from './errors.ts';
 export {
   addMember,
+  createOperator,
   createSpace,
   createUser,
   spaceWithEveryRole,
@@ -21,6 +22,14 @@ export {
   type TestUser,
 } from './factories.ts';
 export { budgetItems, createBudget, createExpense, type TestExpense } from './money-factories.ts';
+export {
+  daysBefore,
+  insightsHousehold,
+  recordExpenses,
+  setConsent,
+  type ExpenseSeed,
+  type InsightsHousehold,
+} from './insights-factories.ts';
 export {
   recomputeTotals,
   totalsDrift,

@@ -1,4 +1,4 @@
-/** RLS matrix rows for the bank layer: imports, bank_accounts, bank_transactions. */
+/** RLS matrix rows for the bank layer: imports, bank_accounts, bank_transactions, and original files in the imports bucket. */
 import { queryAs } from '@wallai/testing';
 import { MEMBERS, type MatrixArea, type Subject } from '../support/rls-matrix.ts';
 
@@ -46,6 +46,25 @@ const bankTransactions: Subject = {
   delete: (fx) => ({ sql: `delete from public.bank_transactions where id = $1 returning id`, params: [fx.rows.bankTransaction] }),
 };
 
+/** The original file of the mate's import, at <space_id>/<import_id>/<file>: members read it, the uploader or a manager changes it. */
+const importFile = (fx: { space: { id: string }; rows: Record<string, string> }, file = 'statement.csv') =>
+  `${fx.space.id}/${fx.rows.import}/${file}`;
+
+const importFiles: Subject = {
+  name: "import files (a space-mate's import)",
+  table: 'storage.objects',
+  select: (fx) => ({ sql: `select id from storage.objects where bucket_id = 'imports' and name = $1`, params: [importFile(fx)] }),
+  insert: (fx) => ({
+    sql: `insert into storage.objects (bucket_id, name) values ('imports', $1) returning id`,
+    params: [importFile(fx, 'probe.csv')],
+  }),
+  update: (fx) => ({
+    sql: `update storage.objects set metadata = '{"probe":true}' where bucket_id = 'imports' and name = $1 returning id`,
+    params: [importFile(fx)],
+  }),
+  delete: (fx) => ({ sql: `delete from storage.objects where bucket_id = 'imports' and name = $1 returning id`, params: [importFile(fx)] }),
+};
+
 export const BANK_AREA: MatrixArea = {
   async prepare(db, fx) {
     const [upload] = await queryAs<{ id: string }>(
@@ -69,6 +88,10 @@ export const BANK_AREA: MatrixArea = {
       [fx.space.id, account!.id, upload!.id],
     );
     fx.rows.import = upload!.id;
+    await db.query(`insert into storage.objects (bucket_id, name, owner) values ('imports', $1, $2)`, [
+      `${fx.space.id}/${upload!.id}/statement.csv`,
+      fx.mate.id,
+    ]);
     fx.rows.bankAccount = account!.id;
     fx.rows.bankTransaction = line!.id;
   },
@@ -80,6 +103,15 @@ export const BANK_AREA: MatrixArea = {
         insert: [...WRITERS, 'service_role'],
         update: [...MANAGERS, 'service_role'],
         delete: ['service_role'],
+      },
+    ],
+    [
+      importFiles,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: [...MANAGERS, 'service_role'],
+        update: [...MANAGERS, 'service_role'],
+        delete: [...MANAGERS, 'service_role'],
       },
     ],
     [

@@ -1,4 +1,4 @@
-/** RLS matrix rows for expense_splits and settlements: both written only through RPCs. */
+/** RLS matrix rows for expense_splits and settlements: both written only through RPCs (a settlement's status only by confirm_settlement/decline_settlement). */
 import { createExpense, queryAs } from '@wallai/testing';
 import { MEMBERS, type MatrixArea, type Subject } from '../support/rls-matrix.ts';
 
@@ -31,6 +31,26 @@ const settlements: Subject = {
   }),
   update: (fx) => ({ sql: `update public.settlements set note = 'probe' where id = $1 returning id`, params: [fx.rows.settlement] }),
   delete: (fx) => ({ sql: `delete from public.settlements where id = $1 returning id`, params: [fx.rows.settlement] }),
+};
+
+/** The same settlement, confirmed by hand instead of through confirm_settlement(). */
+const settlementStatus: Subject = {
+  name: 'settlements (status)',
+  table: 'public.settlements',
+  select: (fx) => ({ sql: `select id from public.settlements where id = $1 and status = 'pending'`, params: [fx.rows.settlement] }),
+  insert: (fx) => ({
+    sql: `insert into public.settlements (space_id, from_user, to_user, amount, currency, created_by, status, decided_by, decided_at)
+          values ($1, $2, $3, 1, 'USD', $2, 'confirmed', $2, now()) returning id`,
+    params: [fx.space.id, fx.member.id, fx.mate.id],
+  }),
+  update: (fx) => ({
+    sql: `update public.settlements set status = 'confirmed', decided_by = to_user, decided_at = now() where id = $1 returning id`,
+    params: [fx.rows.settlement],
+  }),
+  delete: (fx) => ({
+    sql: `delete from public.settlements where id = $1 and status = 'pending' returning id`,
+    params: [fx.rows.settlement],
+  }),
 };
 
 export const SPLITS_AREA: MatrixArea = {
@@ -67,6 +87,15 @@ export const SPLITS_AREA: MatrixArea = {
     ],
     [
       settlements,
+      {
+        select: [...MEMBERS, 'service_role'],
+        insert: ['service_role'],
+        update: ['service_role'],
+        delete: ['admin', 'owner', 'service_role'],
+      },
+    ],
+    [
+      settlementStatus,
       {
         select: [...MEMBERS, 'service_role'],
         insert: ['service_role'],

@@ -3,6 +3,7 @@ import {
   type Actor,
   addMember,
   anon,
+  createOperator,
   probeAs,
   serviceRole,
   spaceWithEveryRole,
@@ -10,7 +11,11 @@ import {
   type TestUser,
 } from '@wallai/testing';
 
-export const ACTORS = ['anon', 'outsider', 'viewer', 'member', 'admin', 'owner', 'service_role'] as const;
+/**
+ * `operator`: a signed-in person in no space whose JWT says app_metadata.role
+ * operator (they review recommendations); everywhere else they are an outsider.
+ */
+export const ACTORS = ['anon', 'outsider', 'viewer', 'member', 'admin', 'owner', 'operator', 'service_role'] as const;
 export type ActorName = (typeof ACTORS)[number];
 export const OPERATIONS = ['select', 'insert', 'update', 'delete'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -20,6 +25,8 @@ export type Outcome = 'allowed' | 'denied';
 export interface MatrixFixture extends SpaceWithEveryRole {
   /** Another member of the space, owner of the rows the probes aim at. */
   mate: TestUser;
+  /** Signed in, in no space, with app_metadata.role operator: reviews recommendations. */
+  operator: TestUser;
   /** Ids of rows that area fixtures created for the probes to aim at (an expense, a budget...). */
   rows: Record<string, string>;
 }
@@ -57,13 +64,14 @@ export interface MatrixArea {
   prepare?(db: SqlClient, fx: MatrixFixture): Promise<void>;
 }
 
-export const SIGNED_IN = ['outsider', 'viewer', 'member', 'admin', 'owner'] as const;
+export const SIGNED_IN = ['outsider', 'viewer', 'member', 'admin', 'owner', 'operator'] as const;
 export const MEMBERS = ['viewer', 'member', 'admin', 'owner'] as const;
 
 export async function buildMatrixFixture(db: SqlClient): Promise<MatrixFixture> {
   const base = await spaceWithEveryRole(db);
   const mate = await addMember(db, base.space, 'member');
-  return { ...base, mate, rows: {} };
+  const operator = await createOperator(db);
+  return { ...base, mate, operator, rows: {} };
 }
 
 export function actorFor(fx: MatrixFixture, name: ActorName): Actor {

@@ -538,26 +538,65 @@ export async function balances(query: Query, ctx: ToolContext, args: { space_id?
 }
 
 /**
- * Recurring expenses. The insights engine's recurring series (issue 11) are
- * not in the schema yet, so this detects them from the expenses themselves:
- * a description seen in at least 3 of the last 6 calendar months, at most
- * about once a month (rent, bills, subscriptions).
+ * Recurring expenses. For a space the insights service analysed (its profile
+ * is `analysed`), the engine's recurring series (public.recurring_series:
+ * cadence from the median gap, price changes, next expected date) are the
+ * answer. A space it has not analysed (no consent from every member, or never
+ * run) falls back to detecting them from the expenses themselves: a
+ * description seen in at least 3 of the last 6 calendar months, at most about
+ * once a month (rent, bills, subscriptions).
  */
 export async function recurringExpenses(query: Query, ctx: ToolContext, args: { space_id?: string }): Promise<Record<string, unknown>> {
   const spaces = spacesFor(ctx, args.space_id);
   const tz = spaces[0]?.timezone ?? 'UTC';
   const window = lastMonths(6, ctx.now, tz);
-  const rows = await query<{
+  const analysed = new Set(
+    (
+      await query<{ space_id: string }>(
+        `select p.space_id from public.space_profiles p
+          where p.space_id = any(string_to_array($1::text, ',')::uuid[]) and p.status = 'analysed'`,
+        [list(spaces.map((s) => s.id))],
+      )
+    ).map((r) => r.space_id),
+  );
+  const stored = await query<{
     space_id: string;
-    description: string;
-    category: string;
-    months: number;
-    times: number;
+    merchant: string;
+    category: string | null;
+    cadence: string;
     typical_amount: string;
-    last_amount: string;
+    monthly_amount: string;
+    currency: string;
     last_date: string;
+    next_expected_date: string;
+    occurrences: number;
+    status: string;
+    price_changes: Array<{ label: string }>;
   }>(
-    `select e.space_id, min(e.description) as description, mode() within group (order by e.category) as category,
+    `select r.space_id, r.merchant, r.category, r.cadence, r.typical_amount::text as typical_amount,
+            r.monthly_amount::text as monthly_amount, r.currency, r.last_date::text as last_date,
+            r.next_expected_date::text as next_expected_date, r.occurrences, r.status, r.price_changes
+       from public.recurring_series r
+      where r.space_id = any(string_to_array($1::text, ',')::uuid[]) and r.is_active
+      order by r.monthly_amount desc, r.merchant
+      limit $2::int`,
+    [list([...analysed]), String(RECURRING_MAX + 1)],
+  );
+  const detectFor = spaces.filter((s) => !analysed.has(s.id));
+  const rows =
+    detectFor.length === 0
+      ? []
+      : await query<{
+          space_id: string;
+          description: string;
+          category: string;
+          months: number;
+          times: number;
+          typical_amount: string;
+          last_amount: string;
+          last_date: string;
+        }>(
+          `select e.space_id, min(e.description) as description, mode() within group (order by e.category) as category,
             count(distinct date_trunc('month', e.date))::int as months, count(*)::int as times,
             (percentile_disc(0.5) within group (order by e.base_amount))::text as typical_amount,
             ((array_agg(e.base_amount order by e.date desc, e.id))[1])::text as last_amount,
@@ -572,9 +611,24 @@ export async function recurringExpenses(query: Query, ctx: ToolContext, args: { 
              or max(e.base_amount) <= 1.5 * min(e.base_amount))
       order by percentile_disc(0.5) within group (order by e.base_amount) desc, 2
       limit $4::int`,
-    [list(spaces.map((s) => s.id)), window.from, window.to, String(RECURRING_MAX + 1)],
-  );
-  const series = rows.slice(0, RECURRING_MAX).map((r) => ({
+          [list(detectFor.map((s) => s.id)), window.from, window.to, String(RECURRING_MAX + 1)],
+        );
+  const fromSeries = stored.map((r) => ({
+    description: r.merchant,
+    category: r.category ?? 'other',
+    cadence: r.cadence,
+    typical_amount: r.typical_amount,
+    last_amount: r.typical_amount,
+    monthly_amount: r.monthly_amount,
+    currency: r.currency,
+    last_date: r.last_date,
+    next_expected_date: r.next_expected_date,
+    occurrences: Number(r.occurrences),
+    status: r.status,
+    ...(r.price_changes.length > 0 ? { price_changes: r.price_changes.map((c) => c.label) } : {}),
+    ...(spaces.length > 1 ? { space: spaceName(ctx, r.space_id) } : {}),
+  }));
+  const detected = rows.map((r) => ({
     description: r.description,
     category: r.category,
     cadence: 'monthly',
@@ -585,17 +639,27 @@ export async function recurringExpenses(query: Query, ctx: ToolContext, args: { 
     months_seen: Number(r.months),
     ...(spaces.length > 1 ? { space: spaceName(ctx, r.space_id) } : {}),
   }));
+  const all: Array<{ currency: string; typical_amount: string; monthly_amount?: string }> = [...fromSeries, ...detected];
+  const series = all.slice(0, RECURRING_MAX);
   const byCurrency = new Map<string, number>();
-  for (const s of series) byCurrency.set(s.currency, (byCurrency.get(s.currency) ?? 0) + cents(s.typical_amount));
+  for (const s of series) byCurrency.set(s.currency, (byCurrency.get(s.currency) ?? 0) + cents(s.monthly_amount ?? s.typical_amount));
   const monthly = [...byCurrency].map(([currency, c]) => ({ amount: decimal(c), currency }));
+  const sources = [
+    ...(analysed.size > 0
+      ? ["the insights engine's recurring series (cadence from the median gap, price changes, next expected date)"]
+      : []),
+    ...(detectFor.length > 0
+      ? ['detected from expenses: seen in at least 3 of the last 6 months, about once a month, a bill or a steady amount']
+      : []),
+  ];
   return {
     call_id: ctx.callId,
-    source: 'detected from expenses: seen in at least 3 of the last 6 months, about once a month, a bill or a steady amount',
+    source: sources.join('; '),
     window: { from: window.from, to_exclusive: window.to },
     series,
     count: series.length,
     ...(monthly.length === 1 ? { monthly_total: monthly[0] } : { monthly_totals: monthly }),
-    truncated: rows.length > RECURRING_MAX,
+    truncated: stored.length + rows.length > RECURRING_MAX,
   };
 }
 
