@@ -92,8 +92,9 @@ export function describeStack(stack: Stack): string {
   lines.push(
     '',
     `Auth: GoTrue's protocol at ${stack.authUrl} (sign-up, password sign-in, refresh, user, sign-out, admin).`,
-    'Tables and RPCs: /rest/v1 is not served yet; connect to the database (psql, postgres.js) and act as a',
-    "user like PostgREST does (set_config('role', ...) and request.jwt.claims per transaction). See `npm run demo`.",
+    `Tables and RPCs: PostgREST's protocol at ${stack.restUrl} (supabase.from(...), supabase.rpc(...)).`,
+    'What the local API supports and refuses: docs/local-api.md. It is a development server; production',
+    "uses Supabase's own services.",
     '',
     'Ctrl-C stops everything.',
     '',

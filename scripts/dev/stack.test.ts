@@ -198,6 +198,65 @@ describe('Auth on the dev stack (one origin with the functions)', () => {
   });
 });
 
+describe('REST on the dev stack (one origin with Auth and the functions)', () => {
+  it('a signed-in demo user reads their space through supabase.from and calls an RPC; RLS decides the rows', async () => {
+    const supabase = clientAs(null);
+    expect((await supabase.auth.signInWithPassword({ email: DEMO_USERS.alice.email, password: DEMO_PASSWORD })).error).toBeNull();
+    const { data, error } = await supabase
+      .from('expenses')
+      .select('id, space_id, amount')
+      .eq('space_id', DEMO_SPACES.household.id)
+      .order('date', { ascending: false })
+      .limit(5);
+    expect(error).toBeNull();
+    expect(data?.length).toBe(5);
+    expect(new Set(data?.map((row) => row.space_id))).toEqual(new Set([DEMO_SPACES.household.id]));
+    const balances = await supabase.rpc('space_balances', { space_id: DEMO_SPACES.household.id });
+    expect(balances.error).toBeNull();
+    expect(Array.isArray(balances.data)).toBe(true);
+    // The RPC's own PT404 for a space she is not in: PostgREST's PTxxx -> xxx.
+    const foreign = await supabase.rpc('space_balances', { space_id: '00000000-0000-4000-8000-000000000000' });
+    expect({ status: foreign.status, message: foreign.error?.message }).toEqual({ status: 404, message: 'space not found' });
+    // Signed out, the same read is anon's, which has no grant on expenses: 401 42501 as on Supabase.
+    const anonymous = await clientAs(null).from('expenses').select('id').eq('space_id', DEMO_SPACES.household.id);
+    expect({ status: anonymous.status, code: anonymous.error?.code }).toEqual({ status: 401, code: '42501' });
+    // Carol is in no seeded space with Alice's household: RLS shows her none of its rows.
+    const outsider = await clientAs('carol').from('expenses').select('id').eq('space_id', DEMO_SPACES.household.id);
+    expect(outsider).toMatchObject({ error: null, data: [] });
+  });
+
+  it('REST needs the apikey and answers browsers with CORS like Supabase’s gateway', async () => {
+    const bare = await fetch(`${stack.restUrl}/expenses?select=id`);
+    expect(bare.status).toBe(401);
+    const preflight = await fetch(`${stack.restUrl}/expenses`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'apikey, authorization' },
+    });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('apikey, authorization');
+    const read = await fetch(`${stack.restUrl}/spaces?select=id`, {
+      headers: { apikey: stack.anonKey, Authorization: `Bearer ${stack.tokens.alice}`, Prefer: 'count=exact' },
+    });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('access-control-expose-headers')).toContain('Content-Range');
+  });
+
+  it("sees a table created while it runs (NOTIFY pgrst, 'reload schema'; on PGlite the catalog watch)", async () => {
+    const table = `stack_reload_${randomBytes(4).toString('hex')}`;
+    await db.exec(`create table public.${table} (id int primary key); grant select on public.${table} to anon; insert into public.${table} values (7)`);
+    cleanups.push(() => db.exec(`drop table if exists public.${table}`));
+    const before = await clientAs(null).from(table).select('id');
+    expect(before.error?.code).toBe('PGRST205');
+    await db.exec(`notify pgrst, 'reload schema'`);
+    let after = await clientAs(null).from(table).select('id');
+    for (let i = 0; i < 50 && after.error !== null; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await clientAs(null).from(table).select('id');
+    }
+    expect(after).toMatchObject({ error: null, data: [{ id: 7 }] });
+  });
+});
+
 describe('ai-chat over HTTP on the dev stack', () => {
   const ask = (who: DemoUserKey, body: unknown, accept = 'text/event-stream') =>
     fetch(`${stack.functionsUrl}/ai-chat`, {

@@ -25,7 +25,9 @@ import { runSupabaseOrFail } from '../lib/supabase-cli.ts';
 import { createAuthApi, type AuthApi } from './api/auth/index.ts';
 import { readAuthConfig, type AuthConfig } from './api/auth/config.ts';
 import { readSigningKeys } from './api/auth/tokens.ts';
-import { notServedRestApi, startApiServer } from './api/server.ts';
+import { readApiConfig } from './api/rest/config.ts';
+import { createRestApi } from './api/rest/handler.ts';
+import { authMount, restMount, startApiServer } from './api/server.ts';
 import { buildDatabase, embeddedTarget, serverTarget, type DatabaseTarget } from '../lib/targets.ts';
 import { readFunctionsConfig, type FunctionConfig } from './config-toml.ts';
 import { DEMO_SPACES, DEMO_USERS, localKeys, type DemoUserKey } from './local-keys.ts';
@@ -167,12 +169,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const signingKeys = authConfig.signingKeysPath ? await readSigningKeys(authConfig.signingKeysPath) : [];
     // The Auth server names the origin in its tokens' iss, known once the port is.
     let auth: AuthApi | null = null;
+    // REST reads its schema cache now, after the migrations; it reloads on NOTIFY pgrst, 'reload schema'.
+    // On the embedded database it runs in process (PGlite's own client delivers the notifications).
+    const apiConfig = readApiConfig(configFile);
+    const rest = await createRestApi({
+      sql: kind === 'embedded' ? target.client : apiSql,
+      jwtSecret: baseKeys.jwtSecret,
+      schemas: apiConfig.schemas,
+      maxRows: apiConfig.maxRows,
+      extraSearchPath: apiConfig.extraSearchPath,
+    });
+    cleanups.push(() => rest.close());
+    // PGlite has one backend: a NOTIFY sent over its socket goes back to that socket, never to a
+    // listener, so on the embedded database the stack watches the catalog instead, as Supabase's
+    // pgrst_ddl_watch event trigger would notify: any DDL reloads the REST schema cache within a second.
+    if (kind === 'embedded') cleanups.push(watchCatalog(target.client, () => rest.reloadSchema(), log));
     const api = await startApiServer({
       port: apiPort,
       anonKey: baseKeys.anonKey,
       serviceRoleKey: baseKeys.serviceRoleKey,
-      rest: notServedRestApi,
-      auth: { handle: (req, subPath) => auth!.handle(req, subPath) },
+      mounts: [restMount(rest), authMount({ handle: (req, subPath) => auth!.handle(req, subPath) })],
       functionsOrigin: () => (gateway !== null && gateway.running ? `http://127.0.0.1:${gateway.port}` : null),
       log: options.apiLog ?? (() => {}),
     }).catch((error: unknown) => {
@@ -251,6 +267,43 @@ async function prepareDatabase(
   log(`applying ${pending.length} new migration(s) with the Supabase CLI: ${pending.map((m) => m.file).join(', ')}`);
   await runSupabaseOrFail(['db', 'push', `--remote=${target.url}`, '--yes', '--include-all']);
   return { built: false, appliedMigrations: pending.length };
+}
+
+/**
+ * Calls `onChange` when the catalog changes: any DDL writes new versions of catalog rows (a new
+ * xmin) or removes some (a lower count). Checked every `everyMs`; returns the function that stops.
+ */
+export function watchCatalog(client: SqlClient, onChange: () => Promise<void>, log: (line: string) => void, everyMs = 1000): () => void {
+  const fingerprintSql = `select concat_ws(',',
+      (select max(xmin::text::bigint) from pg_catalog.pg_class), (select count(*) from pg_catalog.pg_class),
+      (select max(xmin::text::bigint) from pg_catalog.pg_attribute), (select count(*) from pg_catalog.pg_attribute),
+      (select max(xmin::text::bigint) from pg_catalog.pg_proc), (select count(*) from pg_catalog.pg_proc),
+      (select max(xmin::text::bigint) from pg_catalog.pg_constraint), (select count(*) from pg_catalog.pg_constraint),
+      (select max(xmin::text::bigint) from pg_catalog.pg_namespace)) as fingerprint`;
+  let last: string | null = null;
+  let busy = false;
+  let stopped = false;
+  const check = async () => {
+    if (busy || stopped) return;
+    busy = true;
+    try {
+      const [row] = await client.query<{ fingerprint: string }>(fingerprintSql);
+      const now = row?.fingerprint ?? '';
+      if (last !== null && now !== last && !stopped) await onChange();
+      last = now;
+    } catch (error) {
+      if (!stopped) log(`schema watch: ${(error as Error).message}`);
+    } finally {
+      busy = false;
+    }
+  };
+  void check();
+  const timer = setInterval(() => void check(), everyMs);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }
 
 /** A seeded expense of Alice's, preferably an imported bank line nobody categorized yet (so the categorizer writes). */

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signApiKey } from '../local-keys.ts';
 import { localSupabase } from '../supabase-client.ts';
-import { INVALID_API_KEY, NO_API_KEY, notServedRestApi, startApiServer, type ApiServer, type MountedApi } from './server.ts';
+import { INVALID_API_KEY, NO_API_KEY, authMount, restMount, startApiServer, type ApiServer, type MountedApi } from './server.ts';
 
 let anonKey = '';
 let serviceRoleKey = '';
@@ -61,8 +61,7 @@ beforeAll(async () => {
     port: 0,
     anonKey,
     serviceRoleKey,
-    rest: recorder('rest'),
-    auth: recorder('auth'),
+    mounts: [restMount(recorder('rest')), authMount(recorder('auth')), { prefix: '/extra/v1', api: recorder('extra') }],
     functionsOrigin: () => upstreamUrl,
   });
 });
@@ -150,10 +149,12 @@ describe('the API origin (apikey and CORS as Supabase’s gateway)', () => {
     expect(await res.json()).toEqual({ message: 'no Route matched with those values' });
   });
 
-  it('until the REST API is mounted, /rest/v1 answers a PostgREST-style 404 that says why', async () => {
-    const res = await notServedRestApi.handle(new Request('http://x/rest/v1/expenses'), '/expenses');
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ code: 'PGRST205', details: null });
+  it('routes any mounted prefix from the table, without the query string unless the mount asks for it', async () => {
+    const res = await fetch(`${api.url}/extra/v1/things?x=1`, { headers: { apikey: anonKey } });
+    expect(await res.json()).toEqual({ mount: 'extra', path: '/things', method: 'GET' });
+    expect(res.headers.get('access-control-expose-headers')).toBeNull();
+    const rest = await fetch(`${api.url}/rest/v1/things?x=1`, { headers: { apikey: anonKey } });
+    expect(await rest.json()).toEqual({ mount: 'rest', path: '/things?x=1', method: 'GET' });
   });
 });
 
@@ -189,8 +190,7 @@ describe('the functions proxy', () => {
       port: 0,
       anonKey,
       serviceRoleKey,
-      rest: notServedRestApi,
-      auth: recorder('auth'),
+      mounts: [authMount(recorder('auth'))],
       functionsOrigin: () => null,
     });
     try {

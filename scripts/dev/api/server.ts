@@ -29,14 +29,27 @@ export interface MountedApi {
   handle(req: Request, path: string): Promise<Response>;
 }
 
+/** One row of the server's route table: an API under a path prefix, behind the apikey check and CORS. */
+export interface Mount {
+  /** `/rest/v1`: requests to the prefix itself and below it go to `api`. */
+  readonly prefix: string;
+  readonly api: MountedApi;
+  /** Paths below the prefix served without an apikey (Supabase's gateway leaves them open). */
+  readonly openPaths?: ReadonlySet<string>;
+  /** Access-Control-Expose-Headers on its answers. */
+  readonly exposeHeaders?: string;
+  /** Hand the API its path with the query string (`/expenses?select=*`) rather than the path alone. */
+  readonly withQuery?: boolean;
+}
+
 export interface ApiServerOptions {
   /** 0 = any free port. */
   readonly port: number;
   readonly host?: string;
   readonly anonKey: string;
   readonly serviceRoleKey: string;
-  readonly rest: MountedApi;
-  readonly auth: MountedApi;
+  /** The APIs served on the origin, by path prefix (see restMount, authMount). */
+  readonly mounts: readonly Mount[];
   /** Where the functions gateway listens now (http://127.0.0.1:<port>), or null while it is down. */
   readonly functionsOrigin: () => string | null;
   /** One line per request. */
@@ -61,19 +74,15 @@ const OPEN_AUTH_PATHS = new Set(['/health', '/settings', '/.well-known/jwks.json
 export const NO_API_KEY = { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' };
 export const INVALID_API_KEY = { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' };
 
-/** Until the REST API is mounted: what PostgREST answers for a resource it does not know, naming the reason. */
-export const notServedRestApi: MountedApi = {
-  handle: async (_req, pathAndQuery) =>
-    new Response(
-      JSON.stringify({
-        code: 'PGRST205',
-        details: null,
-        hint: 'This npm run dev does not serve /rest/v1 yet: reach tables and RPCs over SQL as the user (see npm run demo).',
-        message: `Could not serve ${pathAndQuery.split('?')[0]}: the local REST API is not part of this version of the stack`,
-      }),
-      { status: 404, headers: { 'Content-Type': 'application/json; charset=utf-8' } },
-    ),
-};
+/** /rest/v1: PostgREST's protocol; it parses the query string itself and browsers may read its headers. */
+export function restMount(api: MountedApi): Mount {
+  return { prefix: '/rest/v1', api, withQuery: true, exposeHeaders: REST_EXPOSED_HEADERS };
+}
+
+/** /auth/v1: GoTrue's protocol; health, settings and the JWKS need no apikey. */
+export function authMount(api: MountedApi): Mount {
+  return { prefix: '/auth/v1', api, openPaths: OPEN_AUTH_PATHS };
+}
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
@@ -102,12 +111,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (pathname === '/functions/v1' || pathname.startsWith('/functions/v1/') || pathname === '/_wallai/health') {
       return proxyToFunctions(req, res);
     }
-    const mount = pathname === '/rest/v1' || pathname.startsWith('/rest/v1/') ? 'rest' : pathname.startsWith('/auth/v1/') ? 'auth' : null;
-    if (mount === null) {
+    const mount = options.mounts.find((m) => pathname === m.prefix || pathname.startsWith(`${m.prefix}/`));
+    if (mount === undefined) {
       send(res, 404, { message: 'no Route matched with those values' }, { 'Access-Control-Allow-Origin': '*' });
       return;
     }
-    const subPath = pathname.slice(mount === 'rest' ? '/rest/v1'.length : '/auth/v1'.length) || '/';
+    const subPath = pathname.slice(mount.prefix.length) || '/';
 
     if (req.method === 'OPTIONS' && (req.headers.origin !== undefined || req.headers['access-control-request-method'] !== undefined)) {
       res.writeHead(200, {
@@ -121,7 +130,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return;
     }
     const cors: Record<string, string> = { 'Access-Control-Allow-Origin': '*' };
-    if (mount === 'rest') cors['Access-Control-Expose-Headers'] = REST_EXPOSED_HEADERS;
+    if (mount.exposeHeaders !== undefined) cors['Access-Control-Expose-Headers'] = mount.exposeHeaders;
 
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
@@ -130,7 +139,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     headers.set('x-forwarded-for', (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''));
 
-    const open = mount === 'auth' && OPEN_AUTH_PATHS.has(subPath.replace(/\/+$/, ''));
+    const open = mount.openPaths?.has(subPath.replace(/\/+$/, '')) === true;
     if (!open) {
       const apikey = headers.get('apikey') ?? url.searchParams.get('apikey');
       if (apikey === null || apikey === '') {
@@ -150,10 +159,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return;
     }
     const request = new Request(new URL(rawUrl, origin), { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) });
-    // The REST API parses its query string from the path (`/expenses?select=*`); Auth routes by path alone.
-    const response = await (mount === 'rest'
-      ? options.rest.handle(request, `${subPath}${url.search}`)
-      : options.auth.handle(request, subPath));
+    const response = await mount.api.handle(request, mount.withQuery === true ? `${subPath}${url.search}` : subPath);
 
     const out: Record<string, string | string[]> = {};
     response.headers.forEach((value, name) => {

@@ -10,7 +10,7 @@ import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS, LOCAL_JWT_SECRET, signAccessToken, signApiKey } from '../../local-keys.ts';
 import { localSupabase } from '../../supabase-client.ts';
-import { notServedRestApi, startApiServer, type ApiServer } from '../server.ts';
+import { authMount, startApiServer, type ApiServer } from '../server.ts';
 import type { AuthConfig } from './config.ts';
 import { createAuthApi } from './index.ts';
 import { loadSigningKeys, type SigningKey } from './tokens.ts';
@@ -46,7 +46,7 @@ async function serve(config: Partial<AuthConfig> = {}, signingKeys: readonly Sig
     signingKeys,
     now: () => new Date(Date.now() + clock.offsetMs),
   });
-  const server = await startApiServer({ port: 0, anonKey, serviceRoleKey, rest: notServedRestApi, auth, functionsOrigin: () => null });
+  const server = await startApiServer({ port: 0, anonKey, serviceRoleKey, mounts: [authMount(auth)], functionsOrigin: () => null });
   issuer = `${server.url}/auth/v1`;
   servers.push(server);
   return {
