@@ -230,7 +230,11 @@ describe('REST on the dev stack (one origin with Auth and the functions)', () =>
     expect(bare.status).toBe(401);
     const preflight = await fetch(`${stack.restUrl}/expenses`, {
       method: 'OPTIONS',
-      headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'apikey, authorization' },
+      headers: {
+        Origin: 'http://localhost:3000',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'apikey, authorization',
+      },
     });
     expect(preflight.status).toBe(200);
     expect(preflight.headers.get('access-control-allow-headers')).toBe('apikey, authorization');
@@ -243,7 +247,9 @@ describe('REST on the dev stack (one origin with Auth and the functions)', () =>
 
   it("sees a table created while it runs (NOTIFY pgrst, 'reload schema'; on PGlite the catalog watch)", async () => {
     const table = `stack_reload_${randomBytes(4).toString('hex')}`;
-    await db.exec(`create table public.${table} (id int primary key); grant select on public.${table} to anon; insert into public.${table} values (7)`);
+    await db.exec(
+      `create table public.${table} (id int primary key); grant select on public.${table} to anon; insert into public.${table} values (7)`,
+    );
     cleanups.push(() => db.exec(`drop table if exists public.${table}`));
     const before = await clientAs(null).from(table).select('id');
     expect(before.error?.code).toBe('PGRST205');

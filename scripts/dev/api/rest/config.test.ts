@@ -13,8 +13,20 @@ describe('the [api] settings of config.toml', () => {
   });
 
   it('takes values from [api] only, with the defaults for what is missing; max_rows = 0 means no limit', () => {
-    const text = ['[db]', 'schemas = ["nope"]', '[api]', "schemas = ['app', \"public\"] # comment", 'max_rows = 0', '[auth]', 'max_rows = 5'].join('\n');
-    expect(parseApiConfig(text)).toEqual({ schemas: ['app', 'public'], extraSearchPath: DEFAULT_API_CONFIG.extraSearchPath, maxRows: null });
+    const text = [
+      '[db]',
+      'schemas = ["nope"]',
+      '[api]',
+      'schemas = [\'app\', "public"] # comment',
+      'max_rows = 0',
+      '[auth]',
+      'max_rows = 5',
+    ].join('\n');
+    expect(parseApiConfig(text)).toEqual({
+      schemas: ['app', 'public'],
+      extraSearchPath: DEFAULT_API_CONFIG.extraSearchPath,
+      maxRows: null,
+    });
     expect(parseApiConfig('')).toEqual(DEFAULT_API_CONFIG);
   });
 

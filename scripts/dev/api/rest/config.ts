@@ -16,7 +16,11 @@ export interface ApiConfig {
 }
 
 /** The Supabase CLI's defaults. */
-export const DEFAULT_API_CONFIG: ApiConfig = { schemas: ['public', 'graphql_public'], extraSearchPath: ['public', 'extensions'], maxRows: 1000 };
+export const DEFAULT_API_CONFIG: ApiConfig = {
+  schemas: ['public', 'graphql_public'],
+  extraSearchPath: ['public', 'extensions'],
+  maxRows: 1000,
+};
 
 export class ApiConfigError extends Error {
   constructor(message: string) {
@@ -44,7 +48,12 @@ export function parseApiConfig(text: string, file = 'supabase/config.toml'): Api
     const entry = values.get(key);
     if (entry === undefined) return fallback;
     const list = /^\[(.*)\]$/.exec(entry.raw);
-    const items = list ? (list[1] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '') : null;
+    const items = list
+      ? (list[1] ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : null;
     const parsed = items?.map((item) => /^"([^"\\]*)"$/.exec(item)?.[1] ?? /^'([^']*)'$/.exec(item)?.[1] ?? null);
     if (!parsed || parsed.some((item) => item === null || item === '')) {
       throw new ApiConfigError(`${file}:${entry.line}: [api] ${key} must be an array of schema names on one line`);
