@@ -2,38 +2,14 @@
  * The RLS matrix: for every table, actor and operation, what must happen.
  * Each cell runs in its own rolled-back transaction as that actor, exactly as
  * PostgREST would run the request. Rows live in supabase/tests/rls/, one module
- * per area; add a table there and list its module here.
+ * per area; add a table there and list its module in rls/areas.ts (which the
+ * same matrix through supabase-js reads too).
  */
 import { useTestDatabase } from '@wallai/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ACTIVITY_AREA } from './rls/activity.ts';
-import { AI_AREA } from './rls/ai.ts';
-import { BANK_AREA } from './rls/bank.ts';
-import { INSIGHTS_AREA } from './rls/insights.ts';
-import { MEMBERSHIP_AREA } from './rls/membership.ts';
-import { MONEY_AREA } from './rls/money.ts';
-import { RECEIPTS_AREA } from './rls/receipts.ts';
-import { SPLITS_AREA } from './rls/splits.ts';
-import {
-  ACTORS,
-  OPERATIONS,
-  buildMatrixFixture,
-  probe,
-  tablesMissingFromMatrix,
-  type MatrixArea,
-  type MatrixFixture,
-} from './support/rls-matrix.ts';
+import { MATRIX_AREAS as AREAS } from './rls/areas.ts';
+import { ACTORS, OPERATIONS, buildMatrixFixture, probe, tablesMissingFromMatrix, type MatrixFixture } from './support/rls-matrix.ts';
 
-const AREAS: readonly MatrixArea[] = [
-  MEMBERSHIP_AREA,
-  MONEY_AREA,
-  RECEIPTS_AREA,
-  AI_AREA,
-  SPLITS_AREA,
-  BANK_AREA,
-  ACTIVITY_AREA,
-  INSIGHTS_AREA,
-];
 const MATRIX = AREAS.flatMap((area) => area.rows);
 
 const db = useTestDatabase();

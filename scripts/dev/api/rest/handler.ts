@@ -23,6 +23,7 @@ import {
   type MediaType,
   type Preferences,
 } from './headers.ts';
+import { checkJsonDepth, parseJsonBody } from './json-body.ts';
 import { deleteSql, insertSql, parsePayload, updateSql } from './mutate-plan.ts';
 import { parseQueryParams, type QueryParams, type Range } from './query-params.ts';
 import { countQuerySql, planRead, readQuerySql, tableSource, type ReadPlan, type Source } from './read-plan.ts';
@@ -212,6 +213,7 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
       const url = new URL(path, 'http://rest.local');
       // The caller may pass the path alone: the query string is then the request's own.
       if (!path.includes('?')) url.search = new URL(req.url).search;
+      for (const value of url.searchParams.values()) checkJsonDepth(value, 'A query parameter');
       const method = req.method.toUpperCase();
       const segments = url.pathname
         .split('/')
@@ -553,12 +555,7 @@ export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
       if (ctx.prefs.invalid.includes('params=single-object')) throw notImplemented('Prefer: params=single-object');
       const text = await readBody(ctx.req);
       const trimmed = text.trim() === '' ? '{}' : text;
-      let value: unknown;
-      try {
-        value = JSON.parse(trimmed);
-      } catch (error) {
-        throw new RestError(400, 'PGRST102', `Empty or invalid json${error instanceof Error ? `: ${error.message}` : ''}`);
-      }
+      const value = parseJsonBody(trimmed);
       argsJson = trimmed;
       argumentNames = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
     }

@@ -2,9 +2,10 @@
  * The RLS matrix's probes (supabase/tests/rls/*.ts, plain SQL) rewritten as
  * the supabase-js calls an app would make, so the same expectations can be
  * checked through /rest/v1. The SQL shapes the matrix uses are
- * `select id from public.t where a = $1 [and b = 'x']`,
+ * `select id from public.t where a = $1 [and b = 'x'] [and c is [not] null]`,
  * `insert into public.t (a, b) values ($1, 'x') returning id`,
- * `update public.t set a = 'x' where id = $1 returning id`,
+ * `update public.t set a = 'x' where id = $1 returning id` (`now()` and
+ * `gen_random_uuid()` become the client's time and id),
  * `delete from public.t where id = $1 returning id`; a probe in any other
  * shape (an expression in set, a function in where, a table outside the
  * exposed schema) is reported as untranslatable, never guessed.
@@ -30,6 +31,8 @@ function value(token: string, params: readonly unknown[]): unknown {
   if (t === 'null') return null;
   // A fresh id made by the client instead of the database: the same row either way.
   if (t === 'gen_random_uuid()') return randomUUID();
+  // The time as the client sends it: the transaction's now() is the same instant to within the request.
+  if (t === 'now()') return new Date().toISOString();
   const literal = /^'((?:[^']|'')*)'$/.exec(t);
   if (literal) {
     const text = (literal[1] ?? '').replaceAll("''", "'");
@@ -64,21 +67,31 @@ function splitList(text: string): string[] {
   return out.map((s) => s.trim());
 }
 
-function conditions(where: string, params: readonly unknown[]): Array<[string, unknown]> {
+/** One condition of a probe's where: `column = value`, `column is null` or `column is not null`. */
+type Condition = { column: string; op: 'eq' | 'is' | 'not is'; value: unknown };
+
+function conditions(where: string, params: readonly unknown[]): Condition[] {
   return where.split(/\s+and\s+/i).map((cond) => {
+    const isNull = new RegExp(String.raw`^(${IDENT})\s+is\s+(not\s+)?null$`, 'i').exec(cond.trim());
+    if (isNull) return { column: isNull[1] ?? '', op: isNull[2] ? 'not is' : 'is', value: null };
     const m = new RegExp(String.raw`^(${IDENT})\s*=\s*(.+)$`).exec(cond.trim());
     if (!m) throw new Untranslatable(`condition ${cond}`);
-    return [m[1] ?? '', value(m[2] ?? '', params)];
+    return { column: m[1] ?? '', op: 'eq', value: value(m[2] ?? '', params) };
   });
 }
 
 type Result = { data: unknown; error: { code?: string; message: string } | null; status: number };
 /** The part of postgrest-js's builders the probes use. */
-type Filterable = { eq(column: string, value: unknown): Filterable; select(columns: string): Filterable } & PromiseLike<Result>;
+type Filterable = {
+  eq(column: string, value: unknown): Filterable;
+  is(column: string, value: null): Filterable;
+  not(column: string, operator: string, value: unknown): Filterable;
+  select(columns: string): Filterable;
+} & PromiseLike<Result>;
 
-function applyEq(builder: Filterable, conds: Array<[string, unknown]>): Filterable {
+function applyEq(builder: Filterable, conds: readonly Condition[]): Filterable {
   let b = builder;
-  for (const [c, v] of conds) b = b.eq(c, v);
+  for (const c of conds) b = c.op === 'eq' ? b.eq(c.column, c.value) : c.op === 'is' ? b.is(c.column, null) : b.not(c.column, 'is', null);
   return b;
 }
 

@@ -4,6 +4,7 @@
  * with ON CONFLICT (merge or ignore duplicates), UPDATE and DELETE with the
  * request's filters. Pure: text and parameters out.
  */
+import { parseJsonBody } from './json-body.ts';
 import { RestError } from './errors.ts';
 import type { Filter, LogicTree } from './query-params.ts';
 import { filterSql, logicSql, tableSource } from './read-plan.ts';
@@ -20,12 +21,7 @@ export interface Payload {
 
 /** Parses a JSON body for insert/update, PostgREST's PGRST102 when it is not an object or an array of objects with the same keys. */
 export function parsePayload(text: string, columnsGiven: boolean): Payload {
-  let value: unknown;
-  try {
-    value = text.trim() === '' ? {} : JSON.parse(text);
-  } catch (error) {
-    throw new RestError(400, 'PGRST102', `Empty or invalid json${error instanceof Error ? `: ${error.message}` : ''}`);
-  }
+  const value: unknown = text.trim() === '' ? {} : parseJsonBody(text);
   const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (isObject(value)) return { json: text.trim() === '' ? '{}' : text, isArray: false, keys: Object.keys(value) };
   if (Array.isArray(value)) {

@@ -1,7 +1,8 @@
 /**
  * The project's RLS matrix again, through the real supabase-js and /rest/v1:
- * the same subjects, actors and expected outcomes as
- * supabase/tests/rls-matrix.test.ts, each probe rolled back afterwards (the
+ * every area of supabase/tests/rls/areas.ts (the list the SQL-level matrix
+ * supabase/tests/rls-matrix.test.ts runs), with the same subjects, actors and
+ * expected outcomes, each probe rolled back afterwards (the
  * handler runs on a client whose transactions never commit, so probes do not
  * change the fixture). Probes whose SQL has no supabase-js equivalent are
  * listed by name below, so a new one cannot slip past unprobed.
@@ -9,20 +10,13 @@
 import type { Queryable, SqlClient } from '@wallai/db-client';
 import { anonKey, serviceRole, tokenFor, useTestDatabase } from '@wallai/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIVITY_AREA } from '../../../../supabase/tests/rls/activity.ts';
-import { AI_AREA } from '../../../../supabase/tests/rls/ai.ts';
-import { BANK_AREA } from '../../../../supabase/tests/rls/bank.ts';
-import { MEMBERSHIP_AREA } from '../../../../supabase/tests/rls/membership.ts';
-import { MONEY_AREA } from '../../../../supabase/tests/rls/money.ts';
-import { RECEIPTS_AREA } from '../../../../supabase/tests/rls/receipts.ts';
-import { SPLITS_AREA } from '../../../../supabase/tests/rls/splits.ts';
+import { MATRIX_AREAS as AREAS } from '../../../../supabase/tests/rls/areas.ts';
 import {
   ACTORS,
   OPERATIONS,
   actorFor,
   buildMatrixFixture,
   type ActorName,
-  type MatrixArea,
   type MatrixFixture,
   type Operation,
   type Statement,
@@ -31,7 +25,6 @@ import type { RestApi } from './handler.ts';
 import { translate, Untranslatable, type Translated } from './matrix-through-rest.ts';
 import { restApiFor, supabaseFor } from './test-support.ts';
 
-const AREAS: readonly MatrixArea[] = [MEMBERSHIP_AREA, MONEY_AREA, RECEIPTS_AREA, AI_AREA, SPLITS_AREA, BANK_AREA, ACTIVITY_AREA];
 const MATRIX = AREAS.flatMap((area) => area.rows);
 
 /** Probes that have no supabase-js form: storage.objects is not an exposed schema; SQL expressions in where/set. */
@@ -51,8 +44,7 @@ const NOT_THROUGH_REST = [
   "import files (a space-mate's import) insert",
   "import files (a space-mate's import) select",
   "import files (a space-mate's import) update",
-  // The settlement status probes are SQL expressions (a status column written directly) with no supabase-js form.
-  'settlements (status) insert',
+  // The settlement status update is an SQL expression (a status column written directly) with no supabase-js form.
   'settlements (status) update',
 ];
 

@@ -336,6 +336,28 @@ describe('rpc', () => {
   });
 });
 
+describe('very deep JSON', () => {
+  const deep = (levels: number, inner = '1') => `${'['.repeat(levels)}${inner}${']'.repeat(levels)}`;
+
+  it('a body nested past 1000 levels is refused with 400 PGRST102 before SQL, and nothing is written', async () => {
+    const before = await db().query<{ n: number }>('select count(*)::int as n from public.rest_authors');
+    const body = `{"id": 900, "name": "deep", "meta": ${deep(20_000)}}`;
+    const res = await send('POST', '/rest_authors', body);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ code: 'PGRST102', message: 'The body nests arrays and objects deeper than 1000 levels' });
+    expect(await db().query<{ n: number }>('select count(*)::int as n from public.rest_authors')).toEqual(before);
+  });
+
+  it('so is an RPC body and a JSON filter value; 1000 levels still pass', async () => {
+    const rpc = await send('POST', '/rpc/rest_echo', `{"payload": ${deep(60_000)}}`);
+    expect({ status: rpc.status, code: (rpc.json as { code: string }).code }).toEqual({ status: 400, code: 'PGRST102' });
+    const filter = await send('GET', `/rest_authors?meta=cs.${encodeURIComponent(deep(3000))}`);
+    expect({ status: filter.status, code: (filter.json as { code: string }).code }).toEqual({ status: 400, code: 'PGRST102' });
+    const fine = await send('POST', '/rpc/rest_echo', `{"payload": ${deep(999)}}`);
+    expect(fine.status).toBe(200);
+  });
+});
+
 describe('schema cache', () => {
   it("reloads on NOTIFY pgrst, 'reload schema'", async () => {
     await db().exec(`create table public.rest_notified (id int primary key); grant select on public.rest_notified to anon;`);
