@@ -4,13 +4,17 @@
  * through the REST handler (JWT verified, query string parsed, SQL built,
  * JSON built in Postgres, a Response), in process without HTTP, against one
  * transaction that sets the member's role and claims, runs the equivalent
- * SELECT and JSON-encodes the rows. Then requests per second with 8
- * concurrent clients on one handler over an 8-connection pool (PostgreSQL).
+ * SELECT and JSON-encodes the rows; then the same request over HTTP through
+ * the one-origin server `npm run dev` runs (apikey check, CORS, body copied
+ * into a Node response, fetch on a kept-alive connection). Then requests per
+ * second with 8 concurrent clients over an 8-connection pool (PostgreSQL):
+ * in process, and through the real HTTP server.
  */
 import { postgresClient, type SqlClient } from '@wallai/db-client';
 import { becomeActor, claimsFor, user } from '@wallai/testing/acting-as';
 import { SignJWT } from 'jose';
 import { createRestApi, type RestApi } from '../dev/api/rest/handler.ts';
+import { restMount, startApiServer, type ApiServer } from '../dev/api/server.ts';
 import type { Dataset } from './generator.ts';
 import { Prng } from './prng.ts';
 import { distribution, round, type Distribution } from './stats.ts';
@@ -36,7 +40,22 @@ export interface RestBenchResult {
   overheadP50: number;
   /** Probes where REST returned another number of rows than the direct query (must be 0). */
   rowMismatches: number;
-  throughput: { clients: number; seconds: number; requests: number; perSecond: number; errors: number } | null;
+  /** The same request through the one-origin HTTP server (fetch → server → handler), measured after the pairs. */
+  http: Distribution;
+  /** p50(http) − p50(direct), ms. */
+  httpOverheadP50: number;
+  /** 8 clients on the handler in process. */
+  throughput: Throughput | null;
+  /** 8 clients through the real HTTP server (one kept-alive connection each). */
+  httpThroughput: Throughput | null;
+}
+
+export interface Throughput {
+  clients: number;
+  seconds: number;
+  requests: number;
+  perSecond: number;
+  errors: number;
 }
 
 interface Probe {
@@ -46,6 +65,13 @@ interface Probe {
 }
 
 const now = (): number => performance.now();
+
+/** The anon key of the bench's secret: the server's apikey check lets it through. */
+function anonKey(): Promise<string> {
+  return new SignJWT({ role: 'anon', iss: 'supabase-demo' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .sign(new TextEncoder().encode(SECRET));
+}
 
 /** A member's access token, signed as the local stack signs them. */
 function tokenFor(memberId: string): Promise<string> {
@@ -61,6 +87,40 @@ async function restRequest(api: RestApi, probe: Probe): Promise<number> {
   const body = await res.text();
   if (res.status !== 200) throw new Error(`REST answered ${res.status}: ${body.slice(0, 200)}`);
   return (JSON.parse(body) as unknown[]).length;
+}
+
+/** The same request over HTTP to the one-origin server, as supabase-js sends it (apikey + bearer). */
+async function httpRequest(server: ApiServer, apikey: string, probe: Probe): Promise<number> {
+  const res = await fetch(`${server.url}/rest/v1/expenses?select=*&space_id=eq.${probe.spaceId}&order=date.desc&limit=50`, {
+    headers: { Authorization: `Bearer ${probe.token}`, apikey, 'X-Client-Info': 'supabase-js-node/bench' },
+  });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`REST over HTTP answered ${res.status}: ${body.slice(0, 200)}`);
+  return (JSON.parse(body) as unknown[]).length;
+}
+
+/** `clients` workers sending `send` in a loop for `seconds`. */
+async function load(clients: number, seconds: number, probes: readonly Probe[], send: (p: Probe) => Promise<number>): Promise<Throughput> {
+  let requests = 0;
+  let errors = 0;
+  // Warm every connection first.
+  await Promise.all(probes.slice(0, clients).map((p) => send(p)));
+  const started = now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, worker) => {
+      for (let k = worker; now() < deadline; k += clients) {
+        try {
+          await send(probes[k % probes.length] as Probe);
+          requests += 1;
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  const elapsed = (now() - started) / 1000;
+  return { clients, seconds: round(elapsed, 2), requests, perSecond: round(requests / elapsed, 1), errors };
 }
 
 async function directRequest(db: SqlClient, probe: Probe): Promise<number> {
@@ -88,57 +148,69 @@ export async function measureRest(db: SqlClient, dataset: Pick<Dataset, 'spaces'
   };
 
   const api = await createRestApi({ sql: db, jwtSecret: SECRET, schemas: ['public', 'graphql_public'], maxRows: 1000 });
+  const apikey = await anonKey();
+  const server = await startApiServer({
+    port: 0,
+    anonKey: apikey,
+    serviceRoleKey: apikey,
+    mounts: [restMount(api)],
+    functionsOrigin: () => null,
+  });
   const rest: number[] = [];
   const direct: number[] = [];
+  const http: number[] = [];
   let rowMismatches = 0;
   try {
     for (let i = 0; i < options.warmup + options.iterations; i += 1) {
       const probe = await probeFor();
       // Alternate which goes first, so neither always runs on a warmer cache.
-      const order = i % 2 === 0 ? (['rest', 'direct'] as const) : (['direct', 'rest'] as const);
-      const times: Record<'rest' | 'direct', number> = { rest: 0, direct: 0 };
-      const rows: Record<'rest' | 'direct', number> = { rest: 0, direct: 0 };
+      const order =
+        i % 3 === 0
+          ? (['rest', 'direct', 'http'] as const)
+          : i % 3 === 1
+            ? (['direct', 'http', 'rest'] as const)
+            : (['http', 'rest', 'direct'] as const);
+      const times: Record<'rest' | 'direct' | 'http', number> = { rest: 0, direct: 0, http: 0 };
+      const rows: Record<'rest' | 'direct' | 'http', number> = { rest: 0, direct: 0, http: 0 };
       for (const which of order) {
         const t = now();
-        rows[which] = which === 'rest' ? await restRequest(api, probe) : await directRequest(db, probe);
+        rows[which] =
+          which === 'rest'
+            ? await restRequest(api, probe)
+            : which === 'http'
+              ? await httpRequest(server, apikey, probe)
+              : await directRequest(db, probe);
         times[which] = now() - t;
       }
       if (i < options.warmup) continue;
       rest.push(times.rest);
       direct.push(times.direct);
-      if (rows.rest !== rows.direct) rowMismatches += 1;
+      http.push(times.http);
+      if (rows.rest !== rows.direct || rows.http !== rows.direct) rowMismatches += 1;
     }
   } finally {
+    await server.close();
     await api.close();
   }
 
   let throughput: RestBenchResult['throughput'] = null;
+  let httpThroughput: RestBenchResult['httpThroughput'] = null;
   if (options.databaseUrl) {
     const pool = postgresClient(options.databaseUrl, { max: options.clients });
     const pooled = await createRestApi({ sql: pool, jwtSecret: SECRET, schemas: ['public', 'graphql_public'], maxRows: 1000 });
+    const pooledServer = await startApiServer({
+      port: 0,
+      anonKey: apikey,
+      serviceRoleKey: apikey,
+      mounts: [restMount(pooled)],
+      functionsOrigin: () => null,
+    });
     const probes = await Promise.all(Array.from({ length: 200 }, probeFor));
-    let requests = 0;
-    let errors = 0;
     try {
-      // Warm every connection first.
-      await Promise.all(probes.slice(0, options.clients).map((p) => restRequest(pooled, p)));
-      const started = now();
-      const deadline = started + options.seconds * 1000;
-      await Promise.all(
-        Array.from({ length: options.clients }, async (_, worker) => {
-          for (let k = worker; now() < deadline; k += options.clients) {
-            try {
-              await restRequest(pooled, probes[k % probes.length] as Probe);
-              requests += 1;
-            } catch {
-              errors += 1;
-            }
-          }
-        }),
-      );
-      const elapsed = (now() - started) / 1000;
-      throughput = { clients: options.clients, seconds: round(elapsed, 2), requests, perSecond: round(requests / elapsed, 1), errors };
+      throughput = await load(options.clients, options.seconds, probes, (p) => restRequest(pooled, p));
+      httpThroughput = await load(options.clients, options.seconds, probes, (p) => httpRequest(pooledServer, apikey, p));
     } finally {
+      await pooledServer.close();
       await pooled.close();
       await pool.close();
     }
@@ -146,12 +218,16 @@ export async function measureRest(db: SqlClient, dataset: Pick<Dataset, 'spaces'
 
   const restD = distribution(rest);
   const directD = distribution(direct);
+  const httpD = distribution(http);
   return {
     iterations: options.iterations,
     rest: restD,
     direct: directD,
     overheadP50: round(restD.p50 - directD.p50),
     rowMismatches,
+    http: httpD,
+    httpOverheadP50: round(httpD.p50 - directD.p50),
     throughput,
+    httpThroughput,
   };
 }

@@ -525,6 +525,24 @@ export function restTargets(r: RestBenchResult): TargetCheck[] {
       { name: '/rest/v1 failed requests under load', value: r.throughput.errors, target: '0', pass: r.throughput.errors === 0, hard: true },
     );
   }
+  if (r.httpThroughput) {
+    checks.push(
+      {
+        name: `/rest/v1 requests/s over HTTP, ${r.httpThroughput.clients} clients`,
+        value: r.httpThroughput.perSecond,
+        target: '≥ 500/s (PG15)',
+        pass: r.httpThroughput.perSecond >= 500,
+        hard: false,
+      },
+      {
+        name: '/rest/v1 failed HTTP requests under load',
+        value: r.httpThroughput.errors,
+        target: '0',
+        pass: r.httpThroughput.errors === 0,
+        hard: true,
+      },
+    );
+  }
   return checks;
 }
 
@@ -532,15 +550,19 @@ function formatRest(r: RestBenchResult): string {
   const rows = [
     ['', 'p50', 'p95', 'p99', 'mean'],
     ['through /rest/v1 (in process)', ms(r.rest.p50), ms(r.rest.p95), ms(r.rest.p99), ms(r.rest.mean)],
+    ['through /rest/v1 over HTTP (the dev server)', ms(r.http.p50), ms(r.http.p95), ms(r.http.p99), ms(r.http.mean)],
     ['same SQL directly', ms(r.direct.p50), ms(r.direct.p95), ms(r.direct.p99), ms(r.direct.mean)],
   ];
   return [
     `(e) /rest/v1: a member's 50 latest expenses (select=*, eq space_id, order date.desc, limit 50), ${int(r.iterations)} pairs (whole request, ms)`,
     table(rows, new Set([1, 2, 3, 4])),
-    `  overhead p50 ${ms(r.overheadP50)} ms` +
+    `  overhead p50 ${ms(r.overheadP50)} ms in process, ${ms(r.httpOverheadP50)} ms over HTTP` +
       (r.throughput
         ? `; ${r.throughput.clients} concurrent clients for ${r.throughput.seconds} s: ${int(r.throughput.requests)} requests, ${int(r.throughput.perSecond)}/s, ${r.throughput.errors} failed`
-        : '; throughput: skipped (single connection)'),
+        : '; throughput: skipped (single connection)') +
+      (r.httpThroughput
+        ? `; over HTTP ${int(r.httpThroughput.requests)} requests, ${int(r.httpThroughput.perSecond)}/s, ${r.httpThroughput.errors} failed`
+        : ''),
     table(restTargets(r).map((t) => [t.name, String(t.value), t.target, t.pass ? 'PASS' : t.hard ? 'FAIL' : 'FAIL (informative)'])),
     '',
   ].join('\n');
