@@ -170,7 +170,9 @@ describe.runIf(source.kind === 'pglite')('the embedded database under npm run de
 // --- PostgreSQL: a cluster of its own, restarted in immediate mode -------------------------------
 
 const canManageClusters =
-  source.kind === 'postgres' && process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v pg_createcluster'], { stdio: 'ignore' }).status === 0;
+  source.kind === 'postgres' &&
+  process.getuid?.() === 0 &&
+  spawnSync('sh', ['-c', 'command -v pg_createcluster'], { stdio: 'ignore' }).status === 0;
 
 function run(command: string, args: string[]): void {
   const done = spawnSync(command, args, { encoding: 'utf8' });
