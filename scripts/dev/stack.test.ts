@@ -255,7 +255,7 @@ describe('REST on the dev stack (one origin with Auth and the functions)', () =>
     expect(before.error?.code).toBe('PGRST205');
     await db.exec(`notify pgrst, 'reload schema'`);
     let after = await clientAs(null).from(table).select('id');
-    for (let i = 0; i < 50 && after.error !== null; i += 1) {
+    for (let i = 0; i < 100 && after.error !== null; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       after = await clientAs(null).from(table).select('id');
     }
