@@ -162,18 +162,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const baseKeys = await localKeys();
 
     // --- the API origin, then the functions gateway behind it -------------------
-    const apiSql = postgresClient(target.url, { max: 8 });
-    cleanups.push(() => apiSql.close());
+    // The API's connections. On the embedded database they go through its socket like every other
+    // client: PGlite's socket server keeps each connection's transaction to itself, which a client
+    // in this process would bypass. PGlite runs one statement at a time and its socket takes 16
+    // connections (the functions hold up to 10), so 3 suffice there.
+    const apiPool = postgresClient(target.url, { max: kind === 'embedded' ? 3 : 8 });
+    cleanups.push(() => apiPool.close());
+    // PGlite's socket never delivers a notification to a listener (one backend: a NOTIFY goes back
+    // to the connection that sent it), so there the REST API does not listen; the catalog watch below reloads.
+    const { listen: _listen, ...withoutListen } = apiPool;
+    const apiSql: SqlClient = kind === 'embedded' ? withoutListen : apiPool;
     let gateway: Gateway | null = null;
     const apiPort = options.apiPort ?? options.functionsPort ?? DEFAULT_API_PORT;
     const signingKeys = authConfig.signingKeysPath ? await readSigningKeys(authConfig.signingKeysPath) : [];
     // The Auth server names the origin in its tokens' iss, known once the port is.
     let auth: AuthApi | null = null;
     // REST reads its schema cache now, after the migrations; it reloads on NOTIFY pgrst, 'reload schema'.
-    // On the embedded database it runs in process (PGlite's own client delivers the notifications).
     const apiConfig = readApiConfig(configFile);
     const rest = await createRestApi({
-      sql: kind === 'embedded' ? target.client : apiSql,
+      sql: apiSql,
       jwtSecret: baseKeys.jwtSecret,
       schemas: apiConfig.schemas,
       maxRows: apiConfig.maxRows,
@@ -183,7 +190,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // PGlite has one backend: a NOTIFY sent over its socket goes back to that socket, never to a
     // listener, so on the embedded database the stack watches the catalog instead (as Supabase's
     // pgrst_ddl_watch event trigger would notify): DDL reloads the REST schema cache within 2 s.
-    if (kind === 'embedded') cleanups.push(watchCatalog(target.client, () => rest.reloadSchema(), log));
+    if (kind === 'embedded') cleanups.push(watchCatalog(apiSql, () => rest.reloadSchema(), log));
     const api = await startApiServer({
       port: apiPort,
       anonKey: baseKeys.anonKey,
