@@ -37,7 +37,10 @@ async function allocateInSql(cases: readonly Case[]): Promise<number[][]> {
 }
 
 const inTypeScript = (c: Case) =>
-  allocateCents(c.total, c.weights, { ...(c.rotation === undefined ? {} : { rotation: c.rotation }), ...(c.carried ? { carried: c.carried } : {}) });
+  allocateCents(c.total, c.weights, {
+    ...(c.rotation === undefined ? {} : { rotation: c.rotation }),
+    ...(c.carried ? { carried: c.carried } : {}),
+  });
 
 const integerWeight = fc.integer({ min: 0, max: 10_000 }).map(String);
 const percentWeight = fc.integer({ min: 0, max: 10_000 }).map((bp) => (bp / 100).toFixed(2));
