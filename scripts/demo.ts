@@ -28,6 +28,8 @@ import {
   type DemoStep,
 } from './demo/supabase-steps.ts';
 import { signApiKey } from './dev/local-keys.ts';
+import { postgresClient } from '@wallai/db-client';
+import { insightsStep } from './demo/insights-step.ts';
 import { DEFAULT_FUNCTIONS_PORT, startStack } from './dev/stack.ts';
 
 const USAGE = `Usage: npm run demo [-- --own-stack]
@@ -48,25 +50,28 @@ interface Connection {
   readonly keepsData: boolean;
   readonly apiUrl: string;
   readonly anonKey: string;
+  /** For the insights step, which also reads the database as the owner. */
+  readonly databaseUrl: string;
   close(): Promise<void>;
 }
 
 /** The running dev stack, if its gateway answers on the default port. */
 async function runningStack(): Promise<Connection | null> {
   const apiUrl = `http://127.0.0.1:${DEFAULT_FUNCTIONS_PORT}`;
-  let health: { ok?: boolean };
+  let health: { ok?: boolean; databaseUrl?: string | null };
   try {
     const response = await fetch(`${apiUrl}/_wallai/health`, { signal: AbortSignal.timeout(1500) });
     health = (await response.json()) as typeof health;
   } catch {
     return null;
   }
-  if (health.ok !== true) return null;
+  if (health.ok !== true || !health.databaseUrl) return null;
   return {
     where: `the running npm run dev stack (${apiUrl})`,
     keepsData: true,
     apiUrl,
     anonKey: await signApiKey('anon'),
+    databaseUrl: health.databaseUrl,
     close: async () => {},
   };
 }
@@ -88,6 +93,7 @@ async function ownStack(): Promise<Connection> {
       keepsData: false,
       apiUrl: stack.apiUrl,
       anonKey: stack.anonKey,
+      databaseUrl: stack.databaseUrl,
       close: async () => {
         await stack.stop();
         rmSync(dir, { recursive: true, force: true });
@@ -112,25 +118,41 @@ const askTheAssistant: DemoStep = async (ctx: DemoContext) => {
   await chatStep({ apiUrl: ctx.apiUrl, token: await ctx.accessToken('alice'), spaceId: space.id, heading: ctx.heading, say: ctx.say });
 };
 
+/** The insights of the seeded spaces (scripts/demo/insights-step.ts), with Alice's and Bob's session tokens. */
+const insightsOn =
+  (databaseUrl: string): DemoStep =>
+  async (ctx) => {
+    const db = postgresClient(databaseUrl, { max: 1 });
+    try {
+      const tokens = { alice: await ctx.accessToken('alice'), bob: await ctx.accessToken('bob') };
+      await insightsStep({ db, apiUrl: ctx.apiUrl, tokens, heading: ctx.heading, say: ctx.say });
+    } finally {
+      await db.close();
+    }
+  };
+
 /** The tour, in order. A step reads what earlier ones left in ctx.state. */
-export const STEPS: readonly DemoStep[] = [
-  signInStep,
-  createSpaceStep,
-  joinStep,
-  budgetStep,
-  expensesStep,
-  splitStep,
-  balancesStep,
-  askTheAssistant,
-  privacyStep,
-  signOutStep,
-];
+export function tourSteps(connection: Pick<Connection, 'databaseUrl'>): readonly DemoStep[] {
+  return [
+    signInStep,
+    createSpaceStep,
+    joinStep,
+    budgetStep,
+    expensesStep,
+    splitStep,
+    balancesStep,
+    askTheAssistant,
+    insightsOn(connection.databaseUrl),
+    privacyStep,
+    signOutStep,
+  ];
+}
 
 async function tour(connection: Connection): Promise<DemoContext> {
   console.log(`\nWallai demo, on ${connection.where}.`);
   console.log(`Every step is a supabase-js call against ${connection.apiUrl}, as one of the demo people with their own permissions.`);
   const ctx = demoContext({ apiUrl: connection.apiUrl, anonKey: connection.anonKey, heading, say });
-  for (const run of STEPS) await run(ctx);
+  for (const run of tourSteps(connection)) await run(ctx);
   return ctx;
 }
 
