@@ -15,6 +15,8 @@
  *       and requests/s with 8 concurrent clients (PostgreSQL only)
  *   (f) suggest_settlements on a space of 50 members and 5,000 unpaid splits, beside the walk
  *       before issue 9 (scripts/bench/settlements.ts)
+ *   (g) local Realtime commit→delivery to 50 subscribed members, and a 5 MB Storage upload and
+ *       download against the same file written and read directly (scripts/bench/storage-realtime.ts)
  * Prints a table with PASS/FAIL per target and writes bench-results/database-<target>.json, and
  * the scaling curves (cost against size, measured at checkpoints while the dataset grows and at
  * its full size) as bench-results/database-<target>-<curve>.svg.
@@ -43,6 +45,13 @@ import { measureRest, type RestBenchResult } from './rest.ts';
 import { loadDataset } from './reuse.ts';
 import { DEFAULT_SETTLEMENTS_OPTIONS, formatSettlements, measureSettlements, type SettlementsBenchResult } from './settlements.ts';
 import { ratio, round } from './stats.ts';
+import {
+  DEFAULT_STORAGE_REALTIME_OPTIONS,
+  formatStorageRealtime,
+  measureStorageRealtime,
+  storageRealtimeTargets,
+  type StorageRealtimeResult,
+} from './storage-realtime.ts';
 import { openBenchTarget } from './target.ts';
 
 export interface BenchOptions {
@@ -66,6 +75,7 @@ export interface BenchOptions {
   restIterations: number;
   restSeconds: number;
   settlements: boolean;
+  storageRealtime: boolean;
   identity: 'direct' | 'signup';
   out: string | null;
   /** An existing database (kept by --keep) to measure again, without generating. */
@@ -95,6 +105,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   restIterations: 1000,
   restSeconds: 5,
   settlements: true,
+  storageRealtime: true,
   identity: 'direct',
   out: null,
   reuse: null,
@@ -116,6 +127,7 @@ const USAGE = `usage: npm run bench -- [options]
   --no-chat            skip the ai-chat benchmark; --chat-rounds N rounds of its ${CHAT_QUESTIONS.length} questions (default 20)
   --no-rest            skip the /rest/v1 benchmark; --rest-iterations N measured pairs (default 1000), --rest-seconds N of 8-client load (default 5)
   --no-settlements     skip the suggest_settlements benchmark (e)
+  --no-storage-realtime  skip the local Storage and Realtime benchmark (g)
   --explain            print EXPLAIN ANALYZE of the RLS and service-role reads
   --keep               keep the PostgreSQL database (DATABASE_URL only)
   --reuse NAME         measure again on a database kept by --keep (no generation, the schema as it is there,
@@ -214,6 +226,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--no-settlements':
         o.settlements = false;
+        break;
+      case '--no-storage-realtime':
+        o.storageRealtime = false;
         break;
       case '--chat-rounds':
         o.chatRounds = num(flag, take());
@@ -783,6 +798,23 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     }
 
+    let storageRealtime: StorageRealtimeResult | null = null;
+    if (options.storageRealtime) {
+      const o = { ...DEFAULT_STORAGE_REALTIME_OPTIONS, jwtSecret: 'wallai-bench-jwt-secret-with-at-least-32-characters' };
+      log(`(g) local Realtime (${o.members} subscribers, ${o.inserts} inserts) and Storage (${o.fileMegabytes} MB × ${o.rounds})…`);
+      storageRealtime = await measureStorageRealtime(db, o, log);
+      log(formatStorageRealtime(storageRealtime));
+      writeJson(path.join(repoRoot, 'bench-results', `storage-realtime-${target.kind}.json`), {
+        benchmark: 'storage-realtime',
+        generatedAt: new Date().toISOString(),
+        machine: { ...machineInfo(), loadAverage: os.loadavg().map((l) => round(l, 2)) },
+        engine: { kind: target.kind, version: engine },
+        options: { ...o, jwtSecret: undefined },
+        ...storageRealtime,
+        targets: storageRealtimeTargets(storageRealtime),
+      });
+    }
+
     log('recomputing every total…');
     const totals = await totalsDriftSummary(db);
     const checks = [
@@ -790,6 +822,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ...(chat ? chatTargets(chat) : []),
       ...(rest ? restTargets(rest) : []),
       ...(settle ? settlementsTargets(settle) : []),
+      ...(storageRealtime ? storageRealtimeTargets(storageRealtime) : []),
     ];
     const wallSeconds = (performance.now() - started) / 1000;
     log(

@@ -318,3 +318,39 @@ begin
 end
 $$;
 revoke execute on function realtime.wallai_install_capture() from public;
+
+-- Which subscribers may see a row, decided as each of them, in one round trip: for each
+-- `{n, role, claims}` of _subscribers the role and request.jwt.claims are set
+-- transaction-local and the row is selected by primary key (_where, built by the server
+-- from catalog names, reads the key values from $1), so RLS decides as for that
+-- subscriber's own query; what fails for a role (no privilege) counts as not visible.
+-- Realtime's apply_rls does the same per subscription. Called by the local Realtime
+-- server's own connection (a superuser), never by the API roles.
+create or replace function realtime.wallai_visible_to(_schema text, _table text, _where text, _pk text[], _subscribers jsonb)
+returns integer[]
+language plpgsql
+set search_path = ''
+as $$
+declare
+  _s jsonb;
+  _visible boolean;
+  _out integer[] := '{}';
+  _me text := current_user;
+  _query text := pg_catalog.format('select exists (select 1 from %I.%I where %s)', _schema, _table, _where);
+begin
+  for _s in select e from pg_catalog.jsonb_array_elements(_subscribers) e loop
+    perform pg_catalog.set_config('role', _s ->> 'role', true), pg_catalog.set_config('request.jwt.claims', (_s -> 'claims')::text, true);
+    begin
+      execute _query into _visible using _pk;
+    exception when others then
+      _visible := false;
+    end;
+    perform pg_catalog.set_config('role', _me, true);
+    if _visible then
+      _out := _out || (_s ->> 'n')::integer;
+    end if;
+  end loop;
+  return _out;
+end
+$$;
+revoke execute on function realtime.wallai_visible_to(text, text, text, text[], jsonb) from public;

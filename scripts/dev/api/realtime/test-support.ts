@@ -4,40 +4,16 @@
  * real supabase-js connected to it with `ws` as its transport (Node 20 has no
  * global WebSocket).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import type { SqlClient } from '@wallai/db-client';
 import { TEST_JWT_SECRET } from '@wallai/testing';
 import WebSocket from 'ws';
-import { createRealtimeApi, type RealtimeApi } from './handler.ts';
+import { serveRealtime, type StandaloneRealtime } from './standalone.ts';
 
-export interface RealtimeHarness {
-  readonly api: RealtimeApi;
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type RealtimeHarness = StandaloneRealtime;
 
-export async function realtimeServerFor(db: SqlClient): Promise<RealtimeHarness> {
-  const api = await createRealtimeApi({ sql: db, jwtSecret: TEST_JWT_SECRET });
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(404).end();
-  });
-  server.on('upgrade', (req, socket, head) => {
-    if ((req.url ?? '').startsWith('/realtime/v1/websocket')) api.handleUpgrade(req, socket, head);
-    else socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    api,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await api.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+export function realtimeServerFor(db: SqlClient): Promise<RealtimeHarness> {
+  return serveRealtime(db, TEST_JWT_SECRET);
 }
 
 export type TokenClient = SupabaseClient & {

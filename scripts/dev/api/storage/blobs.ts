@@ -16,7 +16,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { errors } from './errors.ts';
@@ -106,6 +106,11 @@ export class BlobStore {
     } catch {
       return null;
     }
+  }
+
+  /** All the bytes of a version. */
+  readAll(version: string): Promise<Buffer> {
+    return readFile(this.objectPath(version));
   }
 
   /** The bytes (or a range of them) as a web stream. */

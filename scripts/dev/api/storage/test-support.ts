@@ -9,7 +9,10 @@ import path from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { SqlClient } from '@wallai/db-client';
 import { TEST_JWT_SECRET } from '@wallai/testing';
+import { storageFetch } from './fetch.ts';
 import { createStorageApi, type StorageApi } from './handler.ts';
+
+export { storageFetch };
 
 export const API_URL = 'http://127.0.0.1:54321';
 
@@ -26,16 +29,6 @@ export async function storageApiFor(
       await api.close();
       if (dataDir === undefined) await rm(dir, { recursive: true, force: true });
     },
-  };
-}
-
-/** A fetch that serves `/storage/v1/*` from the handler; as the gateway does, a request without Authorization gets the apikey as bearer. */
-export function storageFetch(api: StorageApi): typeof fetch {
-  return async (input, init) => {
-    const req = new Request(input, init);
-    const url = new URL(req.url);
-    if (!url.pathname.startsWith('/storage/v1')) return new Response('{"message":"not served in this test"}', { status: 404 });
-    return api.handle(req, url.pathname.slice('/storage/v1'.length) + url.search);
   };
 }
 
