@@ -15,7 +15,9 @@
  *       and requests/s with 8 concurrent clients (PostgreSQL only)
  *   (f) suggest_settlements on a space of 50 members and 5,000 unpaid splits, beside the walk
  *       before issue 9 (scripts/bench/settlements.ts)
- *   (g) local Realtime commit→delivery to 50 subscribed members, and a 5 MB Storage upload and
+ *   (g) the insights service: one space at 1,000, 5,000 and 10,000 expenses, then a batch over
+ *       every space (scripts/bench/insights-db.ts)
+ *   (h) local Realtime commit→delivery to 50 subscribed members, and a 5 MB Storage upload and
  *       download against the same file written and read directly (scripts/bench/storage-realtime.ts)
  * Prints a table with PASS/FAIL per target and writes bench-results/database-<target>.json, and
  * the scaling curves (cost against size, measured at checkpoints while the dataset grows and at
@@ -44,6 +46,14 @@ import { addPoint, curveSvg, type Curves } from './curves.ts';
 import { measureRest, type RestBenchResult } from './rest.ts';
 import { loadDataset } from './reuse.ts';
 import { DEFAULT_SETTLEMENTS_OPTIONS, formatSettlements, measureSettlements, type SettlementsBenchResult } from './settlements.ts';
+import {
+  DEFAULT_INSIGHTS_DB_OPTIONS,
+  feedInsightsCurves,
+  formatInsightsDb,
+  insightsDbTargets,
+  measureInsightsDb,
+  type InsightsDbResult,
+} from './insights-db.ts';
 import { ratio, round } from './stats.ts';
 import {
   DEFAULT_STORAGE_REALTIME_OPTIONS,
@@ -75,6 +85,8 @@ export interface BenchOptions {
   restIterations: number;
   restSeconds: number;
   settlements: boolean;
+  insights: boolean;
+  insightsRuns: number;
   storageRealtime: boolean;
   identity: 'direct' | 'signup';
   out: string | null;
@@ -105,6 +117,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   restIterations: 1000,
   restSeconds: 5,
   settlements: true,
+  insights: true,
+  insightsRuns: DEFAULT_INSIGHTS_DB_OPTIONS.runs,
   storageRealtime: true,
   identity: 'direct',
   out: null,
@@ -126,8 +140,9 @@ const USAGE = `usage: npm run bench -- [options]
   --no-categorize      skip the categorizer accuracy benchmark
   --no-chat            skip the ai-chat benchmark; --chat-rounds N rounds of its ${CHAT_QUESTIONS.length} questions (default 20)
   --no-rest            skip the /rest/v1 benchmark; --rest-iterations N measured pairs (default 1000), --rest-seconds N of 8-client load (default 5)
-  --no-settlements     skip the suggest_settlements benchmark (e)
-  --no-storage-realtime  skip the local Storage and Realtime benchmark (g)
+  --no-settlements     skip the suggest_settlements benchmark (f)
+  --no-insights        skip the insights service benchmark (g); --insights-runs N regenerations per size (default ${DEFAULT_INSIGHTS_DB_OPTIONS.runs})
+  --no-storage-realtime  skip the local Storage and Realtime benchmark (h)
   --explain            print EXPLAIN ANALYZE of the RLS and service-role reads
   --keep               keep the PostgreSQL database (DATABASE_URL only)
   --reuse NAME         measure again on a database kept by --keep (no generation, the schema as it is there,
@@ -226,6 +241,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--no-settlements':
         o.settlements = false;
+        break;
+      case '--no-insights':
+        o.insights = false;
+        break;
+      case '--insights-runs':
+        o.insightsRuns = num(flag, take());
         break;
       case '--no-storage-realtime':
         o.storageRealtime = false;
@@ -798,10 +819,28 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     }
 
+    let insightsDb: InsightsDbResult | null = null;
+    if (options.insights) {
+      log(`(g) insights service: one space at ${DEFAULT_INSIGHTS_DB_OPTIONS.sizes.join(', ')} expenses, then every space…`);
+      insightsDb = await measureInsightsDb(db, { ...DEFAULT_INSIGHTS_DB_OPTIONS, runs: options.insightsRuns }, log);
+      log(formatInsightsDb(insightsDb));
+      feedInsightsCurves(curves, insightsDb);
+      writeJson(path.join(repoRoot, 'bench-results', `insights-db-${target.kind}.json`), {
+        benchmark: 'insights-db',
+        generatedAt: new Date().toISOString(),
+        machine: machineInfo(),
+        engine: { kind: target.kind, version: engine },
+        options: { ...DEFAULT_INSIGHTS_DB_OPTIONS, runs: options.insightsRuns, scale: options.scale, seed: options.seed },
+        dataset: { expenses: dataset.counts.expenses, spaces: dataset.counts.spaces },
+        ...insightsDb,
+        targets: insightsDbTargets(insightsDb),
+      });
+    }
+
     let storageRealtime: StorageRealtimeResult | null = null;
     if (options.storageRealtime) {
       const o = { ...DEFAULT_STORAGE_REALTIME_OPTIONS, jwtSecret: 'wallai-bench-jwt-secret-with-at-least-32-characters' };
-      log(`(g) local Realtime (${o.members} subscribers, ${o.inserts} inserts) and Storage (${o.fileMegabytes} MB × ${o.rounds})…`);
+      log(`(h) local Realtime (${o.members} subscribers, ${o.inserts} inserts) and Storage (${o.fileMegabytes} MB × ${o.rounds})…`);
       storageRealtime = await measureStorageRealtime(db, o, log);
       log(formatStorageRealtime(storageRealtime));
       writeJson(path.join(repoRoot, 'bench-results', `storage-realtime-${target.kind}.json`), {
@@ -822,6 +861,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ...(chat ? chatTargets(chat) : []),
       ...(rest ? restTargets(rest) : []),
       ...(settle ? settlementsTargets(settle) : []),
+      ...(insightsDb ? insightsDbTargets(insightsDb) : []),
       ...(storageRealtime ? storageRealtimeTargets(storageRealtime) : []),
     ];
     const wallSeconds = (performance.now() - started) / 1000;
@@ -855,6 +895,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       concurrency: concurrency ?? { skipped: concurrencySkipped },
       totals,
       targets: checks,
+      insights: insightsDb,
       curves,
       wallSeconds: round(wallSeconds, 1),
     });

@@ -1,5 +1,5 @@
 /**
- * (g) Storage and Realtime of the local API (issue 14):
+ * (h) Storage and Realtime of the local API (issue 14):
  *
  *   Realtime: 50 members of one space each subscribed with supabase-js (a
  *   real websocket to /realtime/v1 on an ephemeral port, filter
@@ -276,9 +276,9 @@ export function formatStorageRealtime(r: StorageRealtimeResult): string {
   const row = (label: string, d: Distribution): string =>
     `  ${label.padEnd(34)} p50 ${ms(d.p50).padStart(8)}  p95 ${ms(d.p95).padStart(8)}  max ${ms(d.max).padStart(8)}  (${d.samples})`;
   return [
-    `(g) /realtime/v1: ${r.realtime.inserts} inserts × ${r.realtime.members} subscribers, ${r.realtime.deliveries} deliveries, ${r.realtime.missing} missing (ms)`,
+    `(h) /realtime/v1: ${r.realtime.inserts} inserts × ${r.realtime.members} subscribers, ${r.realtime.deliveries} deliveries, ${r.realtime.missing} missing (ms)`,
     row('commit → delivery', r.realtime.latency),
-    `(g) /storage/v1: ${round(r.storage.bytes / 1048576, 1)} MB, ${r.storage.rounds} rounds (ms)`,
+    `(h) /storage/v1: ${round(r.storage.bytes / 1048576, 1)} MB, ${r.storage.rounds} rounds (ms)`,
     row('upload through supabase-js', r.storage.upload),
     row('write + fsync directly', r.storage.writeDirect),
     row('download through supabase-js', r.storage.download),
