@@ -15,6 +15,7 @@ import { FunctionsHttpError } from '@supabase/supabase-js';
 import { postgresClient, type SqlClient } from '@wallai/db-client';
 import { queryAs, user } from '@wallai/testing/acting-as';
 import { DEMO_USERS, localKeys, signApiKey, type DemoUserKey } from './dev/local-keys.ts';
+import { bankStep } from './demo/bank-step.ts';
 import { chatStep } from './demo/chat-step.ts';
 import { DEFAULT_FUNCTIONS_PORT, startStack } from './dev/stack.ts';
 import { localSupabase } from './dev/supabase-client.ts';
@@ -258,6 +259,7 @@ async function tour(db: SqlClient, connection: Connection): Promise<void> {
   for (const t of transfers) say(`  ${nameOf(t.from_user)} pays ${nameOf(t.to_user)} ${money(t.amount)}`);
 
   await chatStep({ apiUrl: connection.apiUrl, token: connection.tokens.alice, spaceId: space.id, heading, say });
+  await bankStep({ apiUrl: connection.apiUrl, token: connection.tokens.alice, spaceId: space.id, rates: { USD: 0.92 }, heading, say });
 
   // 7. Permissions
   heading('Privacy: people outside the space see nothing');

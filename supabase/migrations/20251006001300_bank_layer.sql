@@ -327,3 +327,53 @@ create policy "Members can delete their space's bank transactions"
   on public.bank_transactions for delete
   to authenticated
   using (space_id in (select private.writable_space_ids()));
+
+-- The payer of imported expenses ----------------------------------------------------------------
+
+-- An expense's payer is the person who recorded it (expenses.created_by, which the expense
+-- trigger sets to the signed-in caller and the insert policy checks). A spending line of an
+-- account that has an owner is the owner's purchase: within the applying transaction, the import
+-- hands the expenses it has just created from such lines to the owner. security definer: the
+-- caller may not write created_by; this checks everything itself.
+create function public.assign_import_payers(import_id uuid, expense_ids uuid[])
+returns table (expense_id uuid, payer_id uuid)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := auth.uid();
+  target_space uuid;
+begin
+  if caller is null then
+    raise exception 'sign in to import' using errcode = '42501';
+  end if;
+  -- Only the import's own uploader, while it is being applied, in a space they may write to.
+  select i.space_id into target_space
+    from public.imports i
+   where i.id = assign_import_payers.import_id and i.uploaded_by = caller and i.status = 'processing'
+     and i.space_id in (select private.writable_space_ids());
+  if target_space is null then
+    raise exception 'no import % of yours is being applied', assign_import_payers.import_id using errcode = '42501';
+  end if;
+  -- Each expense: created by the caller from a line of this import, not split yet, on an account
+  -- whose owner is an active member, admin or owner of the space (anyone else: the importer pays).
+  return query
+  update public.expenses e
+     set created_by = a.owner_id
+    from public.bank_transactions t
+    join public.bank_accounts a on a.id = t.account_id and a.space_id = t.space_id
+    join public.space_members m on m.space_id = a.space_id and m.user_id = a.owner_id
+   where e.id = any (assign_import_payers.expense_ids)
+     and t.expense_id = e.id and t.import_id = assign_import_payers.import_id and t.space_id = target_space
+     and e.space_id = target_space and e.created_by = caller
+     and a.owner_id is not null and a.owner_id <> caller
+     and m.is_active and m.role in ('owner', 'admin', 'member')
+     and not exists (select 1 from public.expense_splits s where s.expense_id = e.id)
+  returning e.id, e.created_by;
+end
+$$;
+comment on function public.assign_import_payers(uuid, uuid[]) is
+  'Within an import being applied by the caller: its new expenses from accounts with an owner (an active member, admin or owner) become the owner''s (created_by, the payer). Answers the expenses moved.';
+revoke execute on function public.assign_import_payers(uuid, uuid[]) from public;
+grant execute on function public.assign_import_payers(uuid, uuid[]) to authenticated;

@@ -298,6 +298,8 @@ interface Account {
   readonly id: string;
   readonly externalId: string;
   readonly type: AccountType;
+  /** Whose account it is (bank_accounts.owner_id): the payer of its spending lines' expenses; null = the importer. */
+  readonly ownerId: string | null;
 }
 
 interface StoredLine extends Record<string, unknown> {
@@ -345,6 +347,8 @@ class Applying {
     readonly options: ApplyOptions,
     readonly total: number,
     readonly asService: boolean,
+    /** The signed-in importer (null as the service role). */
+    readonly callerId: string | null,
   ) {}
 
   row(row: number, match: Match, action: RowMatch['action'], kind: LineKind | null, bankId: string | null, expenseId: string | null) {
@@ -387,13 +391,23 @@ async function applyLines(
   await query(`select set_config('wallai.origin', $1, true)`, [`import:${importId}`]);
   // One import of a space at a time: concurrent imports of the same lines would race on the dedupe keys.
   await query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [`wallai.import:${options.spaceId}`]);
-  const [role] = await query<{ role: string }>(`select current_user::text as role`, []);
+  const [role] = await query<{ role: string; caller: string | null }>(`select current_user::text as role, auth.uid()::text as caller`, []);
   const [space] = await query<{ currency: string }>(`select currency from public.spaces where id = $1::uuid`, [options.spaceId]);
   if (space === undefined) throw new ImportRefused('space_not_found', `no space ${options.spaceId}`);
   const accounts = await upsertAccounts(query, options.spaceId, input);
   const walks = input.walks ?? [];
   const total = input.lines.length + walks.reduce((n, w) => n + w.added.length + w.modified.length + w.removed.length, 0);
-  const state = new Applying(query, options.spaceId, space.currency, importId, accounts, options, total, role?.role === 'service_role');
+  const state = new Applying(
+    query,
+    options.spaceId,
+    space.currency,
+    importId,
+    accounts,
+    options,
+    total,
+    role?.role === 'service_role',
+    role?.caller ?? null,
+  );
 
   const parserInvalid = invalidRows(input.issues);
   for (const row of [...parserInvalid].sort((a, b) => a - b)) state.row(row, 'new', 'invalid', null, null, null);
@@ -462,12 +476,12 @@ async function upsertAccounts(query: Query, spaceId: string, input: ImportInput)
       [spaceId, JSON.stringify(accounts)],
     );
   }
-  const rows = await query<{ id: string; external_id: string; type: AccountType }>(
-    `select id, external_id, type from public.bank_accounts
+  const rows = await query<{ id: string; external_id: string; type: AccountType; owner_id: string | null }>(
+    `select id, external_id, type, owner_id from public.bank_accounts
       where space_id = $1::uuid and external_id = any(string_to_array($2::text, chr(31)))`,
     [spaceId, input.accounts.map((a) => a.externalId).join('\u001f')],
   );
-  return new Map(rows.map((r) => [r.external_id, { id: r.id, externalId: r.external_id, type: r.type }]));
+  return new Map(rows.map((r) => [r.external_id, { id: r.id, externalId: r.external_id, type: r.type, ownerId: r.owner_id }]));
 }
 
 const STORED_COLUMNS = `t.id, t.account_id, t.provider_id, t.pending_transaction_id, t.content_key, t.occurrence, t.pending,
@@ -668,6 +682,7 @@ async function writePlanned(state: Applying, planned: readonly Planned[]): Promi
           currency: p.line.currency,
           exchange_rate: rate.rate,
           bank_transaction_id: id,
+          owner_id: p.account.ownerId,
         });
       }
     }
@@ -677,15 +692,26 @@ async function writePlanned(state: Applying, planned: readonly Planned[]): Promi
   if (expenseRows.length > 0) {
     const decisions = await decideCategories(state, toCategorize);
     decisions.forEach((decision, i) => Object.assign(expenseRows[toCategorize[i]!.index]!, decision));
-    const payer = state.asService && state.options.payerId ? state.options.payerId : null;
+    // As the service role the payer is written here: the account's owner when they are an active
+    // writing member, else options.payerId. A signed-in importer is the payer the expense trigger
+    // writes; assignPayers hands the owned accounts' expenses to their owners once the lines exist.
     await state.query(
       `insert into public.expenses (id, space_id, amount, description, category, category_source, ai_category_confidence, date,
-                                    currency, exchange_rate, bank_transaction_id, payment_method${payer ? ', created_by' : ''})
+                                    currency, exchange_rate, bank_transaction_id, payment_method${state.asService ? ', created_by' : ''})
        select x.id, $1::uuid, x.amount, x.description, x.category, x.category_source, x.confidence, x.date, x.currency,
-              x.exchange_rate, x.bank_transaction_id, 'bank_import'${payer ? ', $3::uuid' : ''}
+              x.exchange_rate, x.bank_transaction_id, 'bank_import'${
+                state.asService
+                  ? `, coalesce((select m.user_id from public.space_members m
+                                  where m.space_id = $1::uuid and m.user_id = x.owner_id and m.is_active
+                                    and m.role in ('owner', 'admin', 'member')), $3::uuid)`
+                  : ''
+              }
          from jsonb_to_recordset($2::text::jsonb) as x(id uuid, amount numeric, description text, category text,
-              category_source text, confidence numeric, date date, currency text, exchange_rate numeric, bank_transaction_id text)`,
-      payer ? [state.spaceId, JSON.stringify(expenseRows), payer] : [state.spaceId, JSON.stringify(expenseRows)],
+              category_source text, confidence numeric, date date, currency text, exchange_rate numeric, bank_transaction_id text,
+              owner_id uuid)`,
+      state.asService
+        ? [state.spaceId, JSON.stringify(expenseRows), state.options.payerId ?? null]
+        : [state.spaceId, JSON.stringify(expenseRows)],
     );
     state.expensesCreated += expenseRows.length;
   }
@@ -727,8 +753,41 @@ async function writePlanned(state: Applying, planned: readonly Planned[]): Promi
       heldBackIssue(state, p.line, kind, expenseId);
       state.row(p.line.row, p.match, 'added', kind, id, expenseId);
     }
+    if (!state.asService) await assignPayers(state, inserts);
   }
   for (const p of updates) await updateLine(state, p);
+}
+
+/**
+ * The payer of the new expenses of accounts with an owner other than the
+ * importer: the owner (public.assign_import_payers, which checks the owner is
+ * an active writing member of the space). One that is not stays the
+ * importer's, reported.
+ */
+async function assignPayers(state: Applying, inserts: ReadonlyArray<{ p: Planned; expenseId: string | null }>): Promise<void> {
+  const owned = inserts.filter((i) => i.expenseId !== null && i.p.account.ownerId !== null && i.p.account.ownerId !== state.callerId);
+  if (owned.length === 0) return;
+  const moved = await state.query<{ expense_id: string }>(
+    `select expense_id from public.assign_import_payers($1::uuid, string_to_array($2::text, ',')::uuid[])`,
+    [state.importId, owned.map((i) => i.expenseId).join(',')],
+  );
+  const done = new Set(moved.map((m) => m.expense_id));
+  for (const { p, expenseId } of owned) {
+    if (done.has(expenseId!)) continue;
+    state.issues.push(
+      issue(
+        'account_owner_not_member',
+        `the account's owner is not an active member of the space who can pay: the importer pays this expense`,
+        {
+          severity: 'warning',
+          row: p.line.row,
+          field: 'account',
+          value: p.account.externalId,
+          transactionId: p.line.providerId,
+        },
+      ),
+    );
+  }
 }
 
 /** Warnings for a spending line that stays in the bank layer: another currency without a rate, or a non-ISO currency. */
