@@ -1261,6 +1261,13 @@ export type Database = {
     Functions: {
       apply_auto_category: { Args: { category: string; confidence: number; expense_id: string; source: string }; Returns: string };
       approve_recommendation: { Args: { insight_id: string }; Returns: undefined };
+      assign_import_payers: {
+        Args: { expense_ids: string[]; import_id: string };
+        Returns: {
+          expense_id: string;
+          payer_id: string;
+        }[];
+      };
       category_history: {
         Args: { description: string; exclude_expense?: string; max_results?: number; space_id: string };
         Returns: {
