@@ -375,5 +375,5 @@ end
 $$;
 comment on function public.assign_import_payers(uuid, uuid[]) is
   'Within an import being applied by the caller: its new expenses from accounts with an owner (an active member, admin or owner) become the owner''s (created_by, the payer). Answers the expenses moved.';
-revoke execute on function public.assign_import_payers(uuid, uuid[]) from public;
+revoke execute on function public.assign_import_payers(uuid, uuid[]) from public, anon;
 grant execute on function public.assign_import_payers(uuid, uuid[]) to authenticated;
