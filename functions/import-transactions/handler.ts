@@ -4,9 +4,9 @@
  * shared import service (one transaction for the lines; RLS decides). Answers
  * the import report. See functions/README.md for the reference.
  */
-import { parseBankFile } from '@wallai/bank-formats';
+import { openBankFile } from '@wallai/bank-formats';
 import type { ImportReport } from '@wallai/bank-import';
-import { ImportRefused, importFile, type ParseFile } from '@wallai/bank-import/service';
+import { ImportRefused, importFile, type OpenFile } from '@wallai/bank-import/service';
 import type { FunctionEnv } from '@wallai/function-env';
 import { authenticateUser, bearerToken, createJwtVerifier, type VerifyToken } from '../_shared/auth.ts';
 import { createDb, transactAsUser, type Db } from '../_shared/db.ts';
@@ -22,8 +22,8 @@ export type StoreFile = (key: string, bytes: Uint8Array<ArrayBuffer>, contentTyp
 export interface ImportDeps {
   readonly db: Db;
   readonly verifyToken: VerifyToken;
-  /** Default: @wallai/bank-formats' parseBankFile. */
-  readonly parseFile?: ParseFile;
+  /** Default: @wallai/bank-formats' openBankFile. */
+  readonly openFile?: OpenFile;
   /** Where originals go; null keeps none (the report says so). */
   readonly storeFile: StoreFile | null;
   /** Default 10 MB (the bucket's limit). */
@@ -65,7 +65,7 @@ export function handlerFromEnv(env: FunctionEnv): (req: Request) => Promise<Resp
 export function createHandler(deps: ImportDeps): (req: Request) => Promise<Response> {
   const log = deps.log ?? consoleLogger;
   const maxBytes = deps.maxBodyBytes ?? MAX_IMPORT_BYTES;
-  const parseFile: ParseFile = deps.parseFile ?? parseBankFile;
+  const openFile: OpenFile = deps.openFile ?? openBankFile;
 
   return postHandler(
     withIdempotency(
@@ -78,7 +78,7 @@ export function createHandler(deps: ImportDeps): (req: Request) => Promise<Respo
         const storeFile = deps.storeFile;
         let report: ImportReport;
         try {
-          report = await importFile(transactAsUser(deps.db, user.claims), parseFile, request.bytes, {
+          report = await importFile(transactAsUser(deps.db, user.claims), openFile, request.bytes, {
             spaceId: request.spaceId,
             fileName: request.fileName,
             format: request.format,

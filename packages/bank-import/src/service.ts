@@ -24,6 +24,7 @@ import { classifyLine } from './kind.ts';
 import { netWalk } from './plaid.ts';
 import type {
   AccountType,
+  ImportAccount,
   ImportFormat,
   ImportInput,
   ImportLine,
@@ -34,6 +35,7 @@ import type {
   ReportCounts,
   ReportIssue,
   RowMatch,
+  StreamItem,
 } from './types.ts';
 
 export type { Query, Transact };
@@ -62,7 +64,7 @@ export interface ApplyOptions {
    * (the import goes on, with an `original_not_stored` warning).
    */
   readonly storeOriginal?: (importId: string) => Promise<string | null>;
-  /** Hears how many lines of how many are done. */
+  /** Hears how many lines of how many are done (total 0: a streamed file, still being read). */
   readonly onProgress?: (done: number, total: number) => void;
   /**
    * Runs in the applying transaction, after the lines and before the row is
@@ -148,13 +150,13 @@ export async function applyImport(transact: Transact, input: ImportInput, option
     try {
       await transact(async (query) => {
         await createRow(query, 'processing');
-        const applied = await applyLines(query, input, importId, options);
+        const applied = await applyLines(query, input, importId, options, []);
         throw new DryRunDone(applied);
       });
     } catch (error) {
       if (error instanceof DryRunDone) return { ...error.report, import_id: null, dry_run: true, status: 'completed', failure: null };
       if (error instanceof ImportRefused) throw error;
-      return failedReport(input, null, true, error);
+      return failedReport(input, [], null, true, error);
     }
     throw new Error('unreachable: a dry run always rolls back');
   }
@@ -184,10 +186,10 @@ export async function applyImport(transact: Transact, input: ImportInput, option
       [importId, storageKey === null ? null : 'imports', storageKey],
     );
   });
-  if (storageIssue !== null) input = { ...input, issues: [...input.issues, storageIssue] };
+  const extraIssues = storageIssue === null ? [] : [storageIssue];
   try {
     return await transact(async (query) => {
-      const applied = await applyLines(query, input, importId, options);
+      const applied = await applyLines(query, input, importId, options, extraIssues);
       await options.beforeComplete?.(query, applied);
       const report: ImportReport = { ...applied, status: 'completed', failure: null };
       await query(
@@ -213,7 +215,7 @@ export async function applyImport(transact: Transact, input: ImportInput, option
       return report;
     });
   } catch (error) {
-    const report = failedReport(input, importId, false, error);
+    const report = failedReport(input, extraIssues, importId, false, error);
     await transact((query) => markFailed(query, importId, report));
     return report;
   }
@@ -225,16 +227,23 @@ class DryRunDone extends Error {
   }
 }
 
-function failedReport(input: ImportInput, importId: string | null, dryRun: boolean, error: unknown): ImportReport {
+function failedReport(
+  input: ImportInput,
+  extraIssues: readonly ReportIssue[],
+  importId: string | null,
+  dryRun: boolean,
+  error: unknown,
+): ImportReport {
   const failure = failureOf(error);
+  const issues = [...input.issues, ...extraIssues];
   return {
     import_id: importId,
     status: 'failed',
     dry_run: dryRun,
     format: input.format,
-    counts: { ...emptyCounts(), rows: input.rowCount, invalid: invalidRows(input.issues).size },
+    counts: { ...emptyCounts(), rows: input.rowCount, invalid: invalidRows(issues).size },
     detection: input.detection,
-    errors: [...input.issues, issue(failure.code, failure.message, { type: 'file' })],
+    errors: [...issues, issue(failure.code, failure.message, { type: 'file' })],
     rows: [],
     expenses_created: 0,
     failure,
@@ -245,6 +254,8 @@ function failedReport(input: ImportInput, importId: string | null, dryRun: boole
 export function failureOf(error: unknown): { code: string; message: string } {
   const sqlState = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
+  // A streamed file the parser could not finish reading (malformed CSV or XML half-way): its own code.
+  if (error instanceof Error && error.name === 'BankFormatError' && typeof sqlState === 'string') return { code: sqlState, message };
   if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState))
     return { code: 'database_error', message: `${message} (${sqlState})` };
   return { code: 'apply_failed', message };
@@ -378,7 +389,7 @@ class Applying {
 
   progress(n: number) {
     this.done += n;
-    this.options.onProgress?.(Math.min(this.done, this.total), this.total);
+    this.options.onProgress?.(this.total === 0 ? this.done : Math.min(this.done, this.total), this.total);
   }
 }
 
@@ -387,6 +398,7 @@ async function applyLines(
   input: ImportInput,
   importId: string,
   options: ApplyOptions,
+  extraIssues: readonly ReportIssue[],
 ): Promise<Omit<ImportReport, 'status' | 'failure'>> {
   await query(`select set_config('wallai.origin', $1, true)`, [`import:${importId}`]);
   // One import of a space at a time: concurrent imports of the same lines would race on the dedupe keys.
@@ -394,9 +406,12 @@ async function applyLines(
   const [role] = await query<{ role: string; caller: string | null }>(`select current_user::text as role, auth.uid()::text as caller`, []);
   const [space] = await query<{ currency: string }>(`select currency from public.spaces where id = $1::uuid`, [options.spaceId]);
   if (space === undefined) throw new ImportRefused('space_not_found', `no space ${options.spaceId}`);
-  const accounts = await upsertAccounts(query, options.spaceId, input);
+  const accounts = await upsertAccounts(query, options.spaceId, input.accounts);
   const walks = input.walks ?? [];
-  const total = input.lines.length + walks.reduce((n, w) => n + w.added.length + w.modified.length + w.removed.length, 0);
+  const total =
+    input.stream !== undefined
+      ? 0
+      : input.lines.length + walks.reduce((n, w) => n + w.added.length + w.modified.length + w.removed.length, 0);
   const state = new Applying(
     query,
     options.spaceId,
@@ -409,15 +424,15 @@ async function applyLines(
     role?.caller ?? null,
   );
 
-  const parserInvalid = invalidRows(input.issues);
-  for (const row of [...parserInvalid].sort((a, b) => a - b)) state.row(row, 'new', 'invalid', null, null, null);
-
   const lines = numberOccurrences(input.lines);
   for (let start = 0; start < lines.length; start += BATCH) {
     await applyFileBatch(state, lines.slice(start, start + BATCH));
     state.progress(Math.min(BATCH, lines.length - start));
   }
+  if (input.stream !== undefined) await applyStream(state, input.stream);
   for (const walk of walks) await applyWalk(state, walk);
+  // The parser's rejected rows, once the whole file was read.
+  for (const row of invalidRows(input.issues)) state.row(row, 'new', 'invalid', null, null, null);
 
   state.rows.sort((a, b) => a.row - b.row);
   return {
@@ -426,14 +441,16 @@ async function applyLines(
     format: input.format,
     counts: { ...state.counts, rows: input.rowCount },
     detection: input.detection,
-    errors: [...input.issues, ...state.issues].sort((a, b) => (a.row ?? 0) - (b.row ?? 0)),
+    errors: [...input.issues, ...extraIssues, ...state.issues].sort((a, b) => (a.row ?? 0) - (b.row ?? 0)),
     rows: state.rows,
     expenses_created: state.expensesCreated,
   };
 }
 
-async function upsertAccounts(query: Query, spaceId: string, input: ImportInput): Promise<Map<string, Account>> {
-  const accounts = input.accounts.map((a) => ({
+async function upsertAccounts(query: Query, spaceId: string, described: readonly ImportAccount[]): Promise<Map<string, Account>> {
+  // One row per account (the latest description wins): an upsert may not touch a row twice.
+  const latest = [...new Map(described.map((a) => [a.externalId, a])).values()];
+  const accounts = latest.map((a) => ({
     external_id: a.externalId,
     name: a.name.trim().slice(0, 200) || a.externalId,
     official_name: a.officialName ?? null,
@@ -479,7 +496,7 @@ async function upsertAccounts(query: Query, spaceId: string, input: ImportInput)
   const rows = await query<{ id: string; external_id: string; type: AccountType; owner_id: string | null }>(
     `select id, external_id, type, owner_id from public.bank_accounts
       where space_id = $1::uuid and external_id = any(string_to_array($2::text, chr(31)))`,
-    [spaceId, input.accounts.map((a) => a.externalId).join('\u001f')],
+    [spaceId, latest.map((a) => a.externalId).join('\u001f')],
   );
   return new Map(rows.map((r) => [r.external_id, { id: r.id, externalId: r.external_id, type: r.type, ownerId: r.owner_id }]));
 }
@@ -528,6 +545,52 @@ interface Planned {
 }
 
 const seenProviderIds = new WeakMap<Applying, Set<string>>();
+
+/**
+ * A streamed file: batches of BATCH lines applied as they are read, the next
+ * batch parsed while the database writes the one before (one batch in flight
+ * at a time, so memory stays flat). Occurrences are numbered across the whole
+ * file, as numberOccurrences does for a file read whole.
+ */
+async function applyStream(state: Applying, stream: AsyncIterable<StreamItem>): Promise<void> {
+  const occurrences = new Map<string, number>();
+  let lines: ImportLine[] = [];
+  let described: ImportAccount[] = [];
+  let inflight: Promise<void> | null = null;
+  const apply = async (batch: readonly ImportLine[], accounts: readonly ImportAccount[]) => {
+    if (accounts.length > 0)
+      for (const [id, account] of await upsertAccounts(state.query, state.spaceId, accounts)) state.accounts.set(id, account);
+    if (batch.length === 0) return;
+    await applyFileBatch(state, batch);
+    state.progress(batch.length);
+  };
+  const send = async () => {
+    if (inflight !== null) await inflight;
+    const running = apply(lines, described);
+    // Awaited before the next batch is sent or at the end; never an unhandled rejection meanwhile.
+    running.catch(() => undefined);
+    inflight = running;
+    lines = [];
+    described = [];
+  };
+  for await (const item of stream) {
+    if (item.type === 'account') {
+      described.push(item.account);
+      continue;
+    }
+    let line = item.line;
+    if (line.providerId === null) {
+      const key = `${line.accountExternalId}\u0000${line.contentKey}`;
+      const occurrence = (occurrences.get(key) ?? 0) + 1;
+      occurrences.set(key, occurrence);
+      if (line.occurrence !== occurrence) line = { ...line, occurrence };
+    } else if (line.occurrence !== 1) line = { ...line, occurrence: 1 };
+    lines.push(line);
+    if (lines.length >= BATCH) await send();
+  }
+  await send();
+  await inflight;
+}
 
 async function applyFileBatch(state: Applying, lines: readonly ImportLine[]): Promise<void> {
   const seen = seenProviderIds.get(state) ?? new Set<string>();
@@ -1049,5 +1112,5 @@ async function candidatesFor(state: Applying, date: string): Promise<string[]> {
   return candidates;
 }
 
-export { importFile, type ImportFileOptions, type ParseFile } from './import-file.ts';
+export { importFile, type ImportFileOptions, type OpenFile } from './import-file.ts';
 export { fromParsed, walksFromPages } from './from-parsed.ts';
