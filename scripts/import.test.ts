@@ -86,7 +86,8 @@ describe('npm run import', () => {
     const quiet = await cli({ 'konto.csv': CSV })(['konto.csv', '--space', space.id], '');
     expect(quiet.stderr).toBe('');
     const drawn = await cli({ 'konto.csv': CSV })(['konto.csv', '--space', space.id], '', { stderrIsTTY: true });
-    expect(drawn.stderr).toContain('import [');
+    // A streamed file: the lines applied so far (how many there are is known once it is read).
+    expect(drawn.stderr).toMatch(/import \d+ lines/);
   });
 });
 

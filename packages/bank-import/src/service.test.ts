@@ -6,6 +6,7 @@ import { transactionsAs, type SqlClient } from '@wallai/db-client';
 import {
   addMember,
   claimsFor,
+  createExpense,
   createSpace,
   expectSqlError,
   queryAs,
@@ -523,9 +524,8 @@ describe('report, dry run and failures', () => {
   it('bank lines are written only through the space rules: a bank line cannot name an expense of another space', async () => {
     const space = await createSpace(db());
     const other = await createSpace(db());
-    await run(other, fileInput([october[0]!]));
+    const foreign = await createExpense(db(), other, { amount: '12.00', description: 'Not yours' });
     await run(space, fileInput([october[1]!]));
-    const [foreign] = await db().query<{ id: string }>(`select id from public.expenses where space_id = $1`, [other.id]);
     const [mine] = await bankRows(space);
     await expectSqlError(
       queryAs(db(), space.owner.actor, `update public.bank_transactions set expense_id = $1 where id = $2`, [foreign!.id, mine!.id]),

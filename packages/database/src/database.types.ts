@@ -349,13 +349,6 @@ export type Database = {
             referencedRelation: 'imports';
             referencedColumns: ['id', 'space_id'];
           },
-          {
-            foreignKeyName: 'bank_transactions_space_id_fkey';
-            columns: ['space_id'];
-            isOneToOne: false;
-            referencedRelation: 'spaces';
-            referencedColumns: ['id'];
-          },
         ];
       };
       budget_items: {
