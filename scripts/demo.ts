@@ -17,6 +17,7 @@ import { queryAs, user } from '@wallai/testing/acting-as';
 import { DEMO_USERS, localKeys, signApiKey, type DemoUserKey } from './dev/local-keys.ts';
 import { bankStep } from './demo/bank-step.ts';
 import { chatStep } from './demo/chat-step.ts';
+import { insightsStep } from './demo/insights-step.ts';
 import { DEFAULT_FUNCTIONS_PORT, startStack } from './dev/stack.ts';
 import { localSupabase } from './dev/supabase-client.ts';
 
@@ -260,6 +261,7 @@ async function tour(db: SqlClient, connection: Connection): Promise<void> {
 
   await chatStep({ apiUrl: connection.apiUrl, token: connection.tokens.alice, spaceId: space.id, heading, say });
   await bankStep({ apiUrl: connection.apiUrl, token: connection.tokens.alice, spaceId: space.id, rates: { USD: 0.92 }, heading, say });
+  await insightsStep({ db, apiUrl: connection.apiUrl, tokens: connection.tokens, heading, say });
 
   // 7. Permissions
   heading('Privacy: people outside the space see nothing');
