@@ -103,14 +103,22 @@ revoke execute on function private.require_user() from public;
 
 -- Exact allocation ---------------------------------------------------------------------
 
-create function private.allocate_cents(total_cents bigint, weights numeric[]) returns bigint[]
+create function private.allocate_cents(
+  total_cents bigint,
+  weights numeric[],
+  rotation integer default 0,
+  carried bigint[] default null
+) returns bigint[]
 language plpgsql immutable
 set search_path = ''
 as $$
 -- Splits total_cents in proportion to weights so that the parts sum exactly to
 -- total_cents: everyone gets the floor of their share, and the cents left over
--- go one each to the largest remainders, ties to the earlier position.
+-- go one each to the largest remainders. Ties go first to the lowest carried
+-- (the rounding each position has carried so far; none: all equal), then in
+-- turn from position rotation + 1 (mod n) onwards; by default the earlier position.
 declare
+  n integer;
   weight_sum numeric := 0;
   parts bigint[] := '{}'::bigint[];
   leftover bigint;
@@ -122,7 +130,14 @@ begin
   if weights is null or cardinality(weights) = 0 then
     raise exception 'allocation needs at least one weight' using errcode = '22023';
   end if;
-  for i in 1..cardinality(weights) loop
+  n := cardinality(weights);
+  if rotation is null or rotation < 0 then
+    raise exception 'rotation must be a whole number, 0 or more' using errcode = '22023';
+  end if;
+  if carried is not null and (cardinality(carried) <> n or array_position(carried, null) is not null) then
+    raise exception 'carried needs one whole number per weight' using errcode = '22023';
+  end if;
+  for i in 1..n loop
     if weights[i] is null or weights[i] < 0 then
       raise exception 'weights must be zero or positive' using errcode = '22023';
     end if;
@@ -132,7 +147,7 @@ begin
     raise exception 'weights must not all be zero' using errcode = '22023';
   end if;
 
-  for i in 1..cardinality(weights) loop
+  for i in 1..n loop
     parts := parts || floor(total_cents * weights[i] / weight_sum)::bigint;
   end loop;
   leftover := total_cents - (select sum(p) from unnest(parts) p);
@@ -140,7 +155,9 @@ begin
   for i in (
     select ord
     from unnest(weights) with ordinality as w(weight, ord)
-    order by (total_cents * weight / weight_sum) - floor(total_cents * weight / weight_sum) desc, ord
+    order by (total_cents * weight / weight_sum) - floor(total_cents * weight / weight_sum) desc,
+             coalesce(carried[ord], 0),
+             ((ord - 1 - rotation) % n + n) % n
     limit leftover
   ) loop
     parts[i] := parts[i] + 1;
@@ -148,6 +165,17 @@ begin
   return parts;
 end
 $$;
-comment on function private.allocate_cents(bigint, numeric[]) is
-  'Largest-remainder allocation of integer cents by weights; the parts always sum to the total. Ties go to the earlier position.';
-revoke execute on function private.allocate_cents(bigint, numeric[]) from public;
+comment on function private.allocate_cents(bigint, numeric[], integer, bigint[]) is
+  'Largest-remainder allocation of integer cents by weights; the parts always sum to the total. Ties go to the lowest carried rounding, then in turn from position rotation + 1; by default to the earlier position.';
+revoke execute on function private.allocate_cents(bigint, numeric[], integer, bigint[]) from public;
+
+create function private.leftover_rotation(expense_id uuid) returns integer
+language sql immutable
+set search_path = ''
+as $$
+  -- The first 7 hex digits of the id as a number: uuids are random, so every start is as likely.
+  select ('x' || lpad(substr(expense_id::text, 1, 7), 8, '0'))::bit(32)::integer
+$$;
+comment on function private.leftover_rotation(uuid) is
+  'Where an expense''s tied leftover cents start (mod the number of people): derived from its id, so one expense always splits the same way.';
+revoke execute on function private.leftover_rotation(uuid) from public;

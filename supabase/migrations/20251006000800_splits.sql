@@ -10,12 +10,17 @@
 -- converted; balances and suggestions are per currency.
 --
 -- Exact sums: amounts are computed in integer cents with private.allocate_cents
--- (largest remainder). Participants are always ordered by user id, so leftover
--- cents go to the lowest user ids and the same call always gives the same
--- split. Every part is at least 0.01: an amount too small to give everyone a
--- cent is rejected (22023), never split into zero debts. A deferred constraint
--- trigger checks at commit that an expense's splits add up to its amount,
--- whatever wrote them (23514).
+-- (largest remainder), participants ordered by user id. Leftover cents that tie
+-- (every equal split) go first to whoever has carried the least rounding in
+-- the space and currency so far (expense_splits.rounding: each part minus its
+-- exact share), then in turn from a start derived from the expense id; so over
+-- many expenses everyone carries the extra cent about equally often and each
+-- person's total stays within about a cent of their exact share, while an
+-- expense split again with nothing else changed splits the same way. Splits
+-- already stored never change (decision 0011). Every part is at least 0.01: an
+-- amount too small to give everyone a cent is rejected (22023), never split
+-- into zero debts. A deferred constraint trigger checks at commit that an
+-- expense's splits add up to its amount, whatever wrote them (23514).
 --
 -- Amount edits: when an expense's amount changes and none of its splits is
 -- paid, the splits are rescaled in proportion to their stored percentages
@@ -41,8 +46,10 @@ create table public.expense_splits (
   paid_at timestamptz,
   payment_method text,
   payment_reference text,
+  rounding numeric(8,6) not null default 0,
   created_at timestamptz not null default now(),
   constraint expense_splits_expense_id_user_id_key unique (expense_id, user_id),
+  constraint expense_splits_rounding_range check (rounding > -1 and rounding < 1),
   constraint expense_splits_amount_positive check (amount > 0),
   constraint expense_splits_percentage_range check (percentage >= 0 and percentage <= 100),
   constraint expense_splits_paid_at_when_paid check (is_paid = (paid_at is not null)),
@@ -61,6 +68,8 @@ comment on column public.expense_splits.amount is
   'This person''s part in the expense''s currency; at least 0.01. The parts of an expense sum exactly to its amount (checked at commit).';
 comment on column public.expense_splits.percentage is
   'The share of the expense this part represents, rounded to 2 decimals (as given in percentage mode); kept when the amount is rescaled.';
+comment on column public.expense_splits.rounding is
+  'This part minus its exact share of the expense, in cents (6 decimals, between -1 and 1): the rounding this person carried. Summed per person, space and currency, it decides who gets the next tied leftover cent.';
 comment on column public.expense_splits.is_paid is
   'The debtor paid the payer this part (mark_split_paid). Paid parts no longer count in balances and freeze the expense''s amount and splits.';
 
@@ -112,6 +121,29 @@ create constraint trigger expenses_splits_sum_matches_amount
   deferrable initially deferred
   for each row execute function private.check_expense_split_sum();
 
+-- Rounding carried so far ------------------------------------------------------------------
+
+create function private.split_carried(expense_id uuid, people uuid[]) returns bigint[]
+language sql stable
+security definer
+set search_path = ''
+as $$
+  -- Per person (in the order given): the rounding they carried over the other expenses of
+  -- this expense's space and currency, in millionths of a cent (0 for nobody, or none yet).
+  select array_agg(coalesce(c.micros, 0) order by p.o)
+    from unnest(people) with ordinality as p(uid, o)
+    left join lateral (
+      select round(sum(s.rounding) * 1000000)::bigint as micros
+        from public.expense_splits s
+        join public.expenses e on e.id = s.expense_id
+        join public.expenses this on this.id = split_carried.expense_id
+       where s.user_id = p.uid and e.space_id = this.space_id and e.currency = this.currency and e.id <> this.id
+    ) c on true
+$$;
+comment on function private.split_carried(uuid, uuid[]) is
+  'For split_expense and amount edits: the rounding each person carried in the space and currency (other expenses), in millionths of a cent; the lowest gets the next tied leftover cent.';
+revoke execute on function private.split_carried(uuid, uuid[]) from public;
+
 -- Amount edits rescale unpaid splits -----------------------------------------------------------
 
 create function private.rescale_expense_splits() returns trigger
@@ -121,6 +153,7 @@ set search_path = ''
 as $$
 declare
   split_ids uuid[];
+  people uuid[];
   weights numeric[];
   parts bigint[];
 begin
@@ -136,24 +169,26 @@ begin
   end if;
 
   -- Weights: the stored percentages (an equal split stays equal), else the previous amounts.
-  select array_agg(s.id order by s.user_id, s.id),
+  select array_agg(s.id order by s.user_id, s.id), array_agg(s.user_id order by s.user_id, s.id),
          case when bool_and(s.percentage > 0) then array_agg(s.percentage order by s.user_id, s.id)
               else array_agg(s.amount order by s.user_id, s.id) end
-    into split_ids, weights
+    into split_ids, people, weights
     from public.expense_splits s
    where s.expense_id = new.id;
   if split_ids is null then
     return null;
   end if;
 
-  parts := private.allocate_cents((new.amount * 100)::bigint, weights);
+  parts := private.allocate_cents((new.amount * 100)::bigint, weights,
+                                  private.leftover_rotation(new.id), private.split_carried(new.id, people));
   if 0 = any (parts) then
     raise exception '% is too small to keep % splits of at least 0.01', new.amount, cardinality(split_ids)
       using errcode = '22023', hint = 'Re-split the expense between fewer people first.';
   end if;
   update public.expense_splits s
-     set amount = p.part_cents / 100.0
-    from unnest(split_ids, parts) as p(split_id, part_cents)
+     set amount = p.part_cents / 100.0,
+         rounding = round(p.part_cents - (new.amount * 100) * p.weight / (select sum(w) from unnest(weights) w), 6)
+    from unnest(split_ids, parts, weights) as p(split_id, part_cents, weight)
    where s.id = p.split_id;
   return null;
 end
@@ -236,6 +271,7 @@ declare
   value_sum numeric;
   cents bigint[];
   percents numeric[];
+  roundings numeric[];
   missing uuid;
 begin
   select e.space_id into target_space from public.expenses e where e.id = split_expense.expense_id;
@@ -319,6 +355,7 @@ begin
     end if;
     cents := (select array_agg((v * 100)::bigint order by o) from unnest(vals) with ordinality as x(v, o));
     percents := (select array_agg(round(v * 100 / target.amount, 2) order by o) from unnest(vals) with ordinality as x(v, o));
+    roundings := array_fill(0::numeric, array[cardinality(ids)]);
   elsif mode = 'percentage' then
     if exists (select 1 from unnest(vals) v where v <> round(v, 2) or v > 100) then
       raise exception 'percentages are at most 100, with at most 2 decimals' using errcode = '22023';
@@ -326,11 +363,17 @@ begin
     if value_sum <> 100 then
       raise exception 'percentages add up to %, not to 100', value_sum using errcode = '22023';
     end if;
-    cents := private.allocate_cents((target.amount * 100)::bigint, vals);
+    cents := private.allocate_cents((target.amount * 100)::bigint, vals,
+                                    private.leftover_rotation(target.id), private.split_carried(target.id, ids));
     percents := vals;
   else -- equal (every weight 1) and shares
-    cents := private.allocate_cents((target.amount * 100)::bigint, vals);
+    cents := private.allocate_cents((target.amount * 100)::bigint, vals,
+                                    private.leftover_rotation(target.id), private.split_carried(target.id, ids));
     percents := (select array_agg(round(v * 100 / value_sum, 2) order by o) from unnest(vals) with ordinality as x(v, o));
+  end if;
+  if roundings is null then
+    roundings := (select array_agg(round(x.c - (target.amount * 100) * x.v / value_sum, 6) order by x.o)
+                    from unnest(cents, vals) with ordinality as x(c, v, o));
   end if;
 
   if 0 = any (cents) then
@@ -343,16 +386,16 @@ begin
   end if;
 
   delete from public.expense_splits s where s.expense_id = target.id;
-  insert into public.expense_splits (expense_id, user_id, amount, percentage)
-  select target.id, x.uid, x.c / 100.0, x.p
-    from unnest(ids, cents, percents) as x(uid, c, p);
+  insert into public.expense_splits (expense_id, user_id, amount, percentage, rounding)
+  select target.id, x.uid, x.c / 100.0, x.p, x.r
+    from unnest(ids, cents, percents, roundings) as x(uid, c, p, r);
 
   return query
     select s.* from public.expense_splits s where s.expense_id = target.id order by s.user_id;
 end
 $$;
 comment on function public.split_expense(uuid, text, jsonb) is
-  'Replace an expense''s splits: mode equal, parts [user ids]; exact {user id: amount}; percentage {user id: percent, adding up to 100}; shares {user id: weight}. Exact in cents, leftover cents to the lowest user ids. The payer (its creator, as member/admin/owner) or an admin/owner.';
+  'Replace an expense''s splits: mode equal, parts [user ids]; exact {user id: amount}; percentage {user id: percent, adding up to 100}; shares {user id: weight}. Exact in cents; tied leftover cents to whoever carried the least rounding in the space and currency, then in turn from a start derived from the expense id. The payer (its creator, as member/admin/owner) or an admin/owner.';
 
 -- mark_split_paid -------------------------------------------------------------------------------------
 

@@ -209,8 +209,8 @@ as $$
 -- groups (fewest transfers), then the least cost, a transfer of x cents from rank i to
 -- rank j costing -(i * j * x), then the smaller list of transfer keys sorted descending;
 -- each group settled by the walk (the cheapest way to settle it under that cost).
--- Above, bounded: exact pairs, zero-sum triples, the walk on the rest; the plain walk
--- when that is fewer.
+-- Above, the walk: a search for cancellations on the balances as they are would also find
+-- the ones a recorded payment creates and reshuffle the list; the walk stays stable.
 declare
   exact_limit constant integer := 10;
   ids uuid[];
@@ -233,7 +233,6 @@ declare
   i integer;
   cand_groups integer;
   cand_cost numeric;
-  triple record;
 begin
   select array_agg(x.id order by x.id), array_agg(x.c order by x.id)
     into ids, vals
@@ -337,38 +336,8 @@ begin
       end loop;
       mask := mask # g;
     end loop;
-  else
-    -- Exact pairs: per amount, the k-th debtor by id with the k-th creditor by id (labels
-    -- -1, -2, ...); zero-sum triples, lowest ids first (labels 1, 2, ...); the rest 0.
-    select coalesce(array_agg(coalesce(pairs.label, 0) order by x.o), labels) into labels
-      from unnest(vals) with ordinality as x(v, o)
-      left join (
-        select p.o, -dense_rank() over (order by abs(p.v), p.k) as label
-          from (select y.o, y.v, row_number() over (partition by abs(y.v), sign(y.v) order by y.o) as k,
-                       count(*) filter (where y.v < 0) over (partition by abs(y.v)) as debtors,
-                       count(*) filter (where y.v > 0) over (partition by abs(y.v)) as creditors
-                  from unnest(vals) with ordinality as y(v, o) where y.v <> 0) p
-         where p.k <= least(p.debtors, p.creditors)
-      ) pairs on pairs.o = x.o;
-    g := 0;
-    for triple in
-      with p as (select x.o as r, x.v from unnest(vals, labels) with ordinality as x(v, l, o) where x.v <> 0 and x.l = 0)
-      select a.r as a, b.r as b, c.r as c
-        from p a join p b on b.r > a.r join p c on c.v = -(a.v + b.v) and c.r > b.r
-       order by a.r, b.r, c.r
-    loop
-      continue when labels[triple.a] <> 0 or labels[triple.b] <> 0 or labels[triple.c] <> 0;
-      g := g + 1;
-      labels[triple.a] := g;
-      labels[triple.b] := g;
-      labels[triple.c] := g;
-    end loop;
-    -- Never more than the plain walk.
-    if (select count(*) from private.walk_transfers(labels, array(select generate_series(1, cardinality(ids))), vals))
-       > (select count(*) from private.walk_transfers(array_fill(0, array[cardinality(ids)]), array(select generate_series(1, cardinality(ids))), vals)) then
-      labels := array_fill(0, array[cardinality(ids)]);
-    end if;
   end if;
+  -- Above the limit every label stays 0: the walk over everyone (decision 0006).
 
   return query
     select ids[w.from_rank], ids[w.to_rank], w.cents
@@ -377,7 +346,7 @@ begin
 end
 $$;
 comment on function private.suggest_transfers(uuid[], bigint[]) is
-  'Settle-up transfers for one currency (everyone with a balance, zeros included, and their balances in cents): the fewest possible up to 10 people, else exact pairs, zero-sum triples and the walk; deterministic, stable. Decision 0006.';
+  'Settle-up transfers for one currency (everyone with a balance, zeros included, and their balances in cents): the fewest possible up to 10 people, else the walk; deterministic, stable. Decision 0006.';
 revoke execute on function private.suggest_transfers(uuid[], bigint[]) from public;
 
 create function public.suggest_settlements(space_id uuid)
@@ -407,7 +376,7 @@ begin
 end
 $$;
 comment on function public.suggest_settlements(uuid) is
-  'Transfers that bring every balance of the space to 0 (confirmed repayments only), per currency: the fewest possible up to 10 people in a currency, else exact pairs and zero-sum triples first; never more than n-1 per currency; recording one leaves the others unchanged. Decision 0006.';
+  'Transfers that bring every balance of the space to 0 (confirmed repayments only), per currency: the fewest possible up to 10 people in a currency, else the walk (debtors and creditors in user-id order, end to end); never more than n-1 per currency; recording one leaves the others unchanged. Decision 0006.';
 
 -- record_settlement, confirm_settlement, decline_settlement -------------------------------------------------
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '@wallai/db-client';
-import { centsToDecimal, decimalToCents as cents } from '@wallai/domain';
+import { centsToDecimal, decimalToCents as cents, walkTransfers } from '@wallai/domain';
 import {
   addMember,
   becomeActor,
@@ -293,6 +293,26 @@ describe('settlement suggestions', () => {
     const suggestions = await suggestionsFor(space, c);
     const nonZero = balanceMap(await balancesOf(space, c)).size;
     expect(suggestions.length).toBeLessThanOrEqual(nonZero - 1);
+    await expectStableSuggestions(space, people, suggestions);
+  });
+
+  it('above 10 people the walk: recording any one suggestion leaves the rest unchanged, round amounts included', async () => {
+    const space = await createSpace(db());
+    const people = [space.owner];
+    for (let i = 1; i < 12; i++) people.push(await addMember(db(), space, 'member'));
+    // Round amounts, so that recording a payment often leaves someone owing exactly what another is owed.
+    for (let i = 0; i < 12; i++) {
+      const payer = people[i] as TestUser;
+      const debtor = people[(i * 5 + 3) % 12] as TestUser;
+      const amount = centsToDecimal(((i % 4) + 1) * 500);
+      const expense = await createExpense(db(), space, { amount }, payer);
+      await split(payer, expense.id, 'exact', { [debtor.id]: amount });
+    }
+    const balances = await balancesOf(space, space.owner);
+    expect(balances.length).toBeGreaterThan(10);
+    const suggestions = await suggestionsFor(space, space.owner);
+    const walked = walkTransfers(balances.map((b) => ({ userId: b.user_id, cents: cents(b.balance) })));
+    expect(suggestions.map((t) => ({ from: t.from_user, to: t.to_user, cents: cents(t.amount) }))).toEqual(walked);
     await expectStableSuggestions(space, people, suggestions);
   });
 

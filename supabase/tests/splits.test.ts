@@ -1,5 +1,5 @@
 import type { SqlClient } from '@wallai/db-client';
-import { decimalToCents } from '@wallai/domain';
+import { allocateCents, centsToDecimal, decimalToCents, leftoverRotation, roundingMicros } from '@wallai/domain';
 import {
   actAs,
   addMember,
@@ -61,13 +61,18 @@ async function memberExpense(amount: string): Promise<SpaceWithEveryRole & { sec
   return { ...fx, second, expenseId: expense.id };
 }
 
+/** What split_expense gives an equal split of `totalCents` when nobody carries any rounding yet. */
+const firstEqualSplit = (totalCents: number, n: number, expenseId: string) =>
+  allocateCents(totalCents, new Array<number>(n).fill(1), { rotation: leftoverRotation(expenseId) }).map(centsToDecimal);
+
 describe('equal splits', () => {
-  it('95.00 three ways is 31.67/31.67/31.66 in user id order, the same every time', async () => {
+  it('95.00 three ways is two parts of 31.67 and one of 31.66, placed by the expense id, the same every time', async () => {
     const { member, second, admin, expenseId } = await memberExpense('95.00');
     const people = [member.id, second.id, admin.id];
     const first = await split(member, expenseId, 'equal', people);
     expect(first.map((r) => r.user_id)).toEqual(byId(member, second, admin).map((p) => p.id));
-    expect(first.map((r) => r.amount)).toEqual(['31.67', '31.67', '31.66']);
+    expect([...first.map((r) => r.amount)].sort()).toEqual(['31.66', '31.67', '31.67']);
+    expect(first.map((r) => r.amount)).toEqual(firstEqualSplit(9500, 3, expenseId));
     expect(first.map((r) => r.percentage)).toEqual(['33.33', '33.33', '33.33']);
 
     // Another order of the same people gives the same split.
@@ -76,10 +81,11 @@ describe('equal splits', () => {
     expect(await splitsOf(expenseId)).toHaveLength(3);
   });
 
-  it('100.01 three ways is 33.34/33.34/33.33 and adds up exactly', async () => {
+  it('100.01 three ways is two parts of 33.34 and one of 33.33 and adds up exactly', async () => {
     const { member, second, owner, expenseId } = await memberExpense('100.01');
     const rows = await split(member, expenseId, 'equal', [owner.id, second.id, member.id]);
-    expect(rows.map((r) => r.amount)).toEqual(['33.34', '33.34', '33.33']);
+    expect(rows.map((r) => r.amount)).toEqual(firstEqualSplit(10001, 3, expenseId));
+    expect([...rows.map((r) => r.amount)].sort()).toEqual(['33.33', '33.34', '33.34']);
     expect(centsOf(rows)).toBe(10001);
   });
 
@@ -106,6 +112,81 @@ describe('equal splits', () => {
     await expectSqlError(split(member, expenseId, 'shares', { [member.id]: 0, [second.id]: 1 }), '22023', /greater than 0/);
     await expectSqlError(split(member, expenseId, 'shares', { [member.id]: 'NaN' }), '22023', /greater than 0/);
     expect(await splitsOf(expenseId)).toHaveLength(0);
+  });
+});
+
+describe('leftover cents over many expenses', () => {
+  const roundingOf = (expenseId: string) =>
+    db().query<{ user_id: string; amount: string; rounding: string }>(
+      `select user_id, amount, rounding from public.expense_splits where expense_id = $1 order by user_id`,
+      [expenseId],
+    );
+
+  it('thirty 1.00 dinners three ways: everyone pays 10.00 give or take a cent, each split as @wallai/domain computes it', async () => {
+    const { space, member, second, admin } = await memberExpense('1.00');
+    const people = byId(member, second, admin);
+    const carried = new Map(people.map((p) => [p.id, 0]));
+    const paid = new Map(people.map((p) => [p.id, 0]));
+    for (let i = 0; i < 30; i++) {
+      const dinner = await createExpense(db(), space, { amount: '1.00' }, member);
+      const rows = await split(member, dinner.id, 'equal', [member.id, second.id, admin.id]);
+      const expected = allocateCents(100, [1, 1, 1], {
+        rotation: leftoverRotation(dinner.id),
+        carried: people.map((p) => carried.get(p.id) ?? 0),
+      });
+      expect(
+        rows.map((r) => decimalToCents(r.amount)),
+        `dinner ${i + 1}`,
+      ).toEqual(expected);
+      const stored = await roundingOf(dinner.id);
+      stored.forEach((r, k) => {
+        const micros = roundingMicros(expected[k] as number, 100, 1, [1, 1, 1]);
+        expect(Math.round(Number(r.rounding) * 1_000_000)).toBe(micros);
+        carried.set(r.user_id, (carried.get(r.user_id) ?? 0) + micros);
+        paid.set(r.user_id, (paid.get(r.user_id) ?? 0) + decimalToCents(r.amount));
+      });
+    }
+    // 30 × 33⅓ = 1000 cents each; the old rule charged the lowest id 10.20 and the others 9.90.
+    for (const p of people) expect(Math.abs((paid.get(p.id) ?? 0) - 1000)).toBeLessThanOrEqual(1);
+  });
+
+  it('splits already stored never change, and re-splitting an expense with nothing else changed splits it the same way', async () => {
+    const { space, member, second, admin } = await memberExpense('1.00');
+    const dinners = [];
+    for (let i = 0; i < 4; i++) {
+      const dinner = await createExpense(db(), space, { amount: '1.00' }, member);
+      await split(member, dinner.id, 'equal', [member.id, second.id, admin.id]);
+      dinners.push(dinner.id);
+    }
+    const before = await Promise.all(dinners.map(roundingOf));
+    const later = await createExpense(db(), space, { amount: '2.00' }, member);
+    await split(member, later.id, 'equal', [member.id, second.id, admin.id]);
+    expect(await Promise.all(dinners.map(roundingOf))).toEqual(before);
+    // Its own rounding does not count against itself: the same split again.
+    await split(member, dinners[1] as string, 'equal', [admin.id, second.id, member.id]);
+    expect(await roundingOf(dinners[1] as string)).toEqual(before[1]);
+  });
+
+  it('rounding carried in another currency does not count', async () => {
+    const { space, member, second } = await memberExpense('1.00');
+    for (let i = 0; i < 3; i++) {
+      const dinner = await createExpense(db(), space, { amount: '1.01' }, member);
+      await split(member, dinner.id, 'equal', [member.id, second.id]);
+    }
+    const inEuros = await createExpense(db(), space, { amount: '1.01', currency: 'EUR', exchange_rate: '1.1' }, member);
+    const rows = await split(member, inEuros.id, 'equal', [member.id, second.id]);
+    expect(rows.map((r) => r.amount)).toEqual(firstEqualSplit(101, 2, inEuros.id));
+  });
+
+  it('exact amounts carry no rounding; shares carry their distance from the exact share', async () => {
+    const { member, second, expenseId } = await memberExpense('10.00');
+    await split(member, expenseId, 'exact', { [member.id]: '3.33', [second.id]: '6.67' });
+    expect((await roundingOf(expenseId)).map((r) => r.rounding)).toEqual(['0.000000', '0.000000']);
+    await split(member, expenseId, 'shares', { [member.id]: 1, [second.id]: 2 });
+    const byUser = new Map((await roundingOf(expenseId)).map((r) => [r.user_id, r.rounding]));
+    // 3.33 is a third of a cent under 333.33…, 6.67 a third over 666.66….
+    expect(byUser.get(member.id)).toBe('-0.333333');
+    expect(byUser.get(second.id)).toBe('0.333333');
   });
 });
 
@@ -207,7 +288,8 @@ describe('editing the amount of a split expense', () => {
     await split(member, expenseId, 'equal', [member.id, second.id, admin.id]);
     await setAmount(member, expenseId, '100.00');
     const rows = await splitsOf(expenseId);
-    expect(rows.map((r) => r.amount)).toEqual(['33.34', '33.33', '33.33']);
+    expect([...rows.map((r) => r.amount)].sort()).toEqual(['33.33', '33.33', '33.34']);
+    expect(rows.map((r) => r.amount)).toEqual(firstEqualSplit(10000, 3, expenseId));
     expect(rows.map((r) => r.percentage)).toEqual(['33.33', '33.33', '33.33']);
     expect(centsOf(rows)).toBe(10000);
 

@@ -486,6 +486,7 @@ export type Database = {
           payment_method: string | null;
           payment_reference: string | null;
           percentage: number | null;
+          rounding: number;
           user_id: string | null;
         };
         ComputedFields: never;
@@ -499,6 +500,7 @@ export type Database = {
           payment_method?: string | null;
           payment_reference?: string | null;
           percentage?: number | null;
+          rounding?: number;
           user_id?: string | null;
         };
         Update: {
@@ -511,6 +513,7 @@ export type Database = {
           payment_method?: string | null;
           payment_reference?: string | null;
           percentage?: number | null;
+          rounding?: number;
           user_id?: string | null;
         };
         Relationships: [
@@ -1333,6 +1336,7 @@ export type Database = {
           payment_method: string | null;
           payment_reference: string | null;
           percentage: number | null;
+          rounding: number;
           user_id: string | null;
         };
         SetofOptions: {
@@ -1423,6 +1427,7 @@ export type Database = {
           payment_method: string | null;
           payment_reference: string | null;
           percentage: number | null;
+          rounding: number;
           user_id: string | null;
         }[];
         SetofOptions: {

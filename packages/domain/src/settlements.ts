@@ -29,12 +29,14 @@
  *   settlements with the fewest transfers, debtors paying creditors) loses
  *   exactly the recorded transfer when one is recorded, so the optimum after
  *   recording transfer t is the optimum before minus t (see decision 0006).
- * - Above the limit (large groups), bounded: exact pairs (equal and opposite
- *   balances; among several people with the same amount, the k-th debtor by
- *   id with the k-th creditor by id), then zero-sum triples (lowest ids first),
- *   then the walk on the rest, and today's walk instead whenever that would
- *   be fewer. Never more transfers than the walk; deterministic; stable except
- *   when recording a transfer makes a new exact cancellation appear.
+ * - Above the limit: the walk. Any search for cancellations on the balances
+ *   as they are (exact pairs, zero-sum triples, ...) also finds the ones a
+ *   recorded payment creates (someone left owing exactly what another is
+ *   owed) and then reshuffles the list, so above the limit only the walk
+ *   keeps "recording one leaves the others exactly as they were"; finding
+ *   the fewest for many people is NP-hard (decision 0006). The limit counts
+ *   everyone in the currency, zeros included, so recording a suggestion never
+ *   moves a space from one rule to the other.
  *
  * Both always give at most (people with a balance) - 1 transfers.
  */
@@ -51,7 +53,7 @@ export interface TransferCents {
   cents: number;
 }
 
-/** Above this many people in one currency (zeros included) the search is bounded; see above. */
+/** Above this many people in one currency (zeros included) the suggestions are the walk's; see above. */
 export const EXACT_SEARCH_LIMIT = 10;
 
 interface Person {
@@ -207,52 +209,8 @@ function orderForOutput(ts: RankedTransfer[]): RankedTransfer[] {
   return [...ts].sort((a, b) => a.from.rank - b.from.rank || a.to.rank - b.to.rank);
 }
 
-/** Bounded: exact pairs, zero-sum triples, the walk on the rest; today's walk when that is fewer. */
-function bounded(people: readonly Person[]): RankedTransfer[] {
-  const left = people.filter((p) => p.cents !== 0);
-  const out: RankedTransfer[] = [];
-  const taken = new Set<Person>();
-
-  // Exact pairs: per amount, the k-th debtor by id with the k-th creditor by id.
-  const byAmount = new Map<number, { debtors: Person[]; creditors: Person[] }>();
-  for (const p of left) {
-    const entry = byAmount.get(Math.abs(p.cents)) ?? { debtors: [], creditors: [] };
-    (p.cents < 0 ? entry.debtors : entry.creditors).push(p);
-    byAmount.set(Math.abs(p.cents), entry);
-  }
-  for (const [amount, { debtors, creditors }] of byAmount) {
-    for (let k = 0; k < Math.min(debtors.length, creditors.length); k++) {
-      const d = debtors[k] as Person;
-      const c = creditors[k] as Person;
-      out.push({ from: d, to: c, cents: amount });
-      taken.add(d).add(c);
-    }
-  }
-
-  // Zero-sum triples, lowest ids first: for each person in id order, the first (q, r) after it.
-  const rest = left.filter((p) => !taken.has(p));
-  for (let a = 0; a < rest.length; a++) {
-    const p = rest[a] as Person;
-    if (taken.has(p)) continue;
-    search: for (let b = a + 1; b < rest.length; b++) {
-      const q = rest[b] as Person;
-      if (taken.has(q)) continue;
-      for (let c = b + 1; c < rest.length; c++) {
-        const r = rest[c] as Person;
-        if (taken.has(r) || p.cents + q.cents + r.cents !== 0) continue;
-        out.push(...walk([p, q, r]));
-        taken.add(p).add(q).add(r);
-        break search;
-      }
-    }
-  }
-  out.push(...walk(left.filter((p) => !taken.has(p))));
-  const reference = walk(people);
-  return orderForOutput(out.length <= reference.length ? out : reference);
-}
-
 /** The suggestions for one currency: see the module comment. */
 export function suggestTransfers(balances: readonly BalanceCents[]): TransferCents[] {
   const people = ranked(balances);
-  return plain(people.length <= EXACT_SEARCH_LIMIT ? exact(people) : bounded(people));
+  return plain(people.length <= EXACT_SEARCH_LIMIT ? exact(people) : orderForOutput(walk(people)));
 }
