@@ -141,39 +141,50 @@ async function bareCopySeconds(url: string, db: SqlClient, spaceId: string, loca
     drop table if exists public.bench_bank_bare; drop table if exists public.bench_expenses_bare;
     create table public.bench_bank_bare (like public.bank_transactions including defaults);
     create table public.bench_expenses_bare (like public.expenses including defaults);`);
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const bank = await sql.unsafe(`copy (select * from public.bank_transactions where space_id = '${spaceId}') to stdout`).readable();
-    const bankText = await collect(bank);
-    // base_amount is generated: COPY every other column.
-    const columns = (
-      await db.query<{ name: string }>(
-        `select attname as name from pg_attribute where attrelid = 'public.expenses'::regclass and attnum > 0 and not attisdropped and attgenerated = '' order by attnum`,
-      )
+  // One connection per COPY: postgres.js 3.4 leaves a second COPY stream on a connection unended.
+  const once = async <T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> => {
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      return await fn(sql);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  };
+  const bankText = await once(async (sql) =>
+    collect(await sql.unsafe(`copy (select * from public.bank_transactions where space_id = '${spaceId}') to stdout`).readable()),
+  );
+  // base_amount is generated: COPY every other column.
+  const columns = (
+    await db.query<{ name: string }>(
+      `select attname as name from pg_attribute where attrelid = 'public.expenses'::regclass and attnum > 0 and not attisdropped and attgenerated = '' order by attnum`,
     )
-      .map((c) => c.name)
-      .join(', ');
-    const expenses = await sql.unsafe(`copy (select ${columns} from public.expenses where space_id = '${spaceId}') to stdout`).readable();
-    const expenseText = await collect(expenses);
-    const [backend] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
-    const pid = local ? (backend?.pid ?? null) : null;
-    const cpuBefore = serverCpu(pid);
-    const started = performance.now();
-    await write(await sql.unsafe(`copy public.bench_bank_bare from stdin`).writable(), bankText);
-    await write(await sql.unsafe(`copy public.bench_expenses_bare (${columns}) from stdin`).writable(), expenseText);
-    const seconds = (performance.now() - started) / 1000;
-    const cpuAfter = serverCpu(pid);
-    const [count] = await db.query<{ n: number }>(
-      `select (select count(*) from public.bench_bank_bare) + (select count(*) from public.bench_expenses_bare) as n`,
-    );
-    return {
-      seconds,
-      serverCpuSeconds: cpuBefore === null || cpuAfter === null ? null : round(cpuAfter - cpuBefore),
-      rows: Number(count?.n ?? 0),
-    };
-  } finally {
-    await sql.end({ timeout: 5 });
+  )
+    .map((c) => c.name)
+    .join(', ');
+  const expenseText = await once(async (sql) =>
+    collect(await sql.unsafe(`copy (select ${columns} from public.expenses where space_id = '${spaceId}') to stdout`).readable()),
+  );
+  let seconds = 0;
+  let cpu: number | null = 0;
+  for (const [statement, text] of [
+    [`copy public.bench_bank_bare from stdin`, bankText],
+    [`copy public.bench_expenses_bare (${columns}) from stdin`, expenseText],
+  ] as const) {
+    await once(async (sql) => {
+      const [backend] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const pid = local ? (backend?.pid ?? null) : null;
+      const before = serverCpu(pid);
+      const started = performance.now();
+      await write(await sql.unsafe(statement).writable(), text);
+      seconds += (performance.now() - started) / 1000;
+      const after = serverCpu(pid);
+      cpu = cpu === null || before === null || after === null ? null : cpu + (after - before);
+    });
   }
+  const [count] = await db.query<{ n: number }>(
+    `select (select count(*) from public.bench_bank_bare) + (select count(*) from public.bench_expenses_bare) as n`,
+  );
+  return { seconds, serverCpuSeconds: cpu === null ? null : round(cpu), rows: Number(count?.n ?? 0) };
 }
 
 async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
