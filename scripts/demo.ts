@@ -29,6 +29,7 @@ import {
 } from './demo/supabase-steps.ts';
 import { signApiKey } from './dev/local-keys.ts';
 import { postgresClient } from '@wallai/db-client';
+import { bankStep } from './demo/bank-step.ts';
 import { insightsStep } from './demo/insights-step.ts';
 import { DEFAULT_FUNCTIONS_PORT, startStack } from './dev/stack.ts';
 
@@ -118,6 +119,20 @@ const askTheAssistant: DemoStep = async (ctx: DemoContext) => {
   await chatStep({ apiUrl: ctx.apiUrl, token: await ctx.accessToken('alice'), spaceId: space.id, heading: ctx.heading, say: ctx.say });
 };
 
+/** Alice imports bank files into the demo's space (scripts/demo/bank-step.ts), with her session token. */
+const importBankFiles: DemoStep = async (ctx) => {
+  const space = ctx.state.space;
+  if (!space) throw new Error('the bank step needs the space');
+  await bankStep({
+    apiUrl: ctx.apiUrl,
+    token: await ctx.accessToken('alice'),
+    spaceId: space.id,
+    rates: { USD: 0.92 },
+    heading: ctx.heading,
+    say: ctx.say,
+  });
+};
+
 /** The insights of the seeded spaces (scripts/demo/insights-step.ts), with Alice's and Bob's session tokens. */
 const insightsOn =
   (databaseUrl: string): DemoStep =>
@@ -142,6 +157,7 @@ export function tourSteps(connection: Pick<Connection, 'databaseUrl'>): readonly
     splitStep,
     balancesStep,
     askTheAssistant,
+    importBankFiles,
     insightsOn(connection.databaseUrl),
     privacyStep,
     signOutStep,
