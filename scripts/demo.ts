@@ -16,6 +16,7 @@ import { postgresClient, type SqlClient } from '@wallai/db-client';
 import { queryAs, user } from '@wallai/testing/acting-as';
 import { DEMO_USERS, localKeys, signApiKey, type DemoUserKey } from './dev/local-keys.ts';
 import { chatStep } from './demo/chat-step.ts';
+import { insightsStep } from './demo/insights-step.ts';
 import { DEFAULT_FUNCTIONS_PORT, startStack } from './dev/stack.ts';
 import { localSupabase } from './dev/supabase-client.ts';
 
@@ -258,6 +259,7 @@ async function tour(db: SqlClient, connection: Connection): Promise<void> {
   for (const t of transfers) say(`  ${nameOf(t.from_user)} pays ${nameOf(t.to_user)} ${money(t.amount)}`);
 
   await chatStep({ apiUrl: connection.apiUrl, token: connection.tokens.alice, spaceId: space.id, heading, say });
+  await insightsStep({ db, apiUrl: connection.apiUrl, tokens: connection.tokens, heading, say });
 
   // 7. Permissions
   heading('Privacy: people outside the space see nothing');

@@ -299,3 +299,15 @@ begin
   perform set_config('request.jwt.claims', '', true);
 end
 $$;
+
+-- An operator for the insights review (DESIGN.md): Olga reviews recommendations
+-- before members see them. Her app_metadata.role says so, which only the
+-- service role can set; she is a member of no space, so RLS gives her the
+-- recommendation queue and its traces and nothing else (`npm run demo`).
+insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
+                        raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+values ('00000000-0000-0000-0000-000000000000', '0be2a000-0000-4000-8000-000000000006', 'authenticated', 'authenticated',
+        'olga@wallai.test', extensions.crypt('wallai-demo', extensions.gen_salt('bf')), now(),
+        '{"provider":"email","providers":["email"],"role":"operator"}'::jsonb,
+        jsonb_build_object('username', 'olga', 'full_name', 'Olga Reviewer', 'currency', 'EUR', 'timezone', 'Europe/Madrid'),
+        now(), now());

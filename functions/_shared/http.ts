@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'conflict'
   | 'gone'
   | 'payload_too_large'
+  | 'request_timeout'
   | 'validation_failed'
   | 'rate_limited'
   | 'ai_unavailable'
@@ -159,11 +160,20 @@ export function describeError(error: unknown): Record<string, unknown> {
   return { value: String(error) };
 }
 
+/** How long a client may take to send its whole body: a slow client cannot hold a function instance. */
+export const BODY_TIMEOUT_MS = 10_000;
+
 /**
  * Reads the body's bytes, refusing more than `maxBytes` (413) whether or not
- * Content-Length is sent: the stream is counted as it arrives and abandoned at the limit.
+ * Content-Length is sent: the stream is counted as it arrives and abandoned at
+ * the limit. A body that has not fully arrived within `timeoutMs` (default
+ * BODY_TIMEOUT_MS) is abandoned too: 408 `request_timeout`.
  */
-export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+export async function readBodyBytes(
+  req: Request,
+  maxBytes: number,
+  options: { timeoutMs?: number } = {},
+): Promise<Uint8Array<ArrayBuffer>> {
   const tooLarge = () =>
     new HttpError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes.`, { max_bytes: maxBytes });
   const declared = req.headers.get('content-length');
@@ -172,16 +182,33 @@ export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uin
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (req.body !== null) {
+    const timeoutMs = options.timeoutMs ?? BODY_TIMEOUT_MS;
     const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new HttpError(408, 'request_timeout', `The request body did not arrive within ${timeoutMs / 1000} s.`, {
+              timeout_ms: timeoutMs,
+            }),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      for (;;) {
+        const { done, value } = await Promise.race([reader.read(), deadline]);
+        if (done) break;
+        size += value.byteLength;
+        if (size > maxBytes) throw tooLarge();
+        chunks.push(value);
       }
-      chunks.push(value);
+    } catch (error) {
+      await reader.cancel().catch(() => {});
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
   const bytes = new Uint8Array(size);
@@ -198,8 +225,8 @@ export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uin
  * Content-Length is sent: the stream is counted as it arrives and abandoned
  * at the limit. Empty or unparseable bodies are 400.
  */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
-  const bytes = await readBodyBytes(req, maxBytes);
+export async function readJsonBody(req: Request, maxBytes: number, options: { timeoutMs?: number } = {}): Promise<unknown> {
+  const bytes = await readBodyBytes(req, maxBytes, options);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

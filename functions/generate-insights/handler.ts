@@ -3,7 +3,8 @@
  * - The service role (its key, or a JWT whose role is service_role) runs a
  *   batch over a page of active spaces, or one space; pg_cron + pg_net call it
  *   on a schedule (docs/insights.md has the recipe).
- * - A signed-in member refreshes their own space (rate limited per space).
+ * - A signed-in member refreshes their own space (rate limited per space); a
+ *   retry with the same Idempotency-Key is answered from the first attempt.
  * With ANTHROPIC_API_KEY and the space's consent, an LLM may rephrase the
  * texts; offline templates otherwise. See functions/README.md for the
  * request and response reference.
@@ -14,6 +15,7 @@ import { createAnthropicClient, isAiUnavailable, type AiConfig } from '../_share
 import { authenticateUser, bearerToken, createJwtVerifier, type AuthenticatedUser, type VerifyToken } from '../_shared/auth.ts';
 import { createDb, transactAsService, transactAsUser, type Db } from '../_shared/db.ts';
 import { describeError, HttpError, jsonResponse, postHandler, readJsonBody } from '../_shared/http.ts';
+import { withIdempotency } from '../_shared/idempotency.ts';
 import { fixedWindowRateLimiter, unlimited, type RateLimiter } from '../_shared/rate-limit.ts';
 import { createAnthropicPhraser } from './phraser.ts';
 import { DEFAULT_PAGE, parseMemberRequest, parseServiceRequest } from './schema.ts';
@@ -132,11 +134,17 @@ export function createHandler(deps: GenerateInsightsDeps): (req: Request) => Pro
   }
 
   return postHandler(
-    async (req) => {
-      const caller = await authenticate(req);
-      const body = await readJsonBody(req, maxBodyBytes);
-      return caller.kind === 'service' ? forService(body) : forMember(caller.user, body);
-    },
+    // A member's retried refresh with the same Idempotency-Key gets the first answer again: the
+    // space is not analysed twice, no second LLM call, no second refresh taken from the rate limit.
+    // The service role has no keys (they are per person); its runs are idempotent of their own.
+    withIdempotency(
+      async (req) => {
+        const caller = await authenticate(req);
+        const body = await readJsonBody(req, maxBodyBytes);
+        return caller.kind === 'service' ? forService(body) : forMember(caller.user, body);
+      },
+      { db: deps.db, functionName: 'generate-insights', verifyToken: deps.verifyToken, maxBodyBytes },
+    ),
     { report: (error) => log('error', 'unexpected error', { error: describeError(error) }) },
   );
 }

@@ -67,12 +67,16 @@ const withFakeAi = (overrides: Partial<GenerateInsightsDeps> = {}) =>
     ...overrides,
   });
 
-async function post(body: unknown, as: TestUser | string | null, h = handler()): Promise<Response> {
+async function post(body: unknown, as: TestUser | string | null, h = handler(), idempotencyKey?: string): Promise<Response> {
   const token = as === null ? null : typeof as === 'string' ? as : await tokenFor(as.actor);
   return h(
     new Request('http://127.0.0.1:54321/functions/v1/generate-insights', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
+      headers: {
+        'content-type': 'application/json',
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        ...(idempotencyKey === undefined ? {} : { 'Idempotency-Key': idempotencyKey }),
+      },
       body: JSON.stringify(body),
     }),
   );
@@ -167,6 +171,67 @@ describe('runs', () => {
     expect(body).toMatchObject({ outcome: 'consent_missing', insights: [], persona: null, guardrails: { phrasing: { sent: false } } });
     expect(body.reason).toMatch(/not consented/);
     expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe('a retried refresh (Idempotency-Key)', () => {
+  const echo = (prompt: string): FakeReply => {
+    const insight = JSON.parse(prompt.slice(prompt.indexOf('{'), prompt.lastIndexOf('}') + 1)) as { title: string; description: string };
+    return toolAnswer({ title: insight.title, description: insight.description }, 'claude-haiku-4-5', TOOL_NAME);
+  };
+  const profileStamp = async (spaceId: string) =>
+    (
+      await served().db.query<{ updated_at: string }>(
+        `select updated_at::text as updated_at from public.space_profiles where space_id = $1`,
+        [spaceId],
+      )
+    )[0]?.updated_at;
+
+  it('is answered from the first run: not analysed again, no second LLM call, no second refresh taken from the limit', async () => {
+    const home = await insightsHousehold(served().db);
+    answer = echo;
+    const h = withFakeAi({ rateLimiter: fixedWindowRateLimiter({ limit: 1, windowMs: 60_000 }) });
+    const first = await post({ space_id: home.space.id }, home.alice, h, 'refresh-1');
+    const firstText = await first.text();
+    expect(first.status, firstText).toBe(200);
+    expect(first.headers.get('Idempotency-Replayed')).toBeNull();
+    const stamp = await profileStamp(home.space.id);
+    const calls = fake.requests.length;
+    expect(JSON.parse(firstText)).toMatchObject({ outcome: 'analysed', guardrails: { phrasing: { sent: true } } });
+
+    const retry = await post({ space_id: home.space.id }, home.alice, h, 'refresh-1');
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('Idempotency-Replayed')).toBe('true');
+    expect(JSON.parse(await retry.text())).toEqual(JSON.parse(firstText));
+    expect(await profileStamp(home.space.id)).toBe(stamp);
+    expect(fake.requests.length).toBe(calls);
+    // A new refresh (another key) is a new run, and the one refresh of this window is spent.
+    expect(await errorOf(await post({ space_id: home.space.id }, home.alice, h, 'refresh-2'))).toEqual({
+      status: 429,
+      code: 'rate_limited',
+    });
+  });
+
+  it('the same key for another space is refused with 422 idempotency_key_reused, and that space is not analysed', async () => {
+    const home = await insightsHousehold(served().db);
+    const second = await createSpace(served().db, { owner: home.alice });
+    await ok(await post({ space_id: home.space.id }, home.alice, handler(), 'k'));
+    const reused = await post({ space_id: second.id }, home.alice, handler(), 'k');
+    expect(reused.status).toBe(422);
+    expect(await reused.json()).toMatchObject({ error: { code: 'validation_failed', details: { reason: 'idempotency_key_reused' } } });
+    expect(await profileStamp(second.id)).toBeUndefined();
+  });
+
+  it('a refused refresh frees its key: after a 429 the retry with the same key runs once the limit allows', async () => {
+    const home = await insightsHousehold(served().db);
+    let clock = 0;
+    const h = handler({ rateLimiter: fixedWindowRateLimiter({ limit: 1, windowMs: 60_000, now: () => clock }) });
+    await ok(await post({ space_id: home.space.id }, home.alice, h));
+    expect(await errorOf(await post({ space_id: home.space.id }, home.bob, h, 'later'))).toEqual({ status: 429, code: 'rate_limited' });
+    clock += 60_000;
+    const retry = await post({ space_id: home.space.id }, home.bob, h, 'later');
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('Idempotency-Replayed')).toBeNull();
   });
 });
 

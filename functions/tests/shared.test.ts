@@ -108,6 +108,42 @@ describe('http', () => {
     }
   });
 
+  it('a client that stops sending its body is answered 408 once the body timeout passes, and its stream is cancelled', async () => {
+    let cancelled = false;
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"a":'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const slow = postHandler(
+      async (req) => new Response(JSON.stringify(await readJsonBody(req, 1024, { timeoutMs: 50 })), { status: 200 }),
+    );
+    const res = await slow(new Request('http://local/fn', { method: 'POST', body: stalled, duplex: 'half' } as RequestInit));
+    expect(res.status).toBe(408);
+    expect(await res.json()).toEqual({
+      error: { code: 'request_timeout', message: 'The request body did not arrive within 0.05 s.', details: { timeout_ms: 50 } },
+    });
+    expect(cancelled).toBe(true);
+  });
+
+  it('a body that arrives in time is read whole, however it is chunked', async () => {
+    const chunks = ['{"a"', ':', '1}'];
+    const trickled = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = chunks.shift();
+        if (next === undefined) return controller.close();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        controller.enqueue(new TextEncoder().encode(next));
+      },
+    });
+    const res = await echo(new Request('http://local/fn', { method: 'POST', body: trickled, duplex: 'half' } as RequestInit));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ a: 1 });
+  });
+
   it('answers 400 for bodies that are not JSON', async () => {
     for (const body of ['{"a":', '', 'nope']) {
       const res = await echo(new Request('http://local/fn', { method: 'POST', body }));

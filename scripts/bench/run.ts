@@ -15,6 +15,8 @@
  *       and requests/s with 8 concurrent clients (PostgreSQL only)
  *   (f) suggest_settlements on a space of 50 members and 5,000 unpaid splits, beside the walk
  *       before issue 9 (scripts/bench/settlements.ts)
+ *   (g) the insights service: one space at 1,000, 5,000 and 10,000 expenses, then a batch over
+ *       every space (scripts/bench/insights-db.ts)
  * Prints a table with PASS/FAIL per target and writes bench-results/database-<target>.json, and
  * the scaling curves (cost against size, measured at checkpoints while the dataset grows and at
  * its full size) as bench-results/database-<target>-<curve>.svg.
@@ -42,6 +44,14 @@ import { addPoint, curveSvg, type Curves } from './curves.ts';
 import { measureRest, type RestBenchResult } from './rest.ts';
 import { loadDataset } from './reuse.ts';
 import { DEFAULT_SETTLEMENTS_OPTIONS, formatSettlements, measureSettlements, type SettlementsBenchResult } from './settlements.ts';
+import {
+  DEFAULT_INSIGHTS_DB_OPTIONS,
+  feedInsightsCurves,
+  formatInsightsDb,
+  insightsDbTargets,
+  measureInsightsDb,
+  type InsightsDbResult,
+} from './insights-db.ts';
 import { ratio, round } from './stats.ts';
 import { openBenchTarget } from './target.ts';
 
@@ -66,6 +76,8 @@ export interface BenchOptions {
   restIterations: number;
   restSeconds: number;
   settlements: boolean;
+  insights: boolean;
+  insightsRuns: number;
   identity: 'direct' | 'signup';
   out: string | null;
   /** An existing database (kept by --keep) to measure again, without generating. */
@@ -95,6 +107,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   restIterations: 1000,
   restSeconds: 5,
   settlements: true,
+  insights: true,
+  insightsRuns: DEFAULT_INSIGHTS_DB_OPTIONS.runs,
   identity: 'direct',
   out: null,
   reuse: null,
@@ -115,7 +129,8 @@ const USAGE = `usage: npm run bench -- [options]
   --no-categorize      skip the categorizer accuracy benchmark
   --no-chat            skip the ai-chat benchmark; --chat-rounds N rounds of its ${CHAT_QUESTIONS.length} questions (default 20)
   --no-rest            skip the /rest/v1 benchmark; --rest-iterations N measured pairs (default 1000), --rest-seconds N of 8-client load (default 5)
-  --no-settlements     skip the suggest_settlements benchmark (e)
+  --no-settlements     skip the suggest_settlements benchmark (f)
+  --no-insights        skip the insights service benchmark (g); --insights-runs N regenerations per size (default ${DEFAULT_INSIGHTS_DB_OPTIONS.runs})
   --explain            print EXPLAIN ANALYZE of the RLS and service-role reads
   --keep               keep the PostgreSQL database (DATABASE_URL only)
   --reuse NAME         measure again on a database kept by --keep (no generation, the schema as it is there,
@@ -214,6 +229,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--no-settlements':
         o.settlements = false;
+        break;
+      case '--no-insights':
+        o.insights = false;
+        break;
+      case '--insights-runs':
+        o.insightsRuns = num(flag, take());
         break;
       case '--chat-rounds':
         o.chatRounds = num(flag, take());
@@ -783,6 +804,24 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     }
 
+    let insightsDb: InsightsDbResult | null = null;
+    if (options.insights) {
+      log(`(g) insights service: one space at ${DEFAULT_INSIGHTS_DB_OPTIONS.sizes.join(', ')} expenses, then every space…`);
+      insightsDb = await measureInsightsDb(db, { ...DEFAULT_INSIGHTS_DB_OPTIONS, runs: options.insightsRuns }, log);
+      log(formatInsightsDb(insightsDb));
+      feedInsightsCurves(curves, insightsDb);
+      writeJson(path.join(repoRoot, 'bench-results', `insights-db-${target.kind}.json`), {
+        benchmark: 'insights-db',
+        generatedAt: new Date().toISOString(),
+        machine: machineInfo(),
+        engine: { kind: target.kind, version: engine },
+        options: { ...DEFAULT_INSIGHTS_DB_OPTIONS, runs: options.insightsRuns, scale: options.scale, seed: options.seed },
+        dataset: { expenses: dataset.counts.expenses, spaces: dataset.counts.spaces },
+        ...insightsDb,
+        targets: insightsDbTargets(insightsDb),
+      });
+    }
+
     log('recomputing every total…');
     const totals = await totalsDriftSummary(db);
     const checks = [
@@ -790,6 +829,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ...(chat ? chatTargets(chat) : []),
       ...(rest ? restTargets(rest) : []),
       ...(settle ? settlementsTargets(settle) : []),
+      ...(insightsDb ? insightsDbTargets(insightsDb) : []),
     ];
     const wallSeconds = (performance.now() - started) / 1000;
     log(
@@ -822,6 +862,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       concurrency: concurrency ?? { skipped: concurrencySkipped },
       totals,
       targets: checks,
+      insights: insightsDb,
       curves,
       wallSeconds: round(wallSeconds, 1),
     });

@@ -97,7 +97,8 @@ describe('local stack (npm run dev) end to end', () => {
       `select (select count(*) from public.users)::int as users,
               (select count(*) from supabase_migrations.schema_migrations)::int as migrations`,
     );
-    expect(counts).toEqual({ users: 5, migrations: stack.database.appliedMigrations });
+    // The five demo people and Olga, the insights operator.
+    expect(counts).toEqual({ users: 6, migrations: stack.database.appliedMigrations });
     expect(stack.functions.map((f) => f.name)).toContain('categorize-expense');
     expect(stack.sampleExpense).not.toBeNull();
   });

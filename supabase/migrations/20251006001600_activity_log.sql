@@ -1,7 +1,8 @@
 -- The activity log: who changed a space's shared money, when, how, and what.
 --
 -- Every insert, update and delete of spaces, memberships, budgets and their
--- items, expenses, splits and settlements is recorded by statement-level
+-- items, expenses, splits, settlements and bank imports, and every review of
+-- a recommendation (approved or rejected by an operator), is recorded by statement-level
 -- triggers (one insert per statement, from its transition tables, so a
 -- 500-row import writes its log in one go): the person (auth.uid(), null for
 -- the service role), the path it came through (rpc, table, function, import,
@@ -71,10 +72,28 @@ revoke all on public.activity_log from anon, authenticated, service_role;
 revoke all on sequence public.activity_log_id_seq from anon, authenticated, service_role;
 grant select on public.activity_log to authenticated, service_role;
 
-create policy "Members can read their space's activity"
+-- A recommendation's review is in the feed once it was approved: members never
+-- see a pending or rejected recommendation, so neither do they see its review.
+create function private.activity_shown_to_members(table_name text, new_values jsonb) returns boolean
+language sql immutable
+set search_path = ''
+as $$
+  select table_name <> 'financial_insights' or new_values ->> 'review_status' = 'approved'
+$$;
+comment on function private.activity_shown_to_members(text, jsonb) is
+  'Whether members may read an activity row of their space: all but the reviews of recommendations they cannot see (pending, rejected).';
+revoke execute on function private.activity_shown_to_members(text, jsonb) from public;
+grant execute on function private.activity_shown_to_members(text, jsonb) to authenticated;
+
+-- Operators review recommendations: they read the reviews (who decided what),
+-- never a space's other activity. One policy, so each row is tested once.
+create policy "Members can read their space's activity, operators the reviews"
   on public.activity_log for select
   to authenticated
-  using (space_id in (select private.member_space_ids()));
+  using (
+    (space_id in (select private.member_space_ids()) and private.activity_shown_to_members(table_name, new_values))
+    or (table_name = 'financial_insights' and (select private.is_operator()))
+  );
 
 create function private.guard_activity_log() returns trigger
 language plpgsql
@@ -148,6 +167,66 @@ $$;
 comment on function private.activity_derived_columns() is 'Columns the activity log leaves out: timestamps, trigger-kept totals and generated amounts.';
 revoke execute on function private.activity_derived_columns() from public;
 
+-- What a row is called and which space it belongs to, from its jsonb: one
+-- definition for the three statement branches below.
+create function private.activity_row_space(table_name text, vals jsonb) returns uuid
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select case table_name
+           when 'spaces' then (vals ->> 'id')::uuid
+           when 'budget_items' then (select b.space_id from public.budgets b where b.id = (vals ->> 'budget_id')::uuid)
+           when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (vals ->> 'expense_id')::uuid)
+           else (vals ->> 'space_id')::uuid
+         end
+$$;
+comment on function private.activity_row_space(text, jsonb) is 'The space an audited row belongs to (a split''s through its expense, an item''s through its budget).';
+revoke execute on function private.activity_row_space(text, jsonb) from public;
+
+create function private.activity_row_label(table_name text, vals jsonb) returns text
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select case table_name
+           when 'expense_splits' then (select e.description from public.expenses e where e.id = (vals ->> 'expense_id')::uuid)
+           when 'space_members' then null
+           when 'budget_items' then coalesce(vals ->> 'description', vals ->> 'category')
+           when 'imports' then vals ->> 'file_name'
+           when 'financial_insights' then vals ->> 'title'
+           else coalesce(vals ->> 'description', vals ->> 'name')
+         end
+$$;
+comment on function private.activity_row_label(text, jsonb) is
+  'What an audited row is called in the feed: an expense''s description, a budget''s name, a split''s expense, an import''s file, a recommendation''s title.';
+revoke execute on function private.activity_row_label(text, jsonb) from public;
+
+-- Per table, what the log keeps of a row. An import's report (its per-row
+-- errors and matches: megabytes for a large file) stays on the imports row;
+-- the log keeps its status and counts. A recommendation is logged only for
+-- its review; its regeneration (priority, numbers, expiry) is nobody's action.
+create function private.activity_dropped_columns(table_name text) returns text[]
+language sql immutable
+set search_path = ''
+as $$
+  select case table_name when 'imports' then array['validation_errors', 'row_matches', 'detection'] else '{}'::text[] end
+$$;
+comment on function private.activity_dropped_columns(text) is 'Columns of a table the activity log leaves out besides the derived ones (an import''s report).';
+revoke execute on function private.activity_dropped_columns(text) from public;
+
+create function private.activity_kept_columns(table_name text) returns text[]
+language sql immutable
+set search_path = ''
+as $$
+  select case table_name
+           when 'financial_insights' then array['review_status', 'approved_by', 'approved_at', 'rejected_by', 'rejected_at', 'rejection_reason']
+         end
+$$;
+comment on function private.activity_kept_columns(text) is
+  'For a table audited for some changes only, the columns whose change is recorded (a recommendation''s review); null for every other table.';
+revoke execute on function private.activity_kept_columns(text) from public;
+
 create function private.record_activity() returns trigger
 language plpgsql
 security definer
@@ -162,7 +241,8 @@ declare
   rpc text;
   entry_path text;
   entry_via text;
-  derived text[] := private.activity_derived_columns();
+  derived text[] := private.activity_derived_columns() || private.activity_dropped_columns(tg_table_name);
+  kept text[] := private.activity_kept_columns(tg_table_name);
 begin
   -- Every expense write moves its item's and budget's totals: updates in which
   -- only derived columns changed are nobody's action, and leave at once.
@@ -170,6 +250,11 @@ begin
     if not exists (select 1 from new_rows n join old_rows o on o.id = n.id where (to_jsonb(n) - derived) <> (to_jsonb(o) - derived)) then
       return null;
     end if;
+  end if;
+
+  -- The imports table is written by the import itself (its row, its status).
+  if origin is null and tg_table_name = 'imports' then
+    origin := 'import:';
   end if;
 
   if origin like 'function:%' or origin like 'import:%' then
@@ -210,18 +295,8 @@ begin
     insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, new_values)
     select n.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, n.id, n.label, 'insert', n.vals - derived
       from (select r.vals, (r.vals ->> 'id')::uuid as id,
-                   case tg_table_name
-                     when 'spaces' then (r.vals ->> 'id')::uuid
-                     when 'budget_items' then (select b.space_id from public.budgets b where b.id = (r.vals ->> 'budget_id')::uuid)
-                     when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
-                     else (r.vals ->> 'space_id')::uuid
-                   end as space_id,
-                   case tg_table_name
-                     when 'expense_splits' then (select e.description from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
-                     when 'space_members' then null
-                     when 'budget_items' then coalesce(r.vals ->> 'description', r.vals ->> 'category')
-                     else coalesce(r.vals ->> 'description', r.vals ->> 'name')
-                   end as label
+                   private.activity_row_space(tg_table_name, r.vals) as space_id,
+                   private.activity_row_label(tg_table_name, r.vals) as label
               from (select to_jsonb(x) as vals from new_rows x offset 0) r
             offset 0) n
      where n.space_id is not null;
@@ -229,18 +304,8 @@ begin
     insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, old_values)
     select o.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, o.id, o.label, 'delete', o.vals - derived
       from (select r.vals, (r.vals ->> 'id')::uuid as id,
-                   case tg_table_name
-                     when 'spaces' then (r.vals ->> 'id')::uuid
-                     when 'budget_items' then (select b.space_id from public.budgets b where b.id = (r.vals ->> 'budget_id')::uuid)
-                     when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
-                     else (r.vals ->> 'space_id')::uuid
-                   end as space_id,
-                   case tg_table_name
-                     when 'expense_splits' then (select e.description from public.expenses e where e.id = (r.vals ->> 'expense_id')::uuid)
-                     when 'space_members' then null
-                     when 'budget_items' then coalesce(r.vals ->> 'description', r.vals ->> 'category')
-                     else coalesce(r.vals ->> 'description', r.vals ->> 'name')
-                   end as label
+                   private.activity_row_space(tg_table_name, r.vals) as space_id,
+                   private.activity_row_label(tg_table_name, r.vals) as label
               from (select to_jsonb(x) as vals from old_rows x offset 0) r
             offset 0) o
      where o.space_id is not null
@@ -251,18 +316,8 @@ begin
     select d.space_id, actor, actor_role, entry_path, entry_via, tg_table_name, d.id, d.label, 'update', d.before, d.after
       from (
         select n.id, c.before, c.after,
-               case tg_table_name
-                 when 'spaces' then (n.vals ->> 'id')::uuid
-                 when 'budget_items' then (select b.space_id from public.budgets b where b.id = (n.vals ->> 'budget_id')::uuid)
-                 when 'expense_splits' then (select e.space_id from public.expenses e where e.id = (n.vals ->> 'expense_id')::uuid)
-                 else (n.vals ->> 'space_id')::uuid
-               end as space_id,
-               case tg_table_name
-                 when 'expense_splits' then (select e.description from public.expenses e where e.id = (n.vals ->> 'expense_id')::uuid)
-                 when 'space_members' then null
-                 when 'budget_items' then coalesce(n.vals ->> 'description', n.vals ->> 'category')
-                 else coalesce(n.vals ->> 'description', n.vals ->> 'name')
-               end as label
+               private.activity_row_space(tg_table_name, n.vals) as space_id,
+               private.activity_row_label(tg_table_name, n.vals) as label
           from (select to_jsonb(x) - derived as vals, x.id from new_rows x offset 0) n
           join (select to_jsonb(x) - derived as vals, x.id from old_rows x offset 0) o on o.id = n.id
           -- Only the columns that changed, before and after, in one pass over the keys.
@@ -270,12 +325,15 @@ begin
             select jsonb_object_agg(k.key, o.vals -> k.key) as before, jsonb_object_agg(k.key, n.vals -> k.key) as after
               from jsonb_object_keys(n.vals) k(key)
              where (n.vals -> k.key) is distinct from (o.vals -> k.key)
+               and (kept is null or k.key = any (kept))
           ) c
          -- Rows where only derived columns moved (totals, timestamps) are no one's change.
          where n.vals <> o.vals
         offset 0
       ) d
-     where d.space_id is not null;
+     where d.space_id is not null
+       -- A table audited for some columns only: nothing of those changed.
+       and d.before is not null;
   end if;
   return null;
 end
@@ -303,6 +361,19 @@ begin
 end
 $$;
 
+-- Imports: every status change and its counts (the expenses an import writes
+-- are recorded on their own, with the path import).
+create trigger imports_record_activity_insert after insert on public.imports referencing new table as new_rows
+  for each statement execute function private.record_activity();
+create trigger imports_record_activity_update after update on public.imports referencing old table as old_rows new table as new_rows
+  for each statement execute function private.record_activity();
+create trigger imports_record_activity_delete after delete on public.imports referencing old table as old_rows
+  for each statement execute function private.record_activity();
+
+-- Recommendations: their review only (approve_recommendation, reject_recommendation).
+create trigger financial_insights_record_review after update on public.financial_insights referencing old table as old_rows new table as new_rows
+  for each statement execute function private.record_activity();
+
 -- The feed ---------------------------------------------------------------------------------
 
 create function private.activity_person(person uuid) returns text
@@ -326,6 +397,7 @@ declare
   was jsonb := coalesce(entry.old_values, '{}'::jsonb);
   label text;
   changed text;
+  imported public.imports;
 begin
   case entry.table_name
     when 'expenses' then
@@ -359,6 +431,41 @@ begin
                       coalesce(private.activity_person((vals ->> 'to_user')::uuid), 'someone'), vals ->> 'amount', vals ->> 'currency');
       elsif entry.operation = 'delete' then
         return format('%s deleted the repayment of %s %s', who, was ->> 'amount', was ->> 'currency');
+      elsif vals ? 'status' then
+        -- A decision on a recorded repayment: the payer and the amount are the row's.
+        return (
+          select format('%s %s that %s paid %s %s %s', who, case vals ->> 'status' when 'confirmed' then 'confirmed' else 'declined' end,
+                        coalesce(private.activity_person(s.from_user), 'someone'), coalesce(private.activity_person(s.to_user), 'someone'),
+                        s.amount, s.currency)
+            from public.settlements s where s.id = entry.row_id
+        );
+      end if;
+    when 'imports' then
+      label := coalesce(entry.label, 'a file');
+      if entry.operation = 'insert' then
+        return format('%s started importing %s', who, label);
+      elsif entry.operation = 'delete' then
+        return format('%s deleted the import of %s', who, label);
+      elsif vals ->> 'status' = 'completed' then
+        -- Counts the completing statement left as they were are the row's.
+        select * into imported from public.imports i where i.id = entry.row_id;
+        return format('%s imported %s: %s added, %s updated, %s removed, %s invalid', who, label,
+                      coalesce(vals ->> 'added_count', imported.added_count::text, '0'), coalesce(vals ->> 'updated_count', imported.updated_count::text, '0'),
+                      coalesce(vals ->> 'removed_count', imported.removed_count::text, '0'), coalesce(vals ->> 'invalid_count', imported.invalid_count::text, '0'));
+      elsif vals ->> 'status' = 'failed' then
+        return format('The import of %s failed: %s', label, coalesce(vals ->> 'failure_reason', 'unknown reason'));
+      elsif vals ->> 'status' = 'processing' then
+        return format('%s is being imported', label);
+      end if;
+    when 'financial_insights' then
+      -- Operators are not members: the feed names their role, not them.
+      label := coalesce(entry.label, 'a recommendation');
+      if vals ->> 'review_status' = 'approved' then
+        return format('A reviewer approved the recommendation "%s"', label);
+      elsif vals ->> 'review_status' = 'rejected' then
+        return format('A reviewer rejected the recommendation "%s": %s', label, coalesce(vals ->> 'rejection_reason', 'no reason given'));
+      elsif vals ->> 'review_status' = 'pending' then
+        return format('The recommendation "%s" is waiting for review again', label);
       end if;
     when 'budgets' then
       label := coalesce(entry.label, 'a budget');
@@ -410,7 +517,7 @@ begin
 end
 $$;
 comment on function private.activity_summary(public.activity_log) is
-  'One readable sentence for an activity row ("Bob changed Dinner from 80.00 to 95.00").';
+  'One readable sentence for an activity row ("Bob changed Dinner from 80.00 to 95.00", "Bob imported october.csv: 40 added, ...", "A reviewer approved the recommendation ...").';
 revoke execute on function private.activity_summary(public.activity_log) from public;
 
 create function public.space_activity(space_id uuid, max_results integer default 50, before_id bigint default null)
@@ -443,6 +550,7 @@ begin
            private.activity_summary(a)
       from public.activity_log a
      where a.space_id = space_activity.space_id
+       and private.activity_shown_to_members(a.table_name, a.new_values)
        and (space_activity.before_id is null or a.id < space_activity.before_id)
      order by a.id desc
      limit max_results;

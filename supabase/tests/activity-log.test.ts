@@ -3,11 +3,16 @@
  * recorded with who, how and what changed; nobody can edit or delete it; the
  * feed reads as sentences.
  */
+import { parseBankFile } from '@wallai/bank-formats';
+import { importFile, type Transact } from '@wallai/bank-import/service';
+import { transactionsAs } from '@wallai/db-client';
 import {
   actAs,
   addMember,
+  claimsFor,
   createBudget,
   createExpense,
+  createOperator,
   createSpace,
   createUser,
   expectSqlError,
@@ -149,6 +154,150 @@ describe('recording', () => {
       [space.id],
     );
     expect(row!.n).toBe(200);
+  });
+});
+
+describe('imports, repayments and reviews', () => {
+  const statement = [
+    'Date,Description,Amount',
+    '2025-10-03,Corner Bakery,-4.50',
+    '2025-10-04,Fresh Grocer,-30.00',
+    '2025-10-05,Bad row,abc',
+    '',
+  ].join('\n');
+
+  it("an import's start and completion are recorded with the path import and its counts, and its expenses with the import's id", async () => {
+    const { space, bob } = await namedSpace();
+    const transact = transactionsAs(db(), claimsFor(bob.actor) as { role: 'authenticated' }) as Transact;
+    const report = await importFile(transact, parseBankFile, statement, { spaceId: space.id, fileName: 'october.csv' });
+    expect(report.status).toBe('completed');
+    expect(report.counts).toMatchObject({ added: 2, invalid: 1 });
+    const entries = await feed(space);
+    const imports = entries.filter((e) => e.table_name === 'imports');
+    expect(imports.map((e) => [e.operation, e.actor_id, e.path])).toEqual([
+      ['insert', bob.id, 'import'],
+      ['update', bob.id, 'import'],
+      ['update', bob.id, 'import'],
+    ]);
+    expect(imports.map((e) => e.summary)).toEqual([
+      'Bob started importing october.csv',
+      'october.csv is being imported',
+      'Bob imported october.csv: 2 added, 0 updated, 0 removed, 1 invalid',
+    ]);
+    // The report (per-row errors, matches, detection) stays on the imports row, out of the log.
+    for (const entry of imports) {
+      for (const values of [entry.old_values, entry.new_values]) {
+        expect(values ?? {}).not.toHaveProperty('validation_errors');
+        expect(values ?? {}).not.toHaveProperty('row_matches');
+        expect(values ?? {}).not.toHaveProperty('detection');
+      }
+    }
+    const expenses = entries.filter((e) => e.table_name === 'expenses');
+    expect(expenses.map((e) => [e.path, e.via, e.actor_id])).toEqual([
+      ['import', report.import_id, bob.id],
+      ['import', report.import_id, bob.id],
+    ]);
+  });
+
+  it('a failed import reads as failed with its reason', async () => {
+    const { space, bob } = await namedSpace();
+    const transact = transactionsAs(db(), claimsFor(bob.actor) as { role: 'authenticated' }) as Transact;
+    const report = await importFile(transact, parseBankFile, new Uint8Array([0, 159, 146, 150, 0, 1, 2]), {
+      spaceId: space.id,
+      fileName: 'garbage.bin',
+    });
+    expect(report.status).toBe('failed');
+    const summaries = (await feed(space)).filter((e) => e.table_name === 'imports').map((e) => e.summary);
+    expect(summaries[0]).toBe('Bob started importing garbage.bin');
+    expect(summaries.at(-1)).toMatch(/^The import of garbage\.bin failed: .+/);
+  });
+
+  it('confirming and declining a repayment read as the decision, by whom', async () => {
+    const { space, bob } = await namedSpace();
+    const record = (amount: string) =>
+      queryAs<{ id: string }>(db(), bob.actor, `select public.record_settlement($1, $2, $3, $4, 'EUR') as id`, [
+        space.id,
+        bob.id,
+        space.owner.id,
+        amount,
+      ]);
+    const [first] = await record('20.00');
+    const [second] = await record('5.00');
+    await queryAs(db(), space.owner.actor, `select public.confirm_settlement($1)`, [first!.id]);
+    await queryAs(db(), space.owner.actor, `select public.decline_settlement($1)`, [second!.id]);
+    const summaries = (await feed(space)).filter((e) => e.table_name === 'settlements').map((e) => e.summary);
+    expect(summaries).toEqual([
+      'Bob recorded that Bob paid Alice 20.00 EUR',
+      'Bob recorded that Bob paid Alice 5.00 EUR',
+      'Alice confirmed that Bob paid Alice 20.00 EUR',
+      'Alice declined that Bob paid Alice 5.00 EUR',
+    ]);
+  });
+
+  /** A recommendation as the insights service writes it: pending review. */
+  async function pendingRecommendation(space: TestSpace, title: string): Promise<string> {
+    const [row] = await queryAs<{ id: string }>(
+      db(),
+      serviceRole,
+      `insert into public.financial_insights (space_id, type, title, description, kind, review_status, rule, rule_version, subject, decision_trace)
+       values ($1, 'recommendation', $2, 'Three subscriptions add up to 41.47 a month.', 'education', 'pending',
+               'recommendation.education', 1, $2, '{}') returning id`,
+      [space.id, title],
+    );
+    return row!.id;
+  }
+
+  it("an operator's approval is recorded with who and when; members read it once approved, never a rejection", async () => {
+    const { space, bob } = await namedSpace();
+    const operator = await createOperator(db());
+    const approved = await pendingRecommendation(space, 'Review your subscriptions');
+    const rejected = await pendingRecommendation(space, 'Try a savings goal');
+    // Regenerating a recommendation (its numbers, priority) is nobody's action.
+    await queryAs(
+      db(),
+      serviceRole,
+      `update public.financial_insights set priority = 'high', insight_data = '{"total": 41.47}' where id = $1`,
+      [approved],
+    );
+    await queryAs(db(), operator.actor, `select public.approve_recommendation($1)`, [approved]);
+    await queryAs(db(), operator.actor, `select public.reject_recommendation($1, 'Too generic for this space')`, [rejected]);
+
+    const all = await db().query<{ row_id: string; actor_id: string; path: string; via: string; new_values: Record<string, unknown> }>(
+      `select row_id, actor_id, path, via, new_values from public.activity_log where table_name = 'financial_insights' and space_id = $1 order by id`,
+      [space.id],
+    );
+    expect(all.map((e) => [e.row_id, e.actor_id, e.path, e.via, e.new_values.review_status])).toEqual([
+      [approved, operator.id, 'rpc', 'approve_recommendation', 'approved'],
+      [rejected, operator.id, 'rpc', 'reject_recommendation', 'rejected'],
+    ]);
+    expect(all[1]!.new_values).toMatchObject({ rejected_by: operator.id, rejection_reason: 'Too generic for this space' });
+    expect(Object.keys(all[0]!.new_values).sort()).toEqual(['approved_at', 'approved_by', 'review_status']);
+
+    const memberFeed = (await feed(space)).filter((e) => e.table_name === 'financial_insights');
+    expect(memberFeed.map((e) => e.summary)).toEqual(['A reviewer approved the recommendation "Review your subscriptions"']);
+    const bobReads = await queryAs<{ row_id: string }>(
+      db(),
+      bob.actor,
+      `select row_id from public.activity_log where table_name = 'financial_insights' and space_id = $1`,
+      [space.id],
+    );
+    expect(bobReads.map((r) => r.row_id)).toEqual([approved]);
+  });
+
+  it("operators read the reviews' activity and nothing else of a space's", async () => {
+    const { space } = await namedSpace();
+    const operator = await createOperator(db());
+    await createExpense(db(), space, { amount: '9.99', description: 'Streaming', currency: 'EUR' });
+    const id = await pendingRecommendation(space, 'Review your subscriptions');
+    await queryAs(db(), operator.actor, `select public.reject_recommendation($1, 'Duplicate')`, [id]);
+    const seen = await queryAs<{ table_name: string }>(
+      db(),
+      operator.actor,
+      `select table_name from public.activity_log where space_id = $1`,
+      [space.id],
+    );
+    expect(seen.map((r) => r.table_name)).toEqual(['financial_insights']);
+    await expectSqlError(queryAs(db(), operator.actor, `select * from public.space_activity($1)`, [space.id]), 'PT404');
   });
 });
 

@@ -63,6 +63,8 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
       'private.writable_space_ids()',
       // Insights review: whether the JWT says app_metadata.role operator or admin (policies on financial_insights).
       'private.is_operator()',
+      // The activity log's read policy: a pure test of the row (reviews members may not see).
+      'private.activity_shown_to_members(table_name text, new_values jsonb)',
       // Called by a trigger that runs as the writing role (check_currency_and_timezone).
       'private.is_valid_timezone(tz text)',
       // The default of spaces.invite_code, evaluated as the inserting role.

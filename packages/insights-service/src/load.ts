@@ -1,7 +1,9 @@
 /**
  * Loading one space's rows for the engine, in one statement (one round trip):
  * the space, its members with their consent, and the money rows of the
- * history window. Runs as whoever the query belongs to, so for a member RLS
+ * history window. The large lists (expenses, splits, bank lines) are
+ * aggregated as whole rows (`json_agg(r)`), which PostgreSQL turns into JSON
+ * a third faster than a `json_build_object` per row (npm run bench, step g). Runs as whoever the query belongs to, so for a member RLS
  * decides what is visible (a space they are not in is simply not found).
  */
 import type {
@@ -87,19 +89,18 @@ export async function loadSpace(
             ${MEMBERS_JSON} as members,
             ${
               withData
-                ? `(select coalesce(json_agg(json_build_object(
-                      'id', e.id, 'date', e.date, 'amount', e.amount::text, 'currency', e.currency, 'base_amount', e.base_amount::text,
-                      'description', e.description, 'category', e.category, 'created_by', e.created_by,
-                      'budget_item_id', e.budget_item_id, 'bank_transaction_id', e.bank_transaction_id) order by e.date, e.id), '[]')
-                     from public.expenses e where e.space_id = s.id and e.date >= s.since)`
+                ? `(select coalesce(json_agg(r order by r.date, r.id), '[]')
+                     from (select e.id, e.date, e.amount::text as amount, e.currency, e.base_amount::text as base_amount,
+                                  e.description, e.category, e.created_by, e.budget_item_id, e.bank_transaction_id
+                             from public.expenses e where e.space_id = s.id and e.date >= s.since) r)`
                 : empty
             } as expenses,
             ${
               withData
-                ? `(select coalesce(json_agg(json_build_object('id', x.id, 'expense_id', x.expense_id, 'user_id', x.user_id, 'amount', x.amount::text)
-                              order by x.expense_id, x.id), '[]')
-                     from public.expense_splits x join public.expenses e on e.id = x.expense_id
-                    where e.space_id = s.id and e.date >= s.since)`
+                ? `(select coalesce(json_agg(r order by r.expense_id, r.id), '[]')
+                     from (select x.id, x.expense_id, x.user_id, x.amount::text as amount
+                             from public.expense_splits x join public.expenses e on e.id = x.expense_id
+                            where e.space_id = s.id and e.date >= s.since) r)`
                 : empty
             } as splits,
             ${
@@ -131,11 +132,10 @@ export async function loadSpace(
             } as bank_accounts,
             ${
               withData
-                ? `(select coalesce(json_agg(json_build_object(
-                      'id', t.id, 'account_id', t.account_id, 'date', t.date, 'amount', t.amount::text, 'currency', t.currency,
-                      'description', t.description, 'merchant_name', t.merchant_name, 'kind', t.kind, 'expense_id', t.expense_id,
-                      'pending', t.pending) order by t.date, t.id), '[]')
-                     from public.bank_transactions t where t.space_id = s.id and t.date >= s.since)`
+                ? `(select coalesce(json_agg(r order by r.date, r.id), '[]')
+                     from (select t.id, t.account_id, t.date, t.amount::text as amount, t.currency, t.description, t.merchant_name,
+                                  t.kind, t.expense_id, t.pending
+                             from public.bank_transactions t where t.space_id = s.id and t.date >= s.since) r)`
                 : empty
             } as bank_transactions
        from s`,

@@ -17,8 +17,9 @@ import {
   useTestDatabase,
   type TestUser,
 } from '@wallai/testing';
+import { replayInsight, type DecisionTrace } from '@wallai/insights';
 import { describe, expect, it } from 'vitest';
-import type { Transact } from './load.ts';
+import { loadSpace, type Transact } from './load.ts';
 import { generateSpaceInsights, generateInsightsBatch, type Phraser, type SpaceRun } from './service.ts';
 
 const db = useTestDatabase();
@@ -233,6 +234,44 @@ describe('generateSpaceInsights', () => {
     expect(run.guardrails.phrasing.discarded).toHaveLength(phrased.length - 1);
     expect(run.insights.filter((i) => i.phrasing === 'llm')).toHaveLength(1);
     expect(run.insights.every((i) => !i.description.includes('987654.32'))).toBe(true);
+  });
+});
+
+describe('traces in the database', () => {
+  it('replay on the rows the database holds to the stored numbers, in a space whose expenses come in two currencies', async () => {
+    const home = await insightsHousehold(db());
+    // A dinner abroad, in euros at 1.1 dollars each: the USD space counts its base amount, 88.00.
+    await queryAs(
+      db(),
+      home.alice.actor,
+      `insert into public.expenses (space_id, date, amount, currency, exchange_rate, description, category)
+       values ($1, current_date - 2, 80.00, 'EUR', 1.1, 'Cafe de Flore Paris', 'dining')`,
+      [home.space.id],
+    );
+    const now = new Date();
+    analysed(await generateSpaceInsights(service(), home.space.id, { now }));
+    const stored = await db().query<{ rule: string; subject: string; insight_data: unknown; decision_trace: DecisionTrace }>(
+      `select rule, subject, insight_data, decision_trace from public.financial_insights
+        where space_id = $1 and (expires_at is null or expires_at > now()) order by rule, subject`,
+      [home.space.id],
+    );
+    expect(stored.length).toBeGreaterThan(3);
+    const loaded = await asService(db())((query) => loadSpace(query, home.space.id, now));
+    const foreign = loaded!.input.expenses.find((e) => e.currency === 'EUR');
+    expect(foreign).toMatchObject({ amount: '80.00', base_amount: '88.00' });
+    for (const row of stored)
+      expect(replayInsight(row.decision_trace, loaded!.input), `${row.rule} ${row.subject}`).toEqual(row.insight_data);
+    // The 30-day spending the profile reports counts the foreign dinner at its base amount.
+    const [profile] = await db().query<{ total: number }>(
+      `select (signals_30d -> 'category_trends' ->> 'total_current')::numeric::float8 as total from public.space_profiles where space_id = $1`,
+      [home.space.id],
+    );
+    const window = await db().query<{ total: number }>(
+      `select sum(base_amount)::float8 as total from public.expenses
+        where space_id = $1 and date > current_date - 30 and date <= current_date and category <> 'income'`,
+      [home.space.id],
+    );
+    expect(profile?.total).toBeCloseTo(window[0]!.total, 2);
   });
 });
 

@@ -70,8 +70,19 @@ describe('consent', () => {
 });
 
 describe('personas', () => {
+  /** The profile's persona, after checking that every insight's trace carries it with its criteria. */
   function persona(input: InsightsInput) {
-    return generateInsights(input).profile!.persona;
+    const result = generateInsights(input);
+    const p = result.profile!.persona;
+    expect(result.insights.length).toBeGreaterThan(0);
+    for (const i of result.insights) {
+      expect(i.decision_trace.persona_assignment, i.subject_key).toMatchObject({
+        persona_id: p.persona_id,
+        persona_name: p.persona_name,
+        matching_criteria: p.matching_criteria,
+      });
+    }
+    return p;
   }
 
   it('1 HIGH_UTILIZATION: a card at 70 % of its limit', () => {

@@ -4,7 +4,7 @@
  */
 import type { Thresholds } from './types.ts';
 
-export const ENGINE_VERSION = '1.0.0';
+export const ENGINE_VERSION = '1.1.0';
 /** The consent text version a space's members must have agreed to (users.consent_version). */
 export const CURRENT_CONSENT_VERSION = '1.0';
 

@@ -17,7 +17,9 @@ export class RowSet {
     const f = fromDayNumber(from);
     const t = fromDayNumber(to);
     if (this.ranges.some((r) => r.from === f && r.to === t)) return this;
-    this.ranges.push({ table: 'expenses', from: f, to: t, count: input.expenses.filter((e) => e.date >= f && e.date < t).length });
+    const expenses = new Set(input.expenses.filter((e) => e.date >= f && e.date < t).map((e) => e.id));
+    const splitCount = input.splits.reduce((n, s) => (expenses.has(s.expense_id) ? n + 1 : n), 0);
+    this.ranges.push({ table: 'expenses', from: f, to: t, count: expenses.size, split_count: splitCount });
     this.ranges.push({
       table: 'bank_transactions',
       from: f,
@@ -30,18 +32,17 @@ export class RowSet {
   toInputs(input: InsightsInput): TraceInputs {
     const sorted = (s: Set<string>) => [...s].sort();
     const expenseIds = sorted(this.expense);
-    const inRanges = (date: string) => this.ranges.some((r) => r.table === 'expenses' && date >= r.from && date < r.to);
+    // A range's splits are counted in the range, not listed: a window over a large space would
+    // otherwise name thousands of ids in every trace that reads it.
     const withSplits = new Set(input.splits.map((s) => s.expense_id));
-    const splitExpenses = input.expenses
-      .filter((e) => withSplits.has(e.id) && (this.expense.has(e.id) || inRanges(e.date)))
-      .map((e) => e.id);
+    const splitExpenses = expenseIds.filter((id) => withSplits.has(id));
     return {
       expense_ids: expenseIds,
       bank_transaction_ids: sorted(this.bankTransaction),
       bank_account_ids: sorted(this.bankAccount),
       budget_ids: sorted(this.budget),
       budget_item_ids: sorted(this.budgetItem),
-      split_expense_ids: [...new Set(splitExpenses)].sort(),
+      split_expense_ids: splitExpenses,
       ...(this.ranges.length ? { ranges: [...this.ranges].sort((a, b) => (a.table + a.from < b.table + b.from ? -1 : 1)) } : {}),
     };
   }

@@ -430,11 +430,13 @@ export interface TraceInputs {
   readonly bank_account_ids: readonly string[];
   readonly budget_ids: readonly string[];
   readonly budget_item_ids: readonly string[];
+  /** Those of `expense_ids` that have splits (the splits of a range's expenses are the range's: `split_count`). */
   readonly split_expense_ids: readonly string[];
   /**
    * Row sets named by a range instead of ids, for aggregates over a window (a window's total
-   * spending): every expense and bank line of the table dated in [from, to). `count` is how many
-   * rows the range held when the trace was made, so a replay can tell when rows changed.
+   * spending): every expense and bank line of the table dated in [from, to), with their splits.
+   * `count` is how many rows the range held when the trace was made (and, for expenses,
+   * `split_count` how many splits they had), so a replay can tell when rows changed.
    */
   readonly ranges?: readonly TraceRange[];
 }
@@ -444,6 +446,8 @@ export interface TraceRange {
   readonly from: IsoDay;
   readonly to: IsoDay;
   readonly count: number;
+  /** Expenses only: the splits of the range's expenses. */
+  readonly split_count?: number;
 }
 
 export interface DecisionTrace {
