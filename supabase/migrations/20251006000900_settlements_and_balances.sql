@@ -6,7 +6,8 @@
 -- pending until the receiver, an admin or an owner confirms or declines it
 -- (confirm_settlement, decline_settlement). Declined ones are kept, marked.
 -- Balances add up the unpaid splits of the previous migration and the
--- confirmed settlements, per person and currency, and list the pending ones
+-- confirmed settlements, per person and currency (kept by triggers in
+-- private.balance_totals), and list the pending ones
 -- beside them; suggestions bring every balance to 0 with the fewest transfers
 -- (decision 0006). Deleted accounts: people become null; the rows stay but
 -- count in no balance.
