@@ -94,7 +94,7 @@ create table private.balance_totals (
 comment on table private.balance_totals is
   'Kept by triggers: per space, currency and person, the balance over unpaid splits and confirmed settlements (positive: owed to them) and the number of those entries. Read by private.space_balances; checked against a recomputation by the tests.';
 
-alter table private.balance_totals enable row level security;
+-- No row-level security: like private.idempotency_keys, no API role can reach it at all.
 revoke all on private.balance_totals from public, anon, authenticated, service_role;
 
 create function private.add_balance_deltas(
