@@ -17,6 +17,8 @@
  *       before issue 9 (scripts/bench/settlements.ts)
  *   (g) the insights service: one space at 1,000, 5,000 and 10,000 expenses, then a batch over
  *       every space (scripts/bench/insights-db.ts)
+ *   (h) local Realtime commit→delivery to 50 subscribed members, and a 5 MB Storage upload and
+ *       download against the same file written and read directly (scripts/bench/storage-realtime.ts)
  * Prints a table with PASS/FAIL per target and writes bench-results/database-<target>.json, and
  * the scaling curves (cost against size, measured at checkpoints while the dataset grows and at
  * its full size) as bench-results/database-<target>-<curve>.svg.
@@ -53,6 +55,13 @@ import {
   type InsightsDbResult,
 } from './insights-db.ts';
 import { ratio, round } from './stats.ts';
+import {
+  DEFAULT_STORAGE_REALTIME_OPTIONS,
+  formatStorageRealtime,
+  measureStorageRealtime,
+  storageRealtimeTargets,
+  type StorageRealtimeResult,
+} from './storage-realtime.ts';
 import { openBenchTarget } from './target.ts';
 
 export interface BenchOptions {
@@ -78,6 +87,7 @@ export interface BenchOptions {
   settlements: boolean;
   insights: boolean;
   insightsRuns: number;
+  storageRealtime: boolean;
   identity: 'direct' | 'signup';
   out: string | null;
   /** An existing database (kept by --keep) to measure again, without generating. */
@@ -109,6 +119,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   settlements: true,
   insights: true,
   insightsRuns: DEFAULT_INSIGHTS_DB_OPTIONS.runs,
+  storageRealtime: true,
   identity: 'direct',
   out: null,
   reuse: null,
@@ -131,6 +142,7 @@ const USAGE = `usage: npm run bench -- [options]
   --no-rest            skip the /rest/v1 benchmark; --rest-iterations N measured pairs (default 1000), --rest-seconds N of 8-client load (default 5)
   --no-settlements     skip the suggest_settlements benchmark (f)
   --no-insights        skip the insights service benchmark (g); --insights-runs N regenerations per size (default ${DEFAULT_INSIGHTS_DB_OPTIONS.runs})
+  --no-storage-realtime  skip the local Storage and Realtime benchmark (h)
   --explain            print EXPLAIN ANALYZE of the RLS and service-role reads
   --keep               keep the PostgreSQL database (DATABASE_URL only)
   --reuse NAME         measure again on a database kept by --keep (no generation, the schema as it is there,
@@ -235,6 +247,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--insights-runs':
         o.insightsRuns = num(flag, take());
+        break;
+      case '--no-storage-realtime':
+        o.storageRealtime = false;
         break;
       case '--chat-rounds':
         o.chatRounds = num(flag, take());
@@ -822,6 +837,23 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     }
 
+    let storageRealtime: StorageRealtimeResult | null = null;
+    if (options.storageRealtime) {
+      const o = { ...DEFAULT_STORAGE_REALTIME_OPTIONS, jwtSecret: 'wallai-bench-jwt-secret-with-at-least-32-characters' };
+      log(`(h) local Realtime (${o.members} subscribers, ${o.inserts} inserts) and Storage (${o.fileMegabytes} MB × ${o.rounds})…`);
+      storageRealtime = await measureStorageRealtime(db, o, log);
+      log(formatStorageRealtime(storageRealtime));
+      writeJson(path.join(repoRoot, 'bench-results', `storage-realtime-${target.kind}.json`), {
+        benchmark: 'storage-realtime',
+        generatedAt: new Date().toISOString(),
+        machine: { ...machineInfo(), loadAverage: os.loadavg().map((l) => round(l, 2)) },
+        engine: { kind: target.kind, version: engine },
+        options: { ...o, jwtSecret: undefined },
+        ...storageRealtime,
+        targets: storageRealtimeTargets(storageRealtime),
+      });
+    }
+
     log('recomputing every total…');
     const totals = await totalsDriftSummary(db);
     const checks = [
@@ -830,6 +862,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ...(rest ? restTargets(rest) : []),
       ...(settle ? settlementsTargets(settle) : []),
       ...(insightsDb ? insightsDbTargets(insightsDb) : []),
+      ...(storageRealtime ? storageRealtimeTargets(storageRealtime) : []),
     ];
     const wallSeconds = (performance.now() - started) / 1000;
     log(

@@ -233,3 +233,124 @@ begin
   end if;
 end
 $$;
+
+-- Realtime change capture (local only) -----------------------------------------------
+-- Hosted Realtime reads the WAL. The local /realtime/v1 (scripts/dev/api/realtime) gets
+-- the same changes from a row trigger that NOTIFYs channel `wallai_realtime` with the
+-- change as JSON; NOTIFY is delivered only when (and in the order) transactions commit,
+-- so a rolled-back change is never announced. A payload over NOTIFY's 8000-byte limit
+-- carries the primary key instead of the row (`record_pk`) and the server reads the row.
+-- `realtime.wallai_install_capture()` puts the trigger on every table of the
+-- supabase_realtime publication (and takes it off tables that left it); the local
+-- Realtime server calls it when it starts, since the migrations add the tables after this
+-- file runs. Nothing here is executable by the API roles.
+
+create schema if not exists realtime;
+revoke all on schema realtime from public;
+
+create or replace function realtime.wallai_notify_change() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  _row jsonb := case when tg_op <> 'DELETE' then pg_catalog.to_jsonb(new) end;
+  _old jsonb := case when tg_op <> 'INSERT' then pg_catalog.to_jsonb(old) end;
+  _pk text[];
+  _payload text;
+begin
+  select coalesce(pg_catalog.array_agg(a.attname::text order by a.attnum), '{}')
+    into _pk
+    from pg_catalog.pg_index i
+    join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = any (i.indkey)
+   where i.indrelid = tg_relid and i.indisprimary;
+  _payload := pg_catalog.jsonb_build_object(
+    'schema', tg_table_schema,
+    'table', tg_table_name,
+    'type', tg_op,
+    'commit_timestamp', pg_catalog.to_char(pg_catalog.clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    'pk', pg_catalog.to_jsonb(_pk),
+    'record', _row,
+    'old_record', _old)::text;
+  if pg_catalog.octet_length(_payload) > 7900 then
+    _payload := pg_catalog.jsonb_build_object(
+      'schema', tg_table_schema,
+      'table', tg_table_name,
+      'type', tg_op,
+      'commit_timestamp', pg_catalog.to_char(pg_catalog.clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+      'pk', pg_catalog.to_jsonb(_pk),
+      'record_pk', (select pg_catalog.jsonb_object_agg(k, _row -> k) from pg_catalog.unnest(_pk) k where _row is not null),
+      'old_record', (select pg_catalog.jsonb_object_agg(k, _old -> k) from pg_catalog.unnest(_pk) k where _old is not null))::text;
+  end if;
+  perform pg_catalog.pg_notify('wallai_realtime', _payload);
+  return null;
+end
+$$;
+revoke execute on function realtime.wallai_notify_change() from public;
+
+create or replace function realtime.wallai_install_capture() returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  _t record;
+  _n integer := 0;
+begin
+  for _t in
+    select p.schemaname, p.tablename from pg_catalog.pg_publication_tables p where p.pubname = 'supabase_realtime'
+  loop
+    execute pg_catalog.format(
+      'create or replace trigger wallai_realtime_capture after insert or update or delete on %I.%I for each row execute function realtime.wallai_notify_change()',
+      _t.schemaname, _t.tablename);
+    _n := _n + 1;
+  end loop;
+  for _t in
+    select n.nspname as schemaname, c.relname as tablename
+      from pg_catalog.pg_trigger tr
+      join pg_catalog.pg_class c on c.oid = tr.tgrelid
+      join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+     where tr.tgname = 'wallai_realtime_capture'
+       and not exists (select 1 from pg_catalog.pg_publication_tables p
+                        where p.pubname = 'supabase_realtime' and p.schemaname = n.nspname and p.tablename = c.relname)
+  loop
+    execute pg_catalog.format('drop trigger wallai_realtime_capture on %I.%I', _t.schemaname, _t.tablename);
+  end loop;
+  return _n;
+end
+$$;
+revoke execute on function realtime.wallai_install_capture() from public;
+
+-- Which subscribers may see a row, decided as each of them, in one round trip: for each
+-- `{n, role, claims}` of _subscribers the role and request.jwt.claims are set
+-- transaction-local and the row is selected by primary key (_where, built by the server
+-- from catalog names, reads the key values from $1), so RLS decides as for that
+-- subscriber's own query; what fails for a role (no privilege) counts as not visible.
+-- Realtime's apply_rls does the same per subscription. Called by the local Realtime
+-- server's own connection (a superuser), never by the API roles.
+create or replace function realtime.wallai_visible_to(_schema text, _table text, _where text, _pk text[], _subscribers jsonb)
+returns integer[]
+language plpgsql
+set search_path = ''
+as $$
+declare
+  _s jsonb;
+  _visible boolean;
+  _out integer[] := '{}';
+  _me text := current_user;
+  _query text := pg_catalog.format('select exists (select 1 from %I.%I where %s)', _schema, _table, _where);
+begin
+  for _s in select e from pg_catalog.jsonb_array_elements(_subscribers) e loop
+    perform pg_catalog.set_config('role', _s ->> 'role', true), pg_catalog.set_config('request.jwt.claims', (_s -> 'claims')::text, true);
+    begin
+      execute _query into _visible using _pk;
+    exception when others then
+      _visible := false;
+    end;
+    perform pg_catalog.set_config('role', _me, true);
+    if _visible then
+      _out := _out || (_s ->> 'n')::integer;
+    end if;
+  end loop;
+  return _out;
+end
+$$;
+revoke execute on function realtime.wallai_visible_to(text, text, text, text[], jsonb) from public;
