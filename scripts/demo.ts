@@ -15,6 +15,7 @@ import { FunctionsHttpError } from '@supabase/supabase-js';
 import { postgresClient, type SqlClient } from '@wallai/db-client';
 import { queryAs, user } from '@wallai/testing/acting-as';
 import { DEMO_USERS, localKeys, signApiKey, type DemoUserKey } from './dev/local-keys.ts';
+import { bankStep } from './demo/bank-step.ts';
 import { chatStep } from './demo/chat-step.ts';
 import { insightsStep } from './demo/insights-step.ts';
 import { DEFAULT_FUNCTIONS_PORT, startStack } from './dev/stack.ts';
@@ -259,6 +260,7 @@ async function tour(db: SqlClient, connection: Connection): Promise<void> {
   for (const t of transfers) say(`  ${nameOf(t.from_user)} pays ${nameOf(t.to_user)} ${money(t.amount)}`);
 
   await chatStep({ apiUrl: connection.apiUrl, token: connection.tokens.alice, spaceId: space.id, heading, say });
+  await bankStep({ apiUrl: connection.apiUrl, token: connection.tokens.alice, spaceId: space.id, rates: { USD: 0.92 }, heading, say });
   await insightsStep({ db, apiUrl: connection.apiUrl, tokens: connection.tokens, heading, say });
 
   // 7. Permissions

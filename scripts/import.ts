@@ -5,12 +5,13 @@
  * import-transactions function. Progress on stderr, the report on stdout.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseBankFile } from '@wallai/bank-formats';
+import { openBankFile, type ByteSource } from '@wallai/bank-formats';
 import type { ImportReport } from '@wallai/bank-import';
-import { ImportRefused, importFile, type ParseFile, type Transact } from '@wallai/bank-import/service';
+import { ImportRefused, importFile, type OpenFile, type Transact } from '@wallai/bank-import/service';
 import {
   embeddedDataDir,
   openPglite,
@@ -153,9 +154,10 @@ export interface ImportIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
   readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
-  readonly readFile: (file: string) => Promise<Uint8Array>;
+  /** The file to import and its size; a function source is read as a stream (never held whole). */
+  readonly openSource: (file: string) => Promise<{ source: ByteSource; size: number }>;
   readonly openDatabase?: () => Promise<ImportDatabase>;
-  readonly parseFile?: ParseFile;
+  readonly openFile?: OpenFile;
 }
 
 export async function runImportCli(argv: readonly string[], io: ImportIo): Promise<number> {
@@ -168,9 +170,9 @@ export async function runImportCli(argv: readonly string[], io: ImportIo): Promi
     io.stderr.write(`import: ${args.error}\n\n${USAGE}\n`);
     return 2;
   }
-  let bytes: Uint8Array;
+  let file: { source: ByteSource; size: number };
   try {
-    bytes = await io.readFile(args.file);
+    file = await io.openSource(args.file);
   } catch (error) {
     io.stderr.write(`import: cannot read ${args.file}: ${(error as Error).message}\n`);
     return 2;
@@ -194,7 +196,8 @@ export async function runImportCli(argv: readonly string[], io: ImportIo): Promi
     const progress = io.stderr.isTTY === true ? createProgress(io.stderr) : null;
     let report: ImportReport;
     try {
-      report = await importFile(transact, io.parseFile ?? parseBankFile, bytes, {
+      report = await importFile(transact, io.openFile ?? openBankFile, file.source, {
+        fileSize: file.size,
         spaceId: args.space,
         fileName: path.basename(args.file),
         format: args.format,
@@ -267,7 +270,13 @@ function createProgress(stream: NodeJS.WritableStream & { readonly columns?: num
   let lastPercent = -1;
   return {
     update(done, total) {
-      const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
+      if (total === 0) {
+        // A streamed file: how far is not known until it is read.
+        stream.write(`\rimport ${done} lines`);
+        lastPercent = 0;
+        return;
+      }
+      const percent = Math.floor((done / total) * 100);
       if (percent === lastPercent) return;
       lastPercent = percent;
       const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - 40));
@@ -286,7 +295,11 @@ if (invokedDirectly) {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
-    readFile: async (file) => new Uint8Array(await readFile(file)),
+    openSource: async (file) => {
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error('not a file');
+      return { source: () => createReadStream(file), size: info.size };
+    },
   }).then(
     (code) => {
       process.exitCode = code;

@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'rate_limited'
   | 'ai_unavailable'
   | 'database_unavailable'
+  | 'unreadable_file'
+  | 'import_failed'
   | 'internal_error';
 
 export class HttpError extends Error {

@@ -13,6 +13,8 @@
  *   minutes; a retry after that runs again. The writes behind every keyed function are
  *   idempotent of their own (a categorization writes the same answer, an import dedupes,
  *   a proposal is confirmed once), so even that window applies nothing twice.
+ * - A multipart upload is compared without its boundary (a retry rebuilds its form
+ *   with a new random one and is still the same request).
  * - Without the header, requests run as before. Answers, streamed ones too (ai-chat's
  *   SSE), pass through as they come and are stored before their last byte is sent.
  */
@@ -63,7 +65,10 @@ export function withIdempotency(handle: Handler, options: IdempotencyOptions): H
       return handle(req);
     }
     const body = await readBodyBytes(req, options.maxBodyBytes);
-    const hash = await sha256(`${req.method}\n${new URL(req.url).search}\n${req.headers.get('accept') ?? ''}\n`, body);
+    const hash = await sha256(
+      `${req.method}\n${new URL(req.url).search}\n${req.headers.get('accept') ?? ''}\n`,
+      withoutMultipartBoundary(body, req.headers.get('content-type')),
+    );
     const forward = () => handle(new Request(req, { body: body.byteLength === 0 && req.body === null ? null : body }));
 
     const [claim] = (await service(
@@ -136,6 +141,38 @@ export function withIdempotency(handle: Handler, options: IdempotencyOptions): H
       headers: response.headers,
     });
   };
+}
+
+/**
+ * A multipart body with its boundary replaced by a fixed one: a client that
+ * retries an upload builds its form again, with a new random boundary, and
+ * still sends the same request.
+ */
+export function withoutMultipartBoundary(body: Uint8Array<ArrayBuffer>, contentType: string | null): Uint8Array<ArrayBuffer> {
+  const match = /^\s*multipart\/[^;]+;(?:.*;)?\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
+  const boundary = match?.[1] ?? match?.[2];
+  if (boundary === undefined) return body;
+  const needle = new TextEncoder().encode(`--${boundary}`);
+  const fixed = new TextEncoder().encode('--wallai-idempotency-boundary');
+  const parts: Uint8Array[] = [];
+  let from = 0;
+  for (let i = 0; i + needle.length <= body.length;) {
+    let hit = true;
+    for (let j = 0; j < needle.length; j++) {
+      if (body[i + j] !== needle[j]) {
+        hit = false;
+        break;
+      }
+    }
+    if (hit) {
+      parts.push(body.subarray(from, i), fixed);
+      i += needle.length;
+      from = i;
+    } else i++;
+  }
+  if (parts.length === 0) return body;
+  parts.push(body.subarray(from));
+  return concat(parts);
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {

@@ -204,7 +204,9 @@ create policy "Admins and owners can delete bank accounts"
 
 create table public.bank_transactions (
   id uuid primary key default gen_random_uuid(),
-  space_id uuid not null references public.spaces (id) on delete cascade,
+  -- Its space through its account (bank_transactions_account_in_space, which cascades from the
+  -- account and so from the space): no second foreign key to check on every imported line.
+  space_id uuid not null,
   account_id uuid not null,
   import_id uuid,
   provider_id text,
@@ -273,27 +275,39 @@ create trigger bank_transactions_touch_updated_at
   before update on public.bank_transactions
   for each row execute function private.touch_updated_at();
 
--- security definer: the expense's space is checked whoever may see the expense.
+-- security definer: the expense's space is checked whoever may see the expense. Once per
+-- statement over its transition table (an import writes 500 lines a statement), not per row.
 create function private.check_bank_transaction_expense() returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  stray uuid;
 begin
-  if not exists (select 1 from public.expenses e where e.id = new.expense_id and e.space_id = new.space_id) then
-    raise exception 'expense % is not in this space', new.expense_id using errcode = '22023';
+  select n.expense_id into stray
+    from new_rows n
+    left join public.expenses e on e.id = n.expense_id
+   where n.expense_id is not null and e.space_id is distinct from n.space_id
+   limit 1;
+  if stray is not null then
+    raise exception 'expense % is not in this space', stray using errcode = '22023';
   end if;
-  return new;
+  return null;
 end
 $$;
 comment on function private.check_bank_transaction_expense() is
-  'Trigger: a bank line links only to an expense of its own space.';
+  'Statement trigger: the bank lines written link only to expenses of their own space.';
 revoke execute on function private.check_bank_transaction_expense() from public;
 
-create trigger bank_transactions_check_expense
-  before insert or update of expense_id, space_id on public.bank_transactions
-  for each row when (new.expense_id is not null)
-  execute function private.check_bank_transaction_expense();
+create trigger bank_transactions_check_expense_insert
+  after insert on public.bank_transactions
+  referencing new table as new_rows
+  for each statement execute function private.check_bank_transaction_expense();
+create trigger bank_transactions_check_expense_update
+  after update on public.bank_transactions
+  referencing new table as new_rows
+  for each statement execute function private.check_bank_transaction_expense();
 
 alter table public.bank_transactions enable row level security;
 
@@ -327,3 +341,53 @@ create policy "Members can delete their space's bank transactions"
   on public.bank_transactions for delete
   to authenticated
   using (space_id in (select private.writable_space_ids()));
+
+-- The payer of imported expenses ----------------------------------------------------------------
+
+-- An expense's payer is the person who recorded it (expenses.created_by, which the expense
+-- trigger sets to the signed-in caller and the insert policy checks). A spending line of an
+-- account that has an owner is the owner's purchase: within the applying transaction, the import
+-- hands the expenses it has just created from such lines to the owner. security definer: the
+-- caller may not write created_by; this checks everything itself.
+create function public.assign_import_payers(import_id uuid, expense_ids uuid[])
+returns table (expense_id uuid, payer_id uuid)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := auth.uid();
+  target_space uuid;
+begin
+  if caller is null then
+    raise exception 'sign in to import' using errcode = '42501';
+  end if;
+  -- Only the import's own uploader, while it is being applied, in a space they may write to.
+  select i.space_id into target_space
+    from public.imports i
+   where i.id = assign_import_payers.import_id and i.uploaded_by = caller and i.status = 'processing'
+     and i.space_id in (select private.writable_space_ids());
+  if target_space is null then
+    raise exception 'no import % of yours is being applied', assign_import_payers.import_id using errcode = '42501';
+  end if;
+  -- Each expense: created by the caller from a line of this import, not split yet, on an account
+  -- whose owner is an active member, admin or owner of the space (anyone else: the importer pays).
+  return query
+  update public.expenses e
+     set created_by = a.owner_id
+    from public.bank_transactions t
+    join public.bank_accounts a on a.id = t.account_id and a.space_id = t.space_id
+    join public.space_members m on m.space_id = a.space_id and m.user_id = a.owner_id
+   where e.id = any (assign_import_payers.expense_ids)
+     and t.expense_id = e.id and t.import_id = assign_import_payers.import_id and t.space_id = target_space
+     and e.space_id = target_space and e.created_by = caller
+     and a.owner_id is not null and a.owner_id <> caller
+     and m.is_active and m.role in ('owner', 'admin', 'member')
+     and not exists (select 1 from public.expense_splits s where s.expense_id = e.id)
+  returning e.id, e.created_by;
+end
+$$;
+comment on function public.assign_import_payers(uuid, uuid[]) is
+  'Within an import being applied by the caller: its new expenses from accounts with an owner (an active member, admin or owner) become the owner''s (created_by, the payer). Answers the expenses moved.';
+revoke execute on function public.assign_import_payers(uuid, uuid[]) from public, anon;
+grant execute on function public.assign_import_payers(uuid, uuid[]) to authenticated;

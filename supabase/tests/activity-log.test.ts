@@ -3,7 +3,7 @@
  * recorded with who, how and what changed; nobody can edit or delete it; the
  * feed reads as sentences.
  */
-import { parseBankFile } from '@wallai/bank-formats';
+import { openBankFile } from '@wallai/bank-formats';
 import { importFile, type Transact } from '@wallai/bank-import/service';
 import { transactionsAs } from '@wallai/db-client';
 import {
@@ -169,7 +169,7 @@ describe('imports, repayments and reviews', () => {
   it("an import's start and completion are recorded with the path import and its counts, and its expenses with the import's id", async () => {
     const { space, bob } = await namedSpace();
     const transact = transactionsAs(db(), claimsFor(bob.actor) as { role: 'authenticated' }) as Transact;
-    const report = await importFile(transact, parseBankFile, statement, { spaceId: space.id, fileName: 'october.csv' });
+    const report = await importFile(transact, openBankFile, statement, { spaceId: space.id, fileName: 'october.csv' });
     expect(report.status).toBe('completed');
     expect(report.counts).toMatchObject({ added: 2, invalid: 1 });
     const entries = await feed(space);
@@ -202,7 +202,7 @@ describe('imports, repayments and reviews', () => {
   it('a failed import reads as failed with its reason', async () => {
     const { space, bob } = await namedSpace();
     const transact = transactionsAs(db(), claimsFor(bob.actor) as { role: 'authenticated' }) as Transact;
-    const report = await importFile(transact, parseBankFile, new Uint8Array([0, 159, 146, 150, 0, 1, 2]), {
+    const report = await importFile(transact, openBankFile, new Uint8Array([0, 159, 146, 150, 0, 1, 2]), {
       spaceId: space.id,
       fileName: 'garbage.bin',
     });

@@ -72,6 +72,8 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
       // The RPCs.
       'public.space_activity(space_id uuid, max_results integer, before_id bigint)',
       'public.apply_auto_category(expense_id uuid, category text, confidence numeric, source text)',
+      // Bank import: the uploader hands the new expenses of an owned account to its owner (the payer).
+      'public.assign_import_payers(import_id uuid, expense_ids uuid[])',
       'public.category_history(space_id uuid, description text, max_results integer, exclude_expense uuid)',
       'public.month_categories(space_id uuid, on_date date)',
       'public.confirm_settlement(settlement_id uuid)',

@@ -6,6 +6,7 @@ import { transactionsAs, type SqlClient } from '@wallai/db-client';
 import {
   addMember,
   claimsFor,
+  createExpense,
   createSpace,
   expectSqlError,
   queryAs,
@@ -161,6 +162,74 @@ describe('what a line becomes', () => {
       { external_id: 'acc-card', current_balance: '410.20', credit_limit: '5000.00' },
       { external_id: 'acc-checking', current_balance: '1600.00', credit_limit: null },
     ]);
+  });
+
+  it("the payer of an expense is the account's owner when the account has one, else the importer", async () => {
+    const space = await createSpace(db());
+    const bob = await addMember(db(), space, 'member');
+    // Bob's card: its spending lines are his purchases, whoever imports the statement.
+    await queryAs(
+      db(),
+      space.owner.actor,
+      `insert into public.bank_accounts (space_id, external_id, name, type, currency, owner_id)
+       values ($1, $2, 'Bob''s card', 'credit', 'USD', $3)`,
+      [space.id, CARD.externalId, bob.id],
+    );
+    const report = await run(
+      space,
+      fileInput([
+        line({ amountCents: 2500, description: 'SHELL OIL 5744', date: '2025-10-02', accountExternalId: CARD.externalId }),
+        line({ amountCents: 1800, description: 'TRADER JOES #552', date: '2025-10-03' }),
+      ]),
+    );
+    expect(report.errors).toEqual([]);
+    const payers = await db().query<{ description: string; created_by: string }>(
+      `select description, created_by from public.expenses where space_id = $1 order by date`,
+      [space.id],
+    );
+    expect(payers).toEqual([
+      { description: 'SHELL OIL 5744', created_by: bob.id },
+      { description: 'TRADER JOES #552', created_by: space.owner.id },
+    ]);
+    // Bob may now edit his own expense as its payer; the replay changes nothing.
+    const again = await run(
+      space,
+      fileInput([line({ amountCents: 2500, description: 'SHELL OIL 5744', date: '2025-10-02', accountExternalId: CARD.externalId })]),
+    );
+    expect(again.counts).toMatchObject({ added: 0, unchanged: 1 });
+  });
+
+  it('an account owner who is not an active member of the space does not pay: the importer does, reported', async () => {
+    const space = await createSpace(db());
+    const viewer = await addMember(db(), space, 'viewer');
+    await queryAs(
+      db(),
+      space.owner.actor,
+      `insert into public.bank_accounts (space_id, external_id, name, type, currency, owner_id)
+       values ($1, $2, 'Shared card', 'credit', 'USD', $3)`,
+      [space.id, CARD.externalId, viewer.id],
+    );
+    const report = await run(
+      space,
+      fileInput([line({ amountCents: 2500, description: 'SHELL OIL 5744', date: '2025-10-02', accountExternalId: CARD.externalId })]),
+    );
+    expect(report.errors).toEqual([expect.objectContaining({ code: 'account_owner_not_member', severity: 'warning', row: 1 })]);
+    const [expense] = await db().query<{ created_by: string }>(`select created_by from public.expenses where space_id = $1`, [space.id]);
+    expect(expense?.created_by).toBe(space.owner.id);
+  });
+
+  it('assign_import_payers refuses anyone but the uploader of an import being applied', async () => {
+    const space = await createSpace(db());
+    const bob = await addMember(db(), space, 'member');
+    const report = await run(space, fileInput([line({ amountCents: 2500, description: 'SHELL OIL 5744', date: '2025-10-02' })]));
+    const [expense] = await expenses(space);
+    // Completed imports are closed, for their uploader too; another member never had one.
+    for (const who of [space.owner, bob]) {
+      await expectSqlError(
+        queryAs(db(), who.actor, `select * from public.assign_import_payers($1, array[$2]::uuid[])`, [report.import_id, expense!.id]),
+        '42501',
+      );
+    }
   });
 });
 
@@ -455,9 +524,8 @@ describe('report, dry run and failures', () => {
   it('bank lines are written only through the space rules: a bank line cannot name an expense of another space', async () => {
     const space = await createSpace(db());
     const other = await createSpace(db());
-    await run(other, fileInput([october[0]!]));
+    const foreign = await createExpense(db(), other, { amount: '12.00', description: 'Not yours' });
     await run(space, fileInput([october[1]!]));
-    const [foreign] = await db().query<{ id: string }>(`select id from public.expenses where space_id = $1`, [other.id]);
     const [mine] = await bankRows(space);
     await expectSqlError(
       queryAs(db(), space.owner.actor, `update public.bank_transactions set expense_id = $1 where id = $2`, [foreign!.id, mine!.id]),

@@ -24,6 +24,7 @@ import { classifyLine } from './kind.ts';
 import { netWalk } from './plaid.ts';
 import type {
   AccountType,
+  ImportAccount,
   ImportFormat,
   ImportInput,
   ImportLine,
@@ -34,6 +35,7 @@ import type {
   ReportCounts,
   ReportIssue,
   RowMatch,
+  StreamItem,
 } from './types.ts';
 
 export type { Query, Transact };
@@ -62,7 +64,7 @@ export interface ApplyOptions {
    * (the import goes on, with an `original_not_stored` warning).
    */
   readonly storeOriginal?: (importId: string) => Promise<string | null>;
-  /** Hears how many lines of how many are done. */
+  /** Hears how many lines of how many are done (total 0: a streamed file, still being read). */
   readonly onProgress?: (done: number, total: number) => void;
   /**
    * Runs in the applying transaction, after the lines and before the row is
@@ -148,13 +150,13 @@ export async function applyImport(transact: Transact, input: ImportInput, option
     try {
       await transact(async (query) => {
         await createRow(query, 'processing');
-        const applied = await applyLines(query, input, importId, options);
+        const applied = await applyLines(query, input, importId, options, []);
         throw new DryRunDone(applied);
       });
     } catch (error) {
       if (error instanceof DryRunDone) return { ...error.report, import_id: null, dry_run: true, status: 'completed', failure: null };
       if (error instanceof ImportRefused) throw error;
-      return failedReport(input, null, true, error);
+      return failedReport(input, [], null, true, error);
     }
     throw new Error('unreachable: a dry run always rolls back');
   }
@@ -184,10 +186,10 @@ export async function applyImport(transact: Transact, input: ImportInput, option
       [importId, storageKey === null ? null : 'imports', storageKey],
     );
   });
-  if (storageIssue !== null) input = { ...input, issues: [...input.issues, storageIssue] };
+  const extraIssues = storageIssue === null ? [] : [storageIssue];
   try {
     return await transact(async (query) => {
-      const applied = await applyLines(query, input, importId, options);
+      const applied = await applyLines(query, input, importId, options, extraIssues);
       await options.beforeComplete?.(query, applied);
       const report: ImportReport = { ...applied, status: 'completed', failure: null };
       await query(
@@ -213,7 +215,7 @@ export async function applyImport(transact: Transact, input: ImportInput, option
       return report;
     });
   } catch (error) {
-    const report = failedReport(input, importId, false, error);
+    const report = failedReport(input, extraIssues, importId, false, error);
     await transact((query) => markFailed(query, importId, report));
     return report;
   }
@@ -225,16 +227,23 @@ class DryRunDone extends Error {
   }
 }
 
-function failedReport(input: ImportInput, importId: string | null, dryRun: boolean, error: unknown): ImportReport {
+function failedReport(
+  input: ImportInput,
+  extraIssues: readonly ReportIssue[],
+  importId: string | null,
+  dryRun: boolean,
+  error: unknown,
+): ImportReport {
   const failure = failureOf(error);
+  const issues = [...input.issues, ...extraIssues];
   return {
     import_id: importId,
     status: 'failed',
     dry_run: dryRun,
     format: input.format,
-    counts: { ...emptyCounts(), rows: input.rowCount, invalid: invalidRows(input.issues).size },
+    counts: { ...emptyCounts(), rows: input.rowCount, invalid: invalidRows(issues).size },
     detection: input.detection,
-    errors: [...input.issues, issue(failure.code, failure.message, { type: 'file' })],
+    errors: [...issues, issue(failure.code, failure.message, { type: 'file' })],
     rows: [],
     expenses_created: 0,
     failure,
@@ -245,6 +254,8 @@ function failedReport(input: ImportInput, importId: string | null, dryRun: boole
 export function failureOf(error: unknown): { code: string; message: string } {
   const sqlState = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
+  // A streamed file the parser could not finish reading (malformed CSV or XML half-way): its own code.
+  if (error instanceof Error && error.name === 'BankFormatError' && typeof sqlState === 'string') return { code: sqlState, message };
   if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState))
     return { code: 'database_error', message: `${message} (${sqlState})` };
   return { code: 'apply_failed', message };
@@ -298,6 +309,8 @@ interface Account {
   readonly id: string;
   readonly externalId: string;
   readonly type: AccountType;
+  /** Whose account it is (bank_accounts.owner_id): the payer of its spending lines' expenses; null = the importer. */
+  readonly ownerId: string | null;
 }
 
 interface StoredLine extends Record<string, unknown> {
@@ -345,6 +358,8 @@ class Applying {
     readonly options: ApplyOptions,
     readonly total: number,
     readonly asService: boolean,
+    /** The signed-in importer (null as the service role). */
+    readonly callerId: string | null,
   ) {}
 
   row(row: number, match: Match, action: RowMatch['action'], kind: LineKind | null, bankId: string | null, expenseId: string | null) {
@@ -374,7 +389,7 @@ class Applying {
 
   progress(n: number) {
     this.done += n;
-    this.options.onProgress?.(Math.min(this.done, this.total), this.total);
+    this.options.onProgress?.(this.total === 0 ? this.done : Math.min(this.done, this.total), this.total);
   }
 }
 
@@ -383,27 +398,41 @@ async function applyLines(
   input: ImportInput,
   importId: string,
   options: ApplyOptions,
+  extraIssues: readonly ReportIssue[],
 ): Promise<Omit<ImportReport, 'status' | 'failure'>> {
   await query(`select set_config('wallai.origin', $1, true)`, [`import:${importId}`]);
   // One import of a space at a time: concurrent imports of the same lines would race on the dedupe keys.
   await query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [`wallai.import:${options.spaceId}`]);
-  const [role] = await query<{ role: string }>(`select current_user::text as role`, []);
+  const [role] = await query<{ role: string; caller: string | null }>(`select current_user::text as role, auth.uid()::text as caller`, []);
   const [space] = await query<{ currency: string }>(`select currency from public.spaces where id = $1::uuid`, [options.spaceId]);
   if (space === undefined) throw new ImportRefused('space_not_found', `no space ${options.spaceId}`);
-  const accounts = await upsertAccounts(query, options.spaceId, input);
+  const accounts = await upsertAccounts(query, options.spaceId, input.accounts);
   const walks = input.walks ?? [];
-  const total = input.lines.length + walks.reduce((n, w) => n + w.added.length + w.modified.length + w.removed.length, 0);
-  const state = new Applying(query, options.spaceId, space.currency, importId, accounts, options, total, role?.role === 'service_role');
-
-  const parserInvalid = invalidRows(input.issues);
-  for (const row of [...parserInvalid].sort((a, b) => a - b)) state.row(row, 'new', 'invalid', null, null, null);
+  const total =
+    input.stream !== undefined
+      ? 0
+      : input.lines.length + walks.reduce((n, w) => n + w.added.length + w.modified.length + w.removed.length, 0);
+  const state = new Applying(
+    query,
+    options.spaceId,
+    space.currency,
+    importId,
+    accounts,
+    options,
+    total,
+    role?.role === 'service_role',
+    role?.caller ?? null,
+  );
 
   const lines = numberOccurrences(input.lines);
   for (let start = 0; start < lines.length; start += BATCH) {
     await applyFileBatch(state, lines.slice(start, start + BATCH));
     state.progress(Math.min(BATCH, lines.length - start));
   }
+  if (input.stream !== undefined) await applyStream(state, input.stream);
   for (const walk of walks) await applyWalk(state, walk);
+  // The parser's rejected rows, once the whole file was read.
+  for (const row of invalidRows(input.issues)) state.row(row, 'new', 'invalid', null, null, null);
 
   state.rows.sort((a, b) => a.row - b.row);
   return {
@@ -412,14 +441,16 @@ async function applyLines(
     format: input.format,
     counts: { ...state.counts, rows: input.rowCount },
     detection: input.detection,
-    errors: [...input.issues, ...state.issues].sort((a, b) => (a.row ?? 0) - (b.row ?? 0)),
+    errors: [...input.issues, ...extraIssues, ...state.issues].sort((a, b) => (a.row ?? 0) - (b.row ?? 0)),
     rows: state.rows,
     expenses_created: state.expensesCreated,
   };
 }
 
-async function upsertAccounts(query: Query, spaceId: string, input: ImportInput): Promise<Map<string, Account>> {
-  const accounts = input.accounts.map((a) => ({
+async function upsertAccounts(query: Query, spaceId: string, described: readonly ImportAccount[]): Promise<Map<string, Account>> {
+  // One row per account (the latest description wins): an upsert may not touch a row twice.
+  const latest = [...new Map(described.map((a) => [a.externalId, a])).values()];
+  const accounts = latest.map((a) => ({
     external_id: a.externalId,
     name: a.name.trim().slice(0, 200) || a.externalId,
     official_name: a.officialName ?? null,
@@ -462,12 +493,12 @@ async function upsertAccounts(query: Query, spaceId: string, input: ImportInput)
       [spaceId, JSON.stringify(accounts)],
     );
   }
-  const rows = await query<{ id: string; external_id: string; type: AccountType }>(
-    `select id, external_id, type from public.bank_accounts
+  const rows = await query<{ id: string; external_id: string; type: AccountType; owner_id: string | null }>(
+    `select id, external_id, type, owner_id from public.bank_accounts
       where space_id = $1::uuid and external_id = any(string_to_array($2::text, chr(31)))`,
-    [spaceId, input.accounts.map((a) => a.externalId).join('\u001f')],
+    [spaceId, latest.map((a) => a.externalId).join('\u001f')],
   );
-  return new Map(rows.map((r) => [r.external_id, { id: r.id, externalId: r.external_id, type: r.type }]));
+  return new Map(rows.map((r) => [r.external_id, { id: r.id, externalId: r.external_id, type: r.type, ownerId: r.owner_id }]));
 }
 
 const STORED_COLUMNS = `t.id, t.account_id, t.provider_id, t.pending_transaction_id, t.content_key, t.occurrence, t.pending,
@@ -514,6 +545,52 @@ interface Planned {
 }
 
 const seenProviderIds = new WeakMap<Applying, Set<string>>();
+
+/**
+ * A streamed file: batches of BATCH lines applied as they are read, the next
+ * batch parsed while the database writes the one before (one batch in flight
+ * at a time, so memory stays flat). Occurrences are numbered across the whole
+ * file, as numberOccurrences does for a file read whole.
+ */
+async function applyStream(state: Applying, stream: AsyncIterable<StreamItem>): Promise<void> {
+  const occurrences = new Map<string, number>();
+  let lines: ImportLine[] = [];
+  let described: ImportAccount[] = [];
+  let inflight: Promise<void> | null = null;
+  const apply = async (batch: readonly ImportLine[], accounts: readonly ImportAccount[]) => {
+    if (accounts.length > 0)
+      for (const [id, account] of await upsertAccounts(state.query, state.spaceId, accounts)) state.accounts.set(id, account);
+    if (batch.length === 0) return;
+    await applyFileBatch(state, batch);
+    state.progress(batch.length);
+  };
+  const send = async () => {
+    if (inflight !== null) await inflight;
+    const running = apply(lines, described);
+    // Awaited before the next batch is sent or at the end; never an unhandled rejection meanwhile.
+    running.catch(() => undefined);
+    inflight = running;
+    lines = [];
+    described = [];
+  };
+  for await (const item of stream) {
+    if (item.type === 'account') {
+      described.push(item.account);
+      continue;
+    }
+    let line = item.line;
+    if (line.providerId === null) {
+      const key = `${line.accountExternalId}\u0000${line.contentKey}`;
+      const occurrence = (occurrences.get(key) ?? 0) + 1;
+      occurrences.set(key, occurrence);
+      if (line.occurrence !== occurrence) line = { ...line, occurrence };
+    } else if (line.occurrence !== 1) line = { ...line, occurrence: 1 };
+    lines.push(line);
+    if (lines.length >= BATCH) await send();
+  }
+  await send();
+  await inflight;
+}
 
 async function applyFileBatch(state: Applying, lines: readonly ImportLine[]): Promise<void> {
   const seen = seenProviderIds.get(state) ?? new Set<string>();
@@ -668,6 +745,7 @@ async function writePlanned(state: Applying, planned: readonly Planned[]): Promi
           currency: p.line.currency,
           exchange_rate: rate.rate,
           bank_transaction_id: id,
+          owner_id: p.account.ownerId,
         });
       }
     }
@@ -677,15 +755,26 @@ async function writePlanned(state: Applying, planned: readonly Planned[]): Promi
   if (expenseRows.length > 0) {
     const decisions = await decideCategories(state, toCategorize);
     decisions.forEach((decision, i) => Object.assign(expenseRows[toCategorize[i]!.index]!, decision));
-    const payer = state.asService && state.options.payerId ? state.options.payerId : null;
+    // As the service role the payer is written here: the account's owner when they are an active
+    // writing member, else options.payerId. A signed-in importer is the payer the expense trigger
+    // writes; assignPayers hands the owned accounts' expenses to their owners once the lines exist.
     await state.query(
       `insert into public.expenses (id, space_id, amount, description, category, category_source, ai_category_confidence, date,
-                                    currency, exchange_rate, bank_transaction_id, payment_method${payer ? ', created_by' : ''})
+                                    currency, exchange_rate, bank_transaction_id, payment_method${state.asService ? ', created_by' : ''})
        select x.id, $1::uuid, x.amount, x.description, x.category, x.category_source, x.confidence, x.date, x.currency,
-              x.exchange_rate, x.bank_transaction_id, 'bank_import'${payer ? ', $3::uuid' : ''}
+              x.exchange_rate, x.bank_transaction_id, 'bank_import'${
+                state.asService
+                  ? `, coalesce((select m.user_id from public.space_members m
+                                  where m.space_id = $1::uuid and m.user_id = x.owner_id and m.is_active
+                                    and m.role in ('owner', 'admin', 'member')), $3::uuid)`
+                  : ''
+              }
          from jsonb_to_recordset($2::text::jsonb) as x(id uuid, amount numeric, description text, category text,
-              category_source text, confidence numeric, date date, currency text, exchange_rate numeric, bank_transaction_id text)`,
-      payer ? [state.spaceId, JSON.stringify(expenseRows), payer] : [state.spaceId, JSON.stringify(expenseRows)],
+              category_source text, confidence numeric, date date, currency text, exchange_rate numeric, bank_transaction_id text,
+              owner_id uuid)`,
+      state.asService
+        ? [state.spaceId, JSON.stringify(expenseRows), state.options.payerId ?? null]
+        : [state.spaceId, JSON.stringify(expenseRows)],
     );
     state.expensesCreated += expenseRows.length;
   }
@@ -727,8 +816,41 @@ async function writePlanned(state: Applying, planned: readonly Planned[]): Promi
       heldBackIssue(state, p.line, kind, expenseId);
       state.row(p.line.row, p.match, 'added', kind, id, expenseId);
     }
+    if (!state.asService) await assignPayers(state, inserts);
   }
   for (const p of updates) await updateLine(state, p);
+}
+
+/**
+ * The payer of the new expenses of accounts with an owner other than the
+ * importer: the owner (public.assign_import_payers, which checks the owner is
+ * an active writing member of the space). One that is not stays the
+ * importer's, reported.
+ */
+async function assignPayers(state: Applying, inserts: ReadonlyArray<{ p: Planned; expenseId: string | null }>): Promise<void> {
+  const owned = inserts.filter((i) => i.expenseId !== null && i.p.account.ownerId !== null && i.p.account.ownerId !== state.callerId);
+  if (owned.length === 0) return;
+  const moved = await state.query<{ expense_id: string }>(
+    `select expense_id from public.assign_import_payers($1::uuid, string_to_array($2::text, ',')::uuid[])`,
+    [state.importId, owned.map((i) => i.expenseId).join(',')],
+  );
+  const done = new Set(moved.map((m) => m.expense_id));
+  for (const { p, expenseId } of owned) {
+    if (done.has(expenseId!)) continue;
+    state.issues.push(
+      issue(
+        'account_owner_not_member',
+        `the account's owner is not an active member of the space who can pay: the importer pays this expense`,
+        {
+          severity: 'warning',
+          row: p.line.row,
+          field: 'account',
+          value: p.account.externalId,
+          transactionId: p.line.providerId,
+        },
+      ),
+    );
+  }
 }
 
 /** Warnings for a spending line that stays in the bank layer: another currency without a rate, or a non-ISO currency. */
@@ -990,5 +1112,5 @@ async function candidatesFor(state: Applying, date: string): Promise<string[]> {
   return candidates;
 }
 
-export { importFile, type ImportFileOptions, type ParseFile } from './import-file.ts';
+export { importFile, type ImportFileOptions, type OpenFile } from './import-file.ts';
 export { fromParsed, walksFromPages } from './from-parsed.ts';

@@ -105,9 +105,22 @@ export interface ImportInput {
   readonly walks?: readonly PlaidWalk[];
   /** The parser's per-row errors (rows it could not read) and warnings. */
   readonly issues: readonly ReportIssue[];
-  /** Data rows in the file (valid and invalid); for Plaid, entries in the applied walks. */
+  /** Data rows in the file (valid and invalid); for Plaid, entries in the applied walks. Read once `stream` is exhausted. */
   readonly rowCount: number;
+  /**
+   * More accounts and lines, read while the lines before them are applied (a
+   * file streamed from the parser: memory stays flat in the file's size, and
+   * parsing overlaps the database's work). Accounts come before the lines that
+   * name them; an account announced again (with its closing balances) is
+   * upserted again. Whoever produces it appends the parser's issues to
+   * `issues` as they come.
+   */
+  readonly stream?: AsyncIterable<StreamItem>;
 }
+
+/** What a streamed import yields, in file order. */
+export type StreamItem =
+  { readonly type: 'account'; readonly account: ImportAccount } | { readonly type: 'line'; readonly line: ImportLine };
 
 export const MATCHES = ['provider_id', 'content_key', 'pending_link', 'new'] as const;
 export type Match = (typeof MATCHES)[number];

@@ -349,13 +349,6 @@ export type Database = {
             referencedRelation: 'imports';
             referencedColumns: ['id', 'space_id'];
           },
-          {
-            foreignKeyName: 'bank_transactions_space_id_fkey';
-            columns: ['space_id'];
-            isOneToOne: false;
-            referencedRelation: 'spaces';
-            referencedColumns: ['id'];
-          },
         ];
       };
       budget_items: {
@@ -1264,6 +1257,13 @@ export type Database = {
     Functions: {
       apply_auto_category: { Args: { category: string; confidence: number; expense_id: string; source: string }; Returns: string };
       approve_recommendation: { Args: { insight_id: string }; Returns: undefined };
+      assign_import_payers: {
+        Args: { expense_ids: string[]; import_id: string };
+        Returns: {
+          expense_id: string;
+          payer_id: string;
+        }[];
+      };
       category_history: {
         Args: { description: string; exclude_expense?: string; max_results?: number; space_id: string };
         Returns: {
