@@ -40,7 +40,11 @@ export interface SettlementsBenchResult {
   ratioP95: number;
 }
 
-/** Today's algorithm before issue 9, verbatim but for its name: the plain walk over every balance. */
+/**
+ * The algorithm before issue 9, verbatim but for its name: the plain walk over every balance,
+ * the balances aggregated from every unpaid split and confirmed settlement as private.space_balances
+ * did before they were kept in private.balance_totals.
+ */
 const WALK_FUNCTION = `
 create schema if not exists bench;
 grant usage on schema bench to authenticated;
@@ -55,10 +59,23 @@ begin
     raise exception 'space not found' using errcode = 'PT404';
   end if;
   return query
-    with balances as (
-      select b.user_id, b.currency, (b.balance * 100)::bigint as cents
-        from private.space_balances(suggest_settlements_walk.space_id) b
-       where b.balance <> 0
+    with entries as (
+      select side.user_id, e.currency, side.delta
+        from public.expense_splits s
+        join public.expenses e on e.id = s.expense_id
+        cross join lateral (values (s.user_id, -s.amount), (e.created_by, s.amount)) as side(user_id, delta)
+       where e.space_id = suggest_settlements_walk.space_id and not s.is_paid
+         and e.created_by is not null and s.user_id is not null and s.user_id <> e.created_by
+      union all
+      select side.user_id, st.currency, side.delta
+        from public.settlements st
+        cross join lateral (values (st.from_user, st.amount), (st.to_user, -st.amount)) as side(user_id, delta)
+       where st.space_id = suggest_settlements_walk.space_id and st.status = 'confirmed' and st.from_user is not null and st.to_user is not null
+    ), balances as (
+      select x.user_id, x.currency, (sum(x.delta) * 100)::bigint as cents
+        from entries x
+       group by x.user_id, x.currency
+      having sum(x.delta) <> 0
     ), debtors as (
       select b.user_id, b.currency,
              sum(-b.cents) over (partition by b.currency order by b.user_id) + b.cents as lo,

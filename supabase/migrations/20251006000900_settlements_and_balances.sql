@@ -6,7 +6,8 @@
 -- pending until the receiver, an admin or an owner confirms or declines it
 -- (confirm_settlement, decline_settlement). Declined ones are kept, marked.
 -- Balances add up the unpaid splits of the previous migration and the
--- confirmed settlements, per person and currency, and list the pending ones
+-- confirmed settlements, per person and currency (kept by triggers in
+-- private.balance_totals), and list the pending ones
 -- beside them; suggestions bring every balance to 0 with the fewest transfers
 -- (decision 0006). Deleted accounts: people become null; the rows stay but
 -- count in no balance.
@@ -73,6 +74,217 @@ create policy "Admins and owners can delete mistaken settlements"
 
 -- Balances ---------------------------------------------------------------------------------------------
 
+-- Balances are kept, not recomputed: private.balance_totals holds, per space, currency and
+-- person, the sum of their entries (unpaid splits, as debtor and as payer, and confirmed
+-- settlements) and how many entries there are; triggers on expense_splits, expenses and
+-- settlements add each change as a delta, so space_balances reads one row per person
+-- instead of aggregating every unpaid split (issue 9: 50 members, 5,000 unpaid splits).
+-- A row exists exactly while its person has an entry, as the aggregation it replaces gave
+-- them a row (zeros included). No foreign keys: rows leave when their last entry does,
+-- also when a space or an account is deleted and its rows cascade or are set null.
+
+create table private.balance_totals (
+  space_id uuid not null,
+  currency text not null,
+  user_id uuid not null,
+  balance numeric(14,2) not null,
+  entries integer not null,
+  constraint balance_totals_pkey primary key (space_id, currency, user_id)
+);
+comment on table private.balance_totals is
+  'Kept by triggers: per space, currency and person, the balance over unpaid splits and confirmed settlements (positive: owed to them) and the number of those entries. Read by private.space_balances; checked against a recomputation by the tests.';
+
+-- No row-level security: like private.idempotency_keys, no API role can reach it at all.
+revoke all on private.balance_totals from public, anon, authenticated, service_role;
+
+create function private.add_balance_deltas(
+  spaces uuid[], currencies text[], people uuid[], amounts numeric[], counts integer[]
+) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+-- Adds each (space, currency, person) delta of amount and entry count, in key order (so
+-- concurrent writers lock rows in the same order), and drops rows left with no entry.
+begin
+  with summed as (
+    select d.s, d.c, d.u, sum(d.a) as a, sum(d.n)::integer as n
+      from unnest(spaces, currencies, people, amounts, counts) as d(s, c, u, a, n)
+     where d.u is not null
+     group by d.s, d.c, d.u
+    having sum(d.a) <> 0 or sum(d.n) <> 0
+  )
+  insert into private.balance_totals as t (space_id, currency, user_id, balance, entries)
+  select summed.s, summed.c, summed.u, summed.a, summed.n from summed order by summed.s, summed.c, summed.u
+  on conflict (space_id, currency, user_id)
+  do update set balance = t.balance + excluded.balance, entries = t.entries + excluded.entries;
+  -- (A check constraint cannot say entries >= 0: INSERT ... ON CONFLICT checks the row it
+  -- would insert, the bare delta, before it finds the row to update.)
+  if exists (select 1 from private.balance_totals t where t.space_id = any (spaces) and t.entries < 0) then
+    raise exception 'balance totals out of step with the splits and settlements' using errcode = 'XX000';
+  end if;
+  delete from private.balance_totals t
+   where t.entries = 0 and t.space_id = any (spaces);
+end
+$$;
+comment on function private.add_balance_deltas(uuid[], text[], uuid[], numeric[], integer[]) is
+  'For the balance triggers: adds per-person deltas to private.balance_totals in key order and drops rows with no entry left.';
+revoke execute on function private.add_balance_deltas(uuid[], text[], uuid[], numeric[], integer[]) from public;
+
+create function private.split_balance_entries() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+-- Statement trigger on expense_splits: every unpaid split of a known payer and debtor (not
+-- the payer's own part) is an entry of -amount for the debtor and +amount for the payer.
+-- Old rows count -1, new rows +1. A split whose expense is gone (the expense's delete
+-- cascading) was already taken out by expenses_balance_before_delete.
+declare
+  expense_ids uuid[]; debtors uuid[]; amounts numeric[]; paid boolean[]; signs integer[];
+  s uuid[]; c text[]; u uuid[]; a numeric[]; n integer[];
+begin
+  if tg_op <> 'INSERT' then
+    select array_agg(o.expense_id), array_agg(o.user_id), array_agg(o.amount), array_agg(o.is_paid), array_agg(-1)
+      into expense_ids, debtors, amounts, paid, signs
+      from old_rows o;
+  end if;
+  if tg_op <> 'DELETE' then
+    select expense_ids || array_agg(w.expense_id), debtors || array_agg(w.user_id), amounts || array_agg(w.amount),
+           paid || array_agg(w.is_paid), signs || array_agg(1)
+      into expense_ids, debtors, amounts, paid, signs
+      from new_rows w;
+  end if;
+  select array_agg(e.space_id), array_agg(e.currency), array_agg(side.user_id), array_agg(side.amount * x.sign), array_agg(x.sign)
+    into s, c, u, a, n
+    from unnest(expense_ids, debtors, amounts, paid, signs) as x(expense_id, user_id, amount, is_paid, sign)
+    join public.expenses e on e.id = x.expense_id
+    cross join lateral (values (x.user_id, -x.amount), (e.created_by, x.amount)) as side(user_id, amount)
+   where not x.is_paid and x.user_id is not null and e.created_by is not null and x.user_id <> e.created_by;
+  if s is not null then
+    perform private.add_balance_deltas(s, c, u, a, n);
+  end if;
+  return null;
+end
+$$;
+comment on function private.split_balance_entries() is
+  'Trigger: keeps private.balance_totals in step with inserted, updated and deleted expense splits.';
+revoke execute on function private.split_balance_entries() from public;
+
+create function private.expense_balance_entries() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+-- Row trigger on expenses. Before a delete: takes the expense's entries out (its splits
+-- are about to cascade, and their own trigger no longer sees the expense). After a change
+-- of payer, currency or space: moves its entries from the old to the new. It runs before
+-- expenses_rescale_splits (trigger names fire in order), so it moves the splits' amounts as
+-- they were; the rescale's own split updates then change them under the new currency.
+declare
+  s uuid[]; c text[]; u uuid[]; a numeric[]; n integer[];
+begin
+  if tg_op = 'UPDATE' and new.created_by is not distinct from old.created_by
+     and new.currency is not distinct from old.currency and new.space_id is not distinct from old.space_id then
+    return null;
+  end if;
+  with versions as (
+    select old.space_id, old.currency, old.created_by as payer, -1 as sign
+    union all
+    select new.space_id, new.currency, new.created_by, 1 where tg_op = 'UPDATE'
+  ), entries as (
+    select v.space_id, v.currency, side.user_id, side.amount * v.sign as amount, v.sign
+      from versions v
+      cross join public.expense_splits x
+      cross join lateral (values (x.user_id, -x.amount), (v.payer, x.amount)) as side(user_id, amount)
+     where x.expense_id = old.id and not x.is_paid and x.user_id is not null and v.payer is not null and x.user_id <> v.payer
+  )
+  select array_agg(en.space_id), array_agg(en.currency), array_agg(en.user_id), array_agg(en.amount), array_agg(en.sign)
+    into s, c, u, a, n
+    from entries en;
+  if s is not null then
+    perform private.add_balance_deltas(s, c, u, a, n);
+  end if;
+  if tg_op = 'DELETE' then
+    return old;
+  end if;
+  return null;
+end
+$$;
+comment on function private.expense_balance_entries() is
+  'Trigger: takes a deleted expense''s entries out of private.balance_totals, and moves them when its payer, currency or space changes.';
+revoke execute on function private.expense_balance_entries() from public;
+
+create function private.settlement_balance_entries() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+-- Statement trigger on settlements: a confirmed settlement between two known people is an
+-- entry of +amount for the payer and -amount for the receiver. Old rows count -1, new +1.
+declare
+  spaces uuid[]; currencies text[]; payers uuid[]; receivers uuid[]; amounts numeric[]; statuses text[]; signs integer[];
+  s uuid[]; c text[]; u uuid[]; a numeric[]; n integer[];
+begin
+  if tg_op <> 'INSERT' then
+    select array_agg(o.space_id), array_agg(o.currency), array_agg(o.from_user), array_agg(o.to_user), array_agg(o.amount),
+           array_agg(o.status), array_agg(-1)
+      into spaces, currencies, payers, receivers, amounts, statuses, signs
+      from old_rows o;
+  end if;
+  if tg_op <> 'DELETE' then
+    select spaces || array_agg(w.space_id), currencies || array_agg(w.currency), payers || array_agg(w.from_user),
+           receivers || array_agg(w.to_user), amounts || array_agg(w.amount), statuses || array_agg(w.status), signs || array_agg(1)
+      into spaces, currencies, payers, receivers, amounts, statuses, signs
+      from new_rows w;
+  end if;
+  select array_agg(x.space_id), array_agg(x.currency), array_agg(side.user_id), array_agg(side.amount * x.sign), array_agg(x.sign)
+    into s, c, u, a, n
+    from unnest(spaces, currencies, payers, receivers, amounts, statuses, signs)
+           as x(space_id, currency, from_user, to_user, amount, status, sign)
+    cross join lateral (values (x.from_user, x.amount), (x.to_user, -x.amount)) as side(user_id, amount)
+   where x.status = 'confirmed' and x.from_user is not null and x.to_user is not null;
+  if s is not null then
+    perform private.add_balance_deltas(s, c, u, a, n);
+  end if;
+  return null;
+end
+$$;
+comment on function private.settlement_balance_entries() is
+  'Trigger: keeps private.balance_totals in step with confirmed settlements (recorded, confirmed, deleted, or a person set null).';
+revoke execute on function private.settlement_balance_entries() from public;
+
+create trigger expense_splits_balance_insert
+  after insert on public.expense_splits
+  referencing new table as new_rows
+  for each statement execute function private.split_balance_entries();
+create trigger expense_splits_balance_update
+  after update on public.expense_splits
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.split_balance_entries();
+create trigger expense_splits_balance_delete
+  after delete on public.expense_splits
+  referencing old table as old_rows
+  for each statement execute function private.split_balance_entries();
+create trigger expenses_balance_before_delete
+  before delete on public.expenses
+  for each row execute function private.expense_balance_entries();
+create trigger expenses_balance_move
+  after update of created_by, currency, space_id on public.expenses
+  for each row execute function private.expense_balance_entries();
+create trigger settlements_balance_insert
+  after insert on public.settlements
+  referencing new table as new_rows
+  for each statement execute function private.settlement_balance_entries();
+create trigger settlements_balance_update
+  after update on public.settlements
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.settlement_balance_entries();
+create trigger settlements_balance_delete
+  after delete on public.settlements
+  referencing old table as old_rows
+  for each statement execute function private.settlement_balance_entries();
+
 create function private.space_balances(target_space uuid)
 returns table (user_id uuid, currency text, balance numeric)
 language sql stable
@@ -80,26 +292,10 @@ security definer
 set search_path = ''
 as $$
   -- Positive: the person is owed money; negative: they owe. Sums to 0 per currency.
-  select entries.user_id, entries.currency, sum(entries.delta)::numeric(14,2) as balance
-  from (
-    -- An unpaid split: its person owes the payer (both sides from one scan).
-    select side.user_id, e.currency, side.delta
-      from public.expense_splits s
-      join public.expenses e on e.id = s.expense_id
-      cross join lateral (values (s.user_id, -s.amount), (e.created_by, s.amount)) as side(user_id, delta)
-     where e.space_id = target_space and not s.is_paid
-       and e.created_by is not null and s.user_id is not null and s.user_id <> e.created_by
-    union all
-    -- A settlement: what the payer owes shrinks, and so does what the receiver is owed.
-    select side.user_id, st.currency, side.delta
-      from public.settlements st
-      cross join lateral (values (st.from_user, st.amount), (st.to_user, -st.amount)) as side(user_id, delta)
-     where st.space_id = target_space and st.status = 'confirmed' and st.from_user is not null and st.to_user is not null
-  ) entries
-  group by entries.user_id, entries.currency
+  select t.user_id, t.currency, t.balance from private.balance_totals t where t.space_id = target_space
 $$;
 comment on function private.space_balances(uuid) is
-  'Per person and currency: owed minus owing over unpaid splits (the payer''s own part excluded) and confirmed settlements.';
+  'Per person and currency: owed minus owing over unpaid splits (the payer''s own part excluded) and confirmed settlements, as kept in private.balance_totals.';
 revoke execute on function private.space_balances(uuid) from public;
 
 create function public.space_balances(space_id uuid)
@@ -134,26 +330,62 @@ comment on function public.space_balances(uuid) is
 
 create function private.walk_transfers(labels integer[], ranks integer[], balances bigint[])
 returns table (label integer, from_rank integer, to_rank integer, cents bigint)
-language sql immutable
+language plpgsql immutable
 set search_path = ''
 as $$
-  -- The walk, for each group (people with the same label) on its own: debtors and
-  -- creditors, each in rank order, lay their amounts end to end on two lines of the same
-  -- length; each overlap of a debtor's stretch with a creditor's is one transfer. At most
-  -- debtors + creditors - 1 of them. Recording one shrinks both stretches by the same
-  -- amount, so every other overlap keeps its size: the rest stay the same.
-  with people as (
-    select x.l, x.r, x.b from unnest(labels, ranks, balances) as x(l, r, b) where x.b <> 0
-  ), debtors as (
-    select p.l, p.r, sum(-p.b) over w + p.b as lo, sum(-p.b) over w as hi
-      from people p where p.b < 0 window w as (partition by p.l order by p.r)
-  ), creditors as (
-    select p.l, p.r, sum(p.b) over w - p.b as lo, sum(p.b) over w as hi
-      from people p where p.b > 0 window w as (partition by p.l order by p.r)
-  )
-  select d.l, d.r, c.r, (least(d.hi, c.hi) - greatest(d.lo, c.lo))::bigint
-    from debtors d
-    join creditors c on c.l = d.l and d.lo < c.hi and c.lo < d.hi
+-- The walk, for each group (people with the same label; each group sums to 0) on its own:
+-- debtors and creditors, each in rank order, lay their amounts end to end on two lines of
+-- the same length; each overlap of a debtor's stretch with a creditor's is one transfer. At
+-- most debtors + creditors - 1 of them. Recording one shrinks both stretches by the same
+-- amount, so every other overlap keeps its size: the rest stay the same. One pass, two
+-- pointers: the next overlap ends where the current debtor's or creditor's stretch does.
+declare
+  debtor_labels integer[]; debtor_ranks integer[]; owes bigint[];
+  creditor_labels integer[]; creditor_ranks integer[]; owed bigint[];
+  i integer := 1;
+  j integer := 1;
+  debt bigint;
+  due bigint;
+  part bigint;
+begin
+  select array_agg(x.l order by x.l, x.r), array_agg(x.r order by x.l, x.r), array_agg(-x.b order by x.l, x.r)
+    into debtor_labels, debtor_ranks, owes
+    from unnest(labels, ranks, balances) as x(l, r, b) where x.b < 0;
+  select array_agg(x.l order by x.l, x.r), array_agg(x.r order by x.l, x.r), array_agg(x.b order by x.l, x.r)
+    into creditor_labels, creditor_ranks, owed
+    from unnest(labels, ranks, balances) as x(l, r, b) where x.b > 0;
+  if debtor_labels is null or creditor_labels is null then
+    return;
+  end if;
+  debt := owes[1];
+  due := owed[1];
+  while i <= cardinality(debtor_labels) and j <= cardinality(creditor_labels) loop
+    if debtor_labels[i] < creditor_labels[j] then
+      i := i + 1;
+      debt := owes[i];
+    elsif debtor_labels[i] > creditor_labels[j] then
+      j := j + 1;
+      due := owed[j];
+    else
+      part := least(debt, due);
+      label := debtor_labels[i];
+      from_rank := debtor_ranks[i];
+      to_rank := creditor_ranks[j];
+      cents := part;
+      return next;
+      debt := debt - part;
+      due := due - part;
+      if debt = 0 then
+        i := i + 1;
+        debt := owes[i];
+      end if;
+      if due = 0 then
+        j := j + 1;
+        due := owed[j];
+      end if;
+    end if;
+  end loop;
+end
 $$;
 comment on function private.walk_transfers(integer[], integer[], bigint[]) is
   'The walk behind settle-up suggestions (the whole algorithm before issue 9; now how each zero-sum group is settled), per label: debtors and creditors in rank order, end to end; each overlap is one transfer.';

@@ -7,6 +7,7 @@ import {
   createSpace,
   createUser,
   expectSqlError,
+  onRealServer,
   probeAs,
   queryAs,
   spaceWithEveryRole,
@@ -200,6 +201,111 @@ describe('balances', () => {
         [`USD ${ana.id}`, -1000],
       ]),
     );
+  });
+});
+
+/**
+ * private.balance_totals (what space_balances reads) against the aggregation it replaces, over
+ * the whole database: every (space, currency, person) with an entry, its balance and its number
+ * of entries. Empty when the triggers kept every balance.
+ */
+async function balanceDrift(): Promise<unknown[]> {
+  return db().query(
+    `with recomputed as (
+       select x.space_id, x.currency, x.user_id, sum(x.delta)::numeric(14,2) as balance, count(*)::integer as entries
+         from (select e.space_id, e.currency, side.user_id, side.delta
+                 from public.expense_splits s
+                 join public.expenses e on e.id = s.expense_id
+                 cross join lateral (values (s.user_id, -s.amount), (e.created_by, s.amount)) as side(user_id, delta)
+                where not s.is_paid and e.created_by is not null and s.user_id is not null and s.user_id <> e.created_by
+               union all
+               select st.space_id, st.currency, side.user_id, side.delta
+                 from public.settlements st
+                 cross join lateral (values (st.from_user, st.amount), (st.to_user, -st.amount)) as side(user_id, delta)
+                where st.status = 'confirmed' and st.from_user is not null and st.to_user is not null) x
+        group by 1, 2, 3)
+     select coalesce(r.space_id, t.space_id) as space_id, coalesce(r.user_id, t.user_id) as user_id,
+            r.balance::text as recomputed, t.balance::text as kept, r.entries as recomputed_entries, t.entries as kept_entries
+       from recomputed r
+       full join private.balance_totals t on t.space_id = r.space_id and t.currency = r.currency and t.user_id = r.user_id
+      where r.balance is distinct from t.balance or r.entries is distinct from t.entries`,
+  );
+}
+
+describe('kept balances', () => {
+  it('equal the aggregation over unpaid splits and confirmed settlements after every kind of change', async () => {
+    const fx = await spaceWithEveryRole(db());
+    const { space, owner, admin, member } = fx;
+    const mate = await addMember(db(), space, 'member');
+    const check = async (step: string) => expect(await balanceDrift(), step).toEqual([]);
+
+    const dinner = await createExpense(db(), space, { amount: '90.00' }, member);
+    await split(member, dinner.id, 'equal', [member.id, mate.id, admin.id]);
+    await check('split');
+    await split(member, dinner.id, 'shares', { [mate.id]: 1, [owner.id]: 2 });
+    await check('re-split');
+    await queryAs(db(), member.actor, `update public.expenses set amount = 100.01 where id = $1`, [dinner.id]);
+    await check('amount edit (rescale)');
+    await queryAs(db(), member.actor, `update public.expenses set currency = 'EUR', exchange_rate = 1.1 where id = $1`, [dinner.id]);
+    await check('currency change');
+    await queryAs(db(), member.actor, `update public.expenses set amount = 50.00, currency = 'USD', exchange_rate = null where id = $1`, [
+      dinner.id,
+    ]);
+    await check('amount and currency at once');
+
+    const taxi = await createExpense(db(), space, { amount: '30.00' }, mate);
+    const [mateSplit] = (await split(mate, taxi.id, 'equal', [mate.id, member.id])).filter((r) => r.user_id === member.id);
+    await queryAs(db(), member.actor, `select public.mark_split_paid($1)`, [mateSplit?.id]);
+    await check('a split paid');
+    const cinema = await createExpense(db(), space, { amount: '24.00' }, admin);
+    await split(admin, cinema.id, 'equal', [admin.id, member.id, mate.id]);
+    await queryAs(db(), admin.actor, `delete from public.expenses where id = $1`, [cinema.id]);
+    await check('a split expense deleted');
+
+    const [confirmed] = await record(owner, space, mate, owner, '5.00');
+    const [pending] = await record(mate, space, mate, owner, '7.00');
+    const [declined] = await record(mate, space, mate, owner, '2.00');
+    await check('settlements recorded');
+    await confirm(owner, pending?.id);
+    await decline(owner, declined?.id);
+    await check('confirmed and declined');
+    await queryAs(db(), admin.actor, `delete from public.settlements where id = $1`, [confirmed?.id]);
+    await check('a settlement deleted');
+
+    await db().query(`delete from auth.users where id = $1`, [mate.id]);
+    await check('an account deleted (its splits, expenses and settlements set null)');
+    await db().query(`delete from public.spaces where id = $1`, [space.id]);
+    await check('the space deleted');
+    expect(await db().query(`select 1 from private.balance_totals where space_id = $1`, [space.id])).toEqual([]);
+  });
+
+  it('stay exact under parallel writers in one space (splits, payments, settlements at once)', async () => {
+    const space = await createSpace(db());
+    const people = [space.owner];
+    for (let i = 1; i < 6; i++) people.push(await addMember(db(), space, 'member'));
+    const expenses = await Promise.all(people.map((p, i) => createExpense(db(), space, { amount: centsToDecimal(1_001 + i * 337) }, p)));
+    const pool = onRealServer() ? db().connectAgain({ max: 8 }) : db();
+    const ids = people.map((p) => p.id);
+    const work = expenses.flatMap((e, i) => {
+      const payer = people[i] as TestUser;
+      const next = people[(i + 1) % people.length] as TestUser;
+      return [
+        queryAs(pool, payer.actor, `select * from public.split_expense($1, 'equal', $2::text::jsonb)`, [e.id, JSON.stringify(ids)]),
+        queryAs(pool, next.actor, RECORD, [space.id, payer.id, next.id, '3.00', 'USD', null]),
+      ];
+    });
+    const outcomes = await Promise.allSettled(work);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    await Promise.all(
+      expenses.map((e, i) =>
+        queryAs(pool, (people[i] as TestUser).actor, `select * from public.split_expense($1, 'equal', $2::text::jsonb)`, [
+          e.id,
+          JSON.stringify(ids.slice(0, 3)),
+        ]).catch(() => null),
+      ),
+    );
+    if (pool !== db()) await pool.close();
+    expect(await balanceDrift()).toEqual([]);
   });
 });
 
