@@ -12,10 +12,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FunctionsHttpError } from '@supabase/supabase-js';
+import { FunctionsHttpError, type RealtimePostgresInsertPayload, type SupabaseClient } from '@supabase/supabase-js';
 import { databaseUrlWithName, postgresClient, type SqlClient } from '@wallai/db-client';
 import { queryAs, user } from '@wallai/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { Inbox, subscribed } from './api/realtime/test-support.ts';
 import { DEMO_PASSWORD, DEMO_SPACES, DEMO_USERS, type DemoUserKey } from './local-keys.ts';
 import { startStack, type Stack } from './stack.ts';
 import { localSupabase } from './supabase-client.ts';
@@ -34,6 +36,7 @@ beforeAll(async () => {
     env: { ANTHROPIC_API_KEY: undefined },
     log: (line: string) => logs.push(line),
     gatewayLog: (line: string) => logs.push(line),
+    apiLog: (line: string) => logs.push(line),
   };
   if (serverUrl) {
     const name = `wallai_stack_${randomBytes(5).toString('hex')}`;
@@ -374,6 +377,127 @@ describe('generate-insights over HTTP on the dev stack', () => {
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body).toMatchObject({ failed: 0, next_after: null });
     expect(body.processed).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('Storage on the dev stack (supabase.storage, unchanged)', () => {
+  it('a member uploads a receipt and a co-member reads it back; an outsider sees nothing; odd paths are refused', async () => {
+    const { household } = DEMO_SPACES;
+    const expenseId = await newExpense('alice', household.id, 'Hardware store', '23.40');
+    const key = `${household.id}/${expenseId}/receipt.pdf`;
+    const receipt = '%PDF-1.4\n% HARDWARE STORE, screws 23.40 EUR\n%%EOF\n';
+    const upload = await clientAs('alice')
+      .storage.from('receipts')
+      .upload(key, new Blob([receipt], { type: 'application/pdf' }));
+    expect(upload.error).toBeNull();
+    expect(upload.data?.path).toBe(key);
+
+    const bob = clientAs('bob').storage.from('receipts');
+    const download = await bob.download(key);
+    expect(download.error).toBeNull();
+    expect(await download.data!.text()).toBe(receipt);
+    const listed = await bob.list(`${household.id}/${expenseId}`);
+    expect(listed.data?.map((o) => o.name)).toEqual(['receipt.pdf']);
+
+    // A signed URL is fetched with no key at all, as from an <img> tag.
+    const signed = await bob.createSignedUrl(key, 60);
+    expect(signed.error).toBeNull();
+    expect(signed.data!.signedUrl.startsWith(`${stack.apiUrl}/storage/v1/object/sign/receipts/`)).toBe(true);
+    const viaUrl = await fetch(signed.data!.signedUrl);
+    expect(viaUrl.status).toBe(200);
+    expect(await viaUrl.text()).toBe(receipt);
+
+    const carol = clientAs('carol').storage.from('receipts');
+    expect((await carol.download(key)).error).not.toBeNull();
+    expect((await carol.list(`${household.id}/${expenseId}`)).data).toEqual([]);
+    expect(
+      (await carol.upload(`${household.id}/${expenseId}/mine.pdf`, new Blob(['%PDF-1.4'], { type: 'application/pdf' }))).error,
+    ).not.toBeNull();
+    expect((await clientAs(null).storage.from('receipts').download(key)).error).not.toBeNull();
+
+    const odd = await clientAs('alice')
+      .storage.from('receipts')
+      .upload(`${household.id}/${expenseId}/../escape.pdf`, new Blob(['%PDF-1.4'], { type: 'application/pdf' }));
+    expect(odd.error).not.toBeNull();
+    const [rows] = await db.query<{ n: number }>(`select count(*)::int as n from storage.objects where name like $1`, [
+      `${household.id}/${expenseId}/%`,
+    ]);
+    expect(rows!.n).toBe(1);
+  });
+});
+
+describe('Realtime on the dev stack (supabase.channel, unchanged)', () => {
+  type ExpenseRow = { id: string; space_id: string; description: string };
+  const channels: { client: SupabaseClient }[] = [];
+  afterAll(async () => {
+    for (const { client } of channels) await client.removeAllChannels();
+  });
+
+  /** Subscribes `who` to inserts into expenses (of one space, or all they may see). */
+  async function watchExpenses(
+    who: DemoUserKey,
+    name: string,
+    spaceId?: string,
+  ): Promise<Inbox<RealtimePostgresInsertPayload<ExpenseRow>>> {
+    const client = clientAs(who);
+    channels.push({ client });
+    const inbox = new Inbox<RealtimePostgresInsertPayload<ExpenseRow>>();
+    const channel = client
+      .channel(name)
+      .on<ExpenseRow>(
+        'postgres_changes',
+        { event: 'INSERT', schema: 'public', table: 'expenses', ...(spaceId === undefined ? {} : { filter: `space_id=eq.${spaceId}` }) },
+        inbox.push,
+      );
+    await subscribed(channel);
+    return inbox;
+  }
+
+  async function insertThroughRest(who: DemoUserKey, spaceId: string, description: string): Promise<string> {
+    const { data, error } = await clientAs(who)
+      .from('expenses')
+      .insert({ space_id: spaceId, amount: 9.5, description, currency: 'EUR' })
+      .select('id')
+      .single();
+    expect(error).toBeNull();
+    return (data as { id: string }).id;
+  }
+
+  it("a member watching the space receives another member's expense as it is committed; an outsider receives nothing", async () => {
+    const { household, flat } = DEMO_SPACES;
+    const bob = await watchExpenses('bob', 'household-expenses', household.id);
+    const carol = await watchExpenses('carol', 'everything-carol-may-see');
+
+    const id = await insertThroughRest('alice', household.id, 'Bakery, seen live');
+    const arrived = await bob.find((c) => c.new.id === id);
+    expect(arrived).toMatchObject({ eventType: 'INSERT', schema: 'public', table: 'expenses' });
+    expect(arrived.new).toMatchObject({ space_id: household.id, description: 'Bakery, seen live' });
+
+    // Changes arrive in commit order: once Carol has her own later expense, she would have had Alice's.
+    const marker = await insertThroughRest('carol', flat.id, 'Carol marker');
+    await carol.find((c) => c.new.id === marker);
+    expect(carol.items.some((c) => c.new.id === id)).toBe(false);
+  });
+
+  it("the websocket needs the project's apikey, as behind Supabase's gateway", async () => {
+    const status = (query: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`${stack.apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?vsn=1.0.0${query}`);
+        ws.on('unexpected-response', (_req, res) => {
+          resolve(res.statusCode ?? 0);
+          ws.terminate();
+        });
+        ws.on('open', () => {
+          resolve(101);
+          ws.close();
+        });
+        ws.on('error', (error) => {
+          if (!/Unexpected server response/.test(error.message)) reject(error);
+        });
+      });
+    expect(await status('')).toBe(401);
+    expect(await status('&apikey=not-a-key')).toBe(401);
+    expect(await status(`&apikey=${stack.anonKey}`)).toBe(101);
   });
 });
 

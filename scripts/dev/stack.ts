@@ -1,18 +1,21 @@
 /**
  * The local Wallai stack, startable from code: the database (embedded PGlite
  * served over the Postgres protocol, or the server at DATABASE_URL), the one
- * API origin (scripts/dev/api/server.ts: /rest/v1, /auth/v1 and /functions/v1,
- * as Supabase's gateway serves them) and behind it the Deno edge-function
+ * API origin (scripts/dev/api/server.ts: /rest/v1, /auth/v1, /storage/v1,
+ * /realtime/v1 and /functions/v1, as Supabase's gateway serves them; Storage's
+ * bytes under .wallai/) and behind it the Deno edge-function
  * gateway on an internal port, with the local keys and demo users' tokens.
  * `npm run dev`, `npm run demo` and the end-to-end tests all start it here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   embeddedDataDir,
   freePort,
+  localStateDir,
   isSupabaseDatabase,
   readMigrations,
   postgresClient,
@@ -27,14 +30,17 @@ import { readAuthConfig, type AuthConfig } from './api/auth/config.ts';
 import { readSigningKeys } from './api/auth/tokens.ts';
 import { readApiConfig } from './api/rest/config.ts';
 import { createRestApi } from './api/rest/handler.ts';
-import { authMount, restMount, startApiServer } from './api/server.ts';
+import { createRealtimeApi } from './api/realtime/handler.ts';
+import { authMount, realtimeMount, restMount, startApiServer, storageMount } from './api/server.ts';
+import { readStorageFileSizeLimit } from './api/storage/config.ts';
+import { createStorageApi } from './api/storage/handler.ts';
 import { buildDatabase, embeddedTarget, serverTarget, type DatabaseTarget } from '../lib/targets.ts';
 import { readFunctionsConfig, type FunctionConfig } from './config-toml.ts';
 import { DEMO_SPACES, DEMO_USERS, localKeys, type DemoUserKey } from './local-keys.ts';
 import { acquireLock } from './lock.ts';
 
 export const DEFAULT_DB_PORT = 54322;
-/** The API origin: /rest/v1, /auth/v1 and /functions/v1 (Supabase's local API port). */
+/** The API origin: /rest/v1, /auth/v1, /storage/v1, /realtime/v1 and /functions/v1 (Supabase's local API port). */
 export const DEFAULT_API_PORT = 54321;
 /** The functions are served on the API origin. */
 export const DEFAULT_FUNCTIONS_PORT = DEFAULT_API_PORT;
@@ -53,6 +59,12 @@ export interface StackOptions {
   readonly auth?: Partial<AuthConfig>;
   /** Where the embedded database lives. Default .wallai/pglite. */
   readonly dataDir?: string;
+  /**
+   * Where Storage keeps the objects' bytes. Default: beside the embedded database
+   * (`<dataDir>-storage`, deleted with it by `fresh`), or for a server one folder per
+   * database under .wallai/ (`storage-<hash of its URL>`).
+   */
+  readonly storageDir?: string;
   /** Delete the embedded database first. Refused with databaseUrl (that server is never wiped). */
   readonly fresh?: boolean;
   /** Use this PostgreSQL server instead of the embedded database. */
@@ -90,6 +102,11 @@ export interface Stack {
   readonly functionsUrl: string;
   readonly authUrl: string;
   readonly restUrl: string;
+  readonly storageUrl: string;
+  /** Where Storage keeps the bytes. */
+  readonly storageDir: string;
+  /** ws://…/realtime/v1 (supabase-js derives it from apiUrl). */
+  readonly realtimeUrl: string;
   readonly jwtSecret: string;
   readonly anonKey: string;
   readonly serviceRoleKey: string;
@@ -122,12 +139,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // --- database -------------------------------------------------------------
     let target: DatabaseTarget;
     let kind: 'embedded' | 'server';
+    let storageDir: string;
     if (options.databaseUrl) {
       if (options.fresh) {
         throw new Error('--fresh only deletes the embedded database; to rebuild the server at DATABASE_URL run `npm run db:reset`');
       }
       kind = 'server';
       target = serverTarget(options.databaseUrl);
+      storageDir = path.resolve(
+        options.storageDir ??
+          path.join(
+            localStateDir,
+            `storage-${createHash('sha256').update(redactDatabaseUrl(options.databaseUrl)).digest('hex').slice(0, 12)}`,
+          ),
+      );
       cleanups.push(() => target.close());
       log(`database: ${target.label}`);
     } else {
@@ -138,10 +163,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const release = acquireLock(dataDir, `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`);
       cleanups.push(release);
       const shown = dataDir.startsWith(`${repoRoot}${path.sep}`) ? path.relative(repoRoot, dataDir) : dataDir;
+      storageDir = path.resolve(options.storageDir ?? `${dataDir}-storage`);
       if (options.fresh && existsSync(dataDir)) {
         log(`--fresh: deleting ${shown}`);
         rmSync(dataDir, { recursive: true, force: true });
       }
+      // The bytes of a deleted database's objects go with it (a fresh seed has no objects).
+      if (options.fresh && options.storageDir === undefined) rmSync(storageDir, { recursive: true, force: true });
       log(`database: embedded PGlite in ${shown}`);
       try {
         target = await embeddedTarget({ dataDir, port });
@@ -168,10 +196,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // connections (the functions hold up to 10), so 3 suffice there.
     const apiPool = postgresClient(target.url, { max: kind === 'embedded' ? 3 : 8 });
     cleanups.push(() => apiPool.close());
-    // PGlite's socket never delivers a notification to a listener (one backend: a NOTIFY goes back
-    // to the connection that sent it), so there the REST API does not listen; the catalog watch below reloads.
-    const { listen: _listen, ...withoutListen } = apiPool;
-    const apiSql: SqlClient = kind === 'embedded' ? withoutListen : apiPool;
+    // PGlite is one backend: a NOTIFY committed over its socket comes back in that client's answer,
+    // which the embedded target reads for notifications, so on PGlite listeners go through the target
+    // (REST's schema reloads, Realtime's changes) while statements go through the pool.
+    const apiSql: SqlClient = kind === 'embedded' ? { ...apiPool, listen: target.listen } : apiPool;
     let gateway: Gateway | null = null;
     const apiPort = options.apiPort ?? options.functionsPort ?? DEFAULT_API_PORT;
     const signingKeys = authConfig.signingKeysPath ? await readSigningKeys(authConfig.signingKeysPath) : [];
@@ -187,15 +215,33 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       extraSearchPath: apiConfig.extraSearchPath,
     });
     cleanups.push(() => rest.close());
-    // PGlite has one backend: a NOTIFY sent over its socket goes back to that socket, never to a
-    // listener, so on the embedded database the stack watches the catalog instead (as Supabase's
-    // pgrst_ddl_watch event trigger would notify): DDL reloads the REST schema cache within 2 s.
+    // REST reloads on NOTIFY pgrst, 'reload schema'. On hosted Supabase an event trigger
+    // (pgrst_ddl_watch) sends it after DDL; PGlite has no event triggers, so there the stack
+    // watches the catalog too: DDL reloads the REST schema cache within 2 s.
     if (kind === 'embedded') cleanups.push(watchCatalog(apiSql, () => rest.reloadSchema(), log));
+    // Storage: object rows in storage.objects, decided by their RLS policies as the caller; bytes on disk.
+    const fileSizeLimit = readStorageFileSizeLimit(configFile);
+    const storage = await createStorageApi({ sql: apiSql, jwtSecret: baseKeys.jwtSecret, dataDir: storageDir, fileSizeLimit });
+    cleanups.push(() => storage.close());
+    if (storage.swept.completed + storage.swept.removed > 0) {
+      log(`storage: finished ${storage.swept.completed} interrupted upload(s), removed ${storage.swept.removed} orphaned file(s)`);
+    }
+    // Realtime: changes captured by the compat layer's triggers, delivered as each subscriber's RLS allows.
+    const realtime = await createRealtimeApi({ sql: apiSql, jwtSecret: baseKeys.jwtSecret, log });
+    cleanups.push(() => realtime.close());
+    if (signingKeys.length > 0) {
+      log('storage and realtime verify HS256 tokens only: sessions signed with [auth] signing keys are refused there');
+    }
     const api = await startApiServer({
       port: apiPort,
       anonKey: baseKeys.anonKey,
       serviceRoleKey: baseKeys.serviceRoleKey,
-      mounts: [restMount(rest), authMount({ handle: (req, subPath) => auth!.handle(req, subPath) })],
+      mounts: [
+        restMount(rest),
+        authMount({ handle: (req, subPath) => auth!.handle(req, subPath) }),
+        storageMount(storage, fileSizeLimit),
+        realtimeMount(realtime),
+      ],
       functionsOrigin: () => (gateway !== null && gateway.running ? `http://127.0.0.1:${gateway.port}` : null),
       log: options.apiLog ?? (() => {}),
     }).catch((error: unknown) => {
@@ -223,6 +269,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       functionsUrl: `${apiUrl}/functions/v1`,
       authUrl: `${apiUrl}/auth/v1`,
       restUrl: `${apiUrl}/rest/v1`,
+      storageUrl: `${apiUrl}/storage/v1`,
+      storageDir,
+      realtimeUrl: `${apiUrl.replace(/^http/, 'ws')}/realtime/v1`,
       jwtSecret: keys.jwtSecret,
       anonKey: keys.anonKey,
       serviceRoleKey: keys.serviceRoleKey,

@@ -19,13 +19,15 @@ export interface DatabaseTarget {
   /** A postgres:// URL the Supabase CLI and other processes can reach. */
   readonly url: string;
   readonly client: SqlClient;
+  /** LISTEN on a channel, hearing the NOTIFYs every client of the database commits. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
 /** The server named by DATABASE_URL. */
 export function serverTarget(url: string): DatabaseTarget {
   const client = postgresClient(url, { max: 1 });
-  return { label: redactDatabaseUrl(url), url, client, close: () => client.close() };
+  return { label: redactDatabaseUrl(url), url, client, listen: client.listen!.bind(client), close: () => client.close() };
 }
 
 /**
@@ -40,6 +42,8 @@ export async function embeddedTarget(options: { dataDir?: string; port?: number 
     label: options.dataDir ? `embedded PGlite (${options.dataDir})` : 'embedded PGlite (in memory)',
     url: server.url,
     client,
+    // Its socket's clients' NOTIFYs too, which PGlite's own listen never hears.
+    listen: (channel, onNotify) => server.listen(channel, onNotify),
     async close() {
       await server.stop();
       await client.close();

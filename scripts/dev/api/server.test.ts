@@ -9,7 +9,19 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signApiKey } from '../local-keys.ts';
 import { localSupabase } from '../supabase-client.ts';
-import { INVALID_API_KEY, NO_API_KEY, authMount, restMount, startApiServer, type ApiServer, type MountedApi } from './server.ts';
+import WebSocket from 'ws';
+import {
+  INVALID_API_KEY,
+  NO_API_KEY,
+  authMount,
+  realtimeMount,
+  redactedUrl,
+  restMount,
+  startApiServer,
+  storageMount,
+  type ApiServer,
+  type MountedApi,
+} from './server.ts';
 
 let anonKey = '';
 let serviceRoleKey = '';
@@ -61,10 +73,24 @@ beforeAll(async () => {
     port: 0,
     anonKey,
     serviceRoleKey,
-    mounts: [restMount(recorder('rest')), authMount(recorder('auth')), { prefix: '/extra/v1', api: recorder('extra') }],
+    mounts: [
+      restMount(recorder('rest')),
+      authMount(recorder('auth')),
+      storageMount(recorder('storage'), 1024),
+      realtimeMount({
+        ...recorder('realtime'),
+        handleUpgrade(req, socket) {
+          upgraded.push(redactedUrl(req.url));
+          socket.end('HTTP/1.1 418 I am a teapot\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+        },
+      }),
+      { prefix: '/extra/v1', api: recorder('extra') },
+    ],
     functionsOrigin: () => upstreamUrl,
   });
 });
+/** The upgrades the Realtime mount was handed. */
+const upgraded: string[] = [];
 
 afterAll(async () => {
   await api.close();
@@ -110,6 +136,48 @@ describe('the API origin (apikey and CORS as Supabase’s gateway)', () => {
     expect(seen.at(-1)?.authorization).toBe('Bearer user-token');
   });
 
+  it('leaves /storage/v1 open as the gateway does (Storage checks tokens), with its own body limit', async () => {
+    const signed = await fetch(`${api.url}/storage/v1/object/sign/receipts/a/b.pdf?token=abc`);
+    expect(signed.status).toBe(200);
+    expect(seen.at(-1)).toMatchObject({ mount: 'storage', path: '/object/sign/receipts/a/b.pdf?token=abc', authorization: null });
+    await fetch(`${api.url}/storage/v1/object/receipts/a/b.pdf`, { method: 'POST', headers: { apikey: anonKey }, body: 'x' });
+    expect(seen.at(-1)?.authorization).toBe(`Bearer ${anonKey}`);
+    const over = await fetch(`${api.url}/storage/v1/object/receipts/a/b.pdf`, { method: 'POST', body: 'x'.repeat(1024 + 64 * 1024 + 1) });
+    expect(over.status).toBe(413);
+    // Other mounts keep the server's limit.
+    expect(
+      (await fetch(`${api.url}/rest/v1/expenses`, { method: 'POST', headers: { apikey: anonKey }, body: 'x'.repeat(70 * 1024) })).status,
+    ).toBe(200);
+  });
+
+  it('hands websocket upgrades to the mount of their prefix only with a project key; others get 401 or 404', async () => {
+    const status = (path: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`${api.url.replace(/^http/, 'ws')}${path}`);
+        ws.on('unexpected-response', (_req, res) => {
+          resolve(res.statusCode ?? 0);
+          ws.terminate();
+        });
+        ws.on('error', (error) => {
+          if (!/Unexpected server response/.test(error.message)) reject(error);
+        });
+      });
+    expect(await status('/realtime/v1/websocket?vsn=1.0.0')).toBe(401);
+    expect(await status('/realtime/v1/websocket?vsn=1.0.0&apikey=wrong')).toBe(401);
+    expect(upgraded).toEqual([]);
+    expect(await status(`/realtime/v1/websocket?vsn=1.0.0&apikey=${anonKey}`)).toBe(418);
+    expect(upgraded).toEqual(['/realtime/v1/websocket?vsn=1.0.0&apikey=[redacted]']);
+    expect(await status(`/rest/v1/websocket?apikey=${anonKey}`)).toBe(404);
+  });
+
+  it('logs request URLs with keys and signed-URL tokens redacted', () => {
+    expect(redactedUrl('/storage/v1/object/sign/r/a.pdf?token=eyJ.x.y&download=1')).toBe(
+      '/storage/v1/object/sign/r/a.pdf?token=[redacted]&download=1',
+    );
+    expect(redactedUrl('/rest/v1/expenses?apikey=k&select=id')).toBe('/rest/v1/expenses?apikey=[redacted]&select=id');
+    expect(redactedUrl('/rest/v1/expenses?select=token')).toBe('/rest/v1/expenses?select=token');
+  });
+
   it('serves the open Auth routes (JWKS, settings, health) without a key', async () => {
     const res = await fetch(`${api.url}/auth/v1/.well-known/jwks.json`);
     expect(res.status).toBe(200);
@@ -144,7 +212,7 @@ describe('the API origin (apikey and CORS as Supabase’s gateway)', () => {
   });
 
   it('answers unknown paths with the gateway’s 404', async () => {
-    const res = await fetch(`${api.url}/storage/v1/bucket`, { headers: { apikey: anonKey } });
+    const res = await fetch(`${api.url}/graphql/v1`, { headers: { apikey: anonKey } });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ message: 'no Route matched with those values' });
   });

@@ -4,25 +4,32 @@
  *
  *   /rest/v1/*       → the local REST API (PostgREST's protocol, scripts/dev/api/rest)
  *   /auth/v1/*       → the local Auth server (GoTrue's protocol, scripts/dev/api/auth)
+ *   /storage/v1/*    → the local Storage API (Supabase Storage's protocol, scripts/dev/api/storage)
+ *   /realtime/v1/*   → the local Realtime server (its Phoenix websocket on /realtime/v1/websocket,
+ *                      scripts/dev/api/realtime)
  *   /functions/v1/*  → proxied to the Deno functions gateway on its internal port,
  *                      streamed both ways (Server-Sent Events arrive as they are written)
  *   /_wallai/health  → the functions gateway's health (npm run demo looks for it)
  *
- * Like the gateway, /rest/v1 and /auth/v1 need the project's `apikey` (header
- * or query parameter: the anon or the service-role key); without one they
- * answer 401 "No API key found in request", with another "Invalid API key".
- * When a request carries no Authorization header the key becomes its bearer
- * token, so a signed-out supabase-js client acts as `anon`. The open Auth
- * routes (health, settings, JWKS) need no key. CORS: preflights of /rest/v1
- * and /auth/v1 are answered here (any origin, the requested headers, max-age
- * 3600), every answer carries `Access-Control-Allow-Origin: *`, and REST
- * answers expose PostgREST's headers (Content-Range, Location, …) to browsers.
+ * Like the gateway, /rest/v1, /auth/v1 and /realtime/v1 (its websocket too)
+ * need the project's `apikey` (header or query parameter: the anon or the
+ * service-role key); without one they answer 401 "No API key found in
+ * request", with another "Invalid API key". When a request carries no
+ * Authorization header the key becomes its bearer token, so a signed-out
+ * supabase-js client acts as `anon`. The open Auth routes (health, settings,
+ * JWKS) need no key, and neither does /storage/v1, which Supabase's gateway
+ * leaves to Storage (public objects and signed URLs are fetched without one;
+ * everything else needs a verified bearer token there). CORS: preflights are
+ * answered here (any origin, the requested headers, max-age 3600), every
+ * answer carries `Access-Control-Allow-Origin: *`, and REST answers expose
+ * PostgREST's headers (Content-Range, Location, …) to browsers.
  * /functions/v1 is passed through untouched: the functions answer their own
  * preflights, as on Supabase. The client address is put in X-Forwarded-For
  * (overwriting what a client sent), which the Auth server's rate limit uses.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /** What a mounted API answers; `path` is what follows its prefix (`/signup`; for REST with the query string, `/expenses?select=*`). */
 export interface MountedApi {
@@ -34,8 +41,12 @@ export interface Mount {
   /** `/rest/v1`: requests to the prefix itself and below it go to `api`. */
   readonly prefix: string;
   readonly api: MountedApi;
-  /** Paths below the prefix served without an apikey (Supabase's gateway leaves them open). */
-  readonly openPaths?: ReadonlySet<string>;
+  /** Whether a path below the prefix is served without an apikey (Supabase's gateway leaves it open). Default: none is. */
+  readonly open?: (subPath: string) => boolean;
+  /** Largest request body it accepts; default the server's maxBodyBytes. */
+  readonly maxBodyBytes?: number;
+  /** Takes websocket upgrades of paths below the prefix (after the apikey check). */
+  readonly upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Access-Control-Expose-Headers on its answers. */
   readonly exposeHeaders?: string;
   /** Hand the API its path with the query string (`/expenses?select=*`) rather than the path alone. */
@@ -54,7 +65,7 @@ export interface ApiServerOptions {
   readonly functionsOrigin: () => string | null;
   /** One line per request. */
   readonly log?: (line: string) => void;
-  /** Largest request body /rest/v1 and /auth/v1 accept. Default 10 MB. */
+  /** Largest request body a mount accepts unless it sets its own. Default 10 MB. */
   readonly maxBodyBytes?: number;
 }
 
@@ -81,7 +92,22 @@ export function restMount(api: MountedApi): Mount {
 
 /** /auth/v1: GoTrue's protocol; health, settings and the JWKS need no apikey. */
 export function authMount(api: MountedApi): Mount {
-  return { prefix: '/auth/v1', api, openPaths: OPEN_AUTH_PATHS };
+  return { prefix: '/auth/v1', api, open: (subPath) => OPEN_AUTH_PATHS.has(subPath.replace(/\/+$/, '')) };
+}
+
+/**
+ * /storage/v1: Storage's protocol. Open, as Supabase's gateway leaves it: Storage itself verifies
+ * the bearer token, and public objects and signed URLs need none. Bodies up to Storage's global
+ * upload limit (buckets have their own, checked by Storage).
+ */
+export function storageMount(api: MountedApi, fileSizeLimit: number): Mount {
+  // A multipart upload's boundaries and fields come on top of the file.
+  return { prefix: '/storage/v1', api, withQuery: true, open: () => true, maxBodyBytes: fileSizeLimit + 64 * 1024 };
+}
+
+/** /realtime/v1: the websocket on /realtime/v1/websocket and the broadcast endpoint, behind the apikey. */
+export function realtimeMount(api: MountedApi & { handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void }): Mount {
+  return { prefix: '/realtime/v1', api, upgrade: (req, socket, head) => api.handleUpgrade(req, socket, head) };
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -93,7 +119,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const server: Server = createServer((req, res) => {
     const started = performance.now();
-    res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`));
+    res.on('finish', () => log(`${req.method} ${redactedUrl(req.url)} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`));
     handle(req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       log(`error on ${req.method} ${req.url}: ${message}`);
@@ -111,7 +137,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (pathname === '/functions/v1' || pathname.startsWith('/functions/v1/') || pathname === '/_wallai/health') {
       return proxyToFunctions(req, res);
     }
-    const mount = options.mounts.find((m) => pathname === m.prefix || pathname.startsWith(`${m.prefix}/`));
+    const mount = mountFor(pathname);
     if (mount === undefined) {
       send(res, 404, { message: 'no Route matched with those values' }, { 'Access-Control-Allow-Origin': '*' });
       return;
@@ -139,23 +165,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     headers.set('x-forwarded-for', (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''));
 
-    const open = mount.openPaths?.has(subPath.replace(/\/+$/, '')) === true;
-    if (!open) {
-      const apikey = headers.get('apikey') ?? url.searchParams.get('apikey');
-      if (apikey === null || apikey === '') {
-        send(res, 401, NO_API_KEY, cors);
+    const apikey = headers.get('apikey') ?? url.searchParams.get('apikey');
+    if (mount.open?.(subPath) !== true) {
+      const refusal = apikeyRefusal(apikey);
+      if (refusal !== null) {
+        send(res, 401, refusal, cors);
         return;
       }
-      if (!keys.has(apikey)) {
-        send(res, 401, INVALID_API_KEY, cors);
-        return;
-      }
-      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${apikey}`);
     }
+    if (apikey !== null && keys.has(apikey) && !headers.has('authorization')) headers.set('authorization', `Bearer ${apikey}`);
 
-    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, maxBody);
+    const limit = mount.maxBodyBytes ?? maxBody;
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, limit);
     if (body === null) {
-      send(res, 413, { message: `Request body larger than ${maxBody} bytes` }, cors);
+      send(res, 413, { message: `Request body larger than ${limit} bytes` }, cors);
       return;
     }
     const request = new Request(new URL(rawUrl, origin), { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) });
@@ -174,6 +197,34 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     res.writeHead(response.status, out);
     res.end(payload ?? undefined);
   }
+
+  function mountFor(pathname: string): Mount | undefined {
+    return options.mounts.find((m) => pathname === m.prefix || pathname.startsWith(`${m.prefix}/`));
+  }
+
+  /** What the gateway answers a request without a valid project key, or null when it has one. */
+  function apikeyRefusal(apikey: string | null): typeof NO_API_KEY | null {
+    if (apikey === null || apikey === '') return NO_API_KEY;
+    return keys.has(apikey) ? null : INVALID_API_KEY;
+  }
+
+  // Websockets (Realtime): routed by prefix, behind the apikey check, refused as plain HTTP answers.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', origin);
+    const mount = mountFor(url.pathname);
+    const refuse = (status: string, body: unknown): void => {
+      const text = JSON.stringify(body);
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
+    };
+    if (mount?.upgrade === undefined) return refuse('404 Not Found', { message: 'no Route matched with those values' });
+    const header = req.headers.apikey;
+    const refusal = apikeyRefusal(url.searchParams.get('apikey') ?? (typeof header === 'string' ? header : null));
+    if (refusal !== null) return refuse('401 Unauthorized', refusal);
+    log(`UPGRADE ${redactedUrl(req.url)}`);
+    mount.upgrade(req, socket, head);
+  });
 
   function proxyToFunctions(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = options.functionsOrigin();
@@ -242,6 +293,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         server.closeAllConnections();
       }),
   };
+}
+
+/** The request URL for the log: keys and tokens in the query (apikey, signed URLs' token) replaced. */
+export function redactedUrl(raw: string | undefined): string {
+  const url = raw ?? '/';
+  return url.replace(/([?&](?:apikey|token|access_token)=)[^&#]*/gi, '$1[redacted]');
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
