@@ -5,32 +5,17 @@
  * starts its own on free ports in a temporary directory and removes it after.
  * Everything goes through supabase-js against the one local origin, as an app
  * would: people sign up and sign in (/auth/v1), tables and RPCs (/rest/v1,
- * RLS deciding every row), the edge functions (/functions/v1). The tour is the
- * list STEPS below; each step is a module function of the shared context
- * (scripts/demo/*.ts), so a new one is one import and one line.
+ * RLS deciding every row), Storage and Realtime, the edge functions
+ * (/functions/v1). The tour is the list in scripts/demo/tour.ts; each step is
+ * a module function of the shared context (scripts/demo/*.ts), so a new one is
+ * one import and one line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chatStep } from './demo/chat-step.ts';
-import {
-  balancesStep,
-  budgetStep,
-  createSpaceStep,
-  demoContext,
-  expensesStep,
-  joinStep,
-  privacyStep,
-  signInStep,
-  signOutStep,
-  splitStep,
-  type DemoContext,
-  type DemoStep,
-} from './demo/supabase-steps.ts';
+import { demoContext, type DemoContext } from './demo/supabase-steps.ts';
+import { tourSteps } from './demo/tour.ts';
 import { signApiKey } from './dev/local-keys.ts';
-import { postgresClient } from '@wallai/db-client';
-import { bankStep } from './demo/bank-step.ts';
-import { insightsStep } from './demo/insights-step.ts';
 import { DEFAULT_FUNCTIONS_PORT, startStack } from './dev/stack.ts';
 
 const USAGE = `Usage: npm run demo [-- --own-stack]
@@ -39,7 +24,9 @@ A scripted tour through supabase-js only: people sign in and a newcomer signs up
 Alice creates a space, Bob, Carol and the newcomer join with its invite code,
 Alice sets a 50/30/20 budget, everyone adds expenses that the categorize-expense
 edge function categorizes, a dinner is split three ways, Wallai works out who
-owes whom and the assistant answers questions. Uses the running \`npm run dev\`
+owes whom, a receipt is uploaded and read back, Alice watches expenses arrive
+live, the assistant answers questions, bank files are imported, insights are
+generated and reviewed, and the activity feed shows every change made. Uses the running \`npm run dev\`
 when there is one (it adds a new space and a new person there), otherwise starts
 a throwaway stack of its own.
 
@@ -112,63 +99,11 @@ let step = 0;
 const heading = (title: string) => console.log(`\n${++step}. ${title}`);
 const say = (text: string) => console.log(`   ${text}`);
 
-/** The assistant's questions about the demo's space, as Alice (her session's access token). */
-const askTheAssistant: DemoStep = async (ctx: DemoContext) => {
-  const space = ctx.state.space;
-  if (!space) throw new Error('the assistant step needs the space');
-  await chatStep({ apiUrl: ctx.apiUrl, token: await ctx.accessToken('alice'), spaceId: space.id, heading: ctx.heading, say: ctx.say });
-};
-
-/** Alice imports bank files into the demo's space (scripts/demo/bank-step.ts), with her session token. */
-const importBankFiles: DemoStep = async (ctx) => {
-  const space = ctx.state.space;
-  if (!space) throw new Error('the bank step needs the space');
-  await bankStep({
-    apiUrl: ctx.apiUrl,
-    token: await ctx.accessToken('alice'),
-    spaceId: space.id,
-    rates: { USD: 0.92 },
-    heading: ctx.heading,
-    say: ctx.say,
-  });
-};
-
-/** The insights of the seeded spaces (scripts/demo/insights-step.ts), with Alice's and Bob's session tokens. */
-const insightsOn =
-  (databaseUrl: string): DemoStep =>
-  async (ctx) => {
-    const db = postgresClient(databaseUrl, { max: 1 });
-    try {
-      const tokens = { alice: await ctx.accessToken('alice'), bob: await ctx.accessToken('bob') };
-      await insightsStep({ db, apiUrl: ctx.apiUrl, tokens, heading: ctx.heading, say: ctx.say });
-    } finally {
-      await db.close();
-    }
-  };
-
-/** The tour, in order. A step reads what earlier ones left in ctx.state. */
-export function tourSteps(connection: Pick<Connection, 'databaseUrl'>): readonly DemoStep[] {
-  return [
-    signInStep,
-    createSpaceStep,
-    joinStep,
-    budgetStep,
-    expensesStep,
-    splitStep,
-    balancesStep,
-    askTheAssistant,
-    importBankFiles,
-    insightsOn(connection.databaseUrl),
-    privacyStep,
-    signOutStep,
-  ];
-}
-
 async function tour(connection: Connection): Promise<DemoContext> {
   console.log(`\nWallai demo, on ${connection.where}.`);
   console.log(`Every step is a supabase-js call against ${connection.apiUrl}, as one of the demo people with their own permissions.`);
   const ctx = demoContext({ apiUrl: connection.apiUrl, anonKey: connection.anonKey, heading, say });
-  for (const run of tourSteps(connection)) await run(ctx);
+  for (const run of tourSteps(connection.databaseUrl)) await run(ctx);
   return ctx;
 }
 

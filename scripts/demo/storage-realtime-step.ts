@@ -3,32 +3,11 @@
  * them: Alice uploads a receipt for her expense into the private receipts
  * bucket and Carol reads it back; then Alice watches the space's expenses
  * live (supabase.channel(...).on('postgres_changes', ...)) while Bob and
- * Carol add theirs. A module of its own so that scripts/demo.ts only calls it.
+ * Carol add theirs. Everyone acts through their own signed-in supabase-js
+ * client (Realtime joins with the session's token, as in a browser).
  */
-import { createClient, type RealtimePostgresChangesPayload, type SupabaseClient } from '@supabase/supabase-js';
-import WebSocket from 'ws';
-
-export interface StorageRealtimeStepContext {
-  /** What supabase-js calls SUPABASE_URL (the one origin of npm run dev). */
-  readonly apiUrl: string;
-  readonly anonKey: string;
-  readonly tokens: { readonly alice: string; readonly bob: string; readonly carol: string };
-  readonly spaceId: string;
-  /** One of Alice's expenses in the space: the receipt's expense. */
-  readonly expenseId: string;
-  /** Adds an expense as that person (the demo's SQL-as-the-user helper); resolves once committed. */
-  readonly addExpense: (who: 'bob' | 'carol', description: string, amount: string) => Promise<void>;
-  readonly heading: (title: string) => void;
-  readonly say: (text: string) => void;
-}
-
-function clientFor(ctx: StorageRealtimeStepContext, token: string): SupabaseClient {
-  return createClient(ctx.apiUrl, ctx.anonKey, {
-    accessToken: async () => token,
-    // Node 20 has no global WebSocket; realtime-js takes ws as its transport.
-    realtime: { transport: WebSocket as never },
-  });
-}
+import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
+import { money, type DemoStep } from './supabase-steps.ts';
 
 /** A tiny valid PDF: what a scanned receipt is to the bucket (application/pdf is allowed). */
 function receiptPdf(lines: readonly string[]): Buffer {
@@ -41,12 +20,15 @@ function receiptPdf(lines: readonly string[]): Buffer {
   );
 }
 
-export async function storageRealtimeStep(ctx: StorageRealtimeStepContext): Promise<void> {
-  const alice = clientFor(ctx, ctx.tokens.alice);
-  const carol = clientFor(ctx, ctx.tokens.carol);
+export const storageRealtimeStep: DemoStep = async (ctx) => {
+  const space = ctx.state.space;
+  const expenseId = ctx.state.expenseIds?.[0];
+  if (!space || expenseId === undefined) throw new Error('the storage and realtime step needs the space and Alice’s first expense');
+  const alice = ctx.client('alice');
+  const carol = ctx.client('carol');
 
   ctx.heading('Alice keeps the receipt; everyone in the space can open it');
-  const path = `${ctx.spaceId}/${ctx.expenseId}/receipt.pdf`;
+  const path = `${space.id}/${expenseId}/receipt.pdf`;
   const pdf = receiptPdf(['Corner Market', 'Groceries', 'Thank you']);
   const up = await alice.storage.from('receipts').upload(path, pdf, { contentType: 'application/pdf', upsert: true });
   if (up.error) throw new Error(`receipt upload failed: ${up.error.message}`);
@@ -61,17 +43,16 @@ export async function storageRealtimeStep(ctx: StorageRealtimeStepContext): Prom
   ctx.heading('Alice watches the space live while Bob and Carol add expenses');
   const seen: string[] = [];
   let notify: (() => void) | null = null;
-  const channel = alice.channel(`demo-space-${ctx.spaceId}`);
-  await alice.realtime.setAuth();
+  const channel = alice.channel(`demo-space-${space.id}`);
   await new Promise<void>((resolve, reject) => {
     channel
       .on(
         'postgres_changes',
-        { event: 'INSERT', schema: 'public', table: 'expenses', filter: `space_id=eq.${ctx.spaceId}` },
-        (change: RealtimePostgresChangesPayload<{ description: string; amount: number }>) => {
-          const row = change.new as { description: string; amount: number };
+        { event: 'INSERT', schema: 'public', table: 'expenses', filter: `space_id=eq.${space.id}` },
+        (change: RealtimePostgresChangesPayload<{ description: string; amount: number | string }>) => {
+          const row = change.new as { description: string; amount: number | string };
           seen.push(row.description);
-          ctx.say(`live → ${row.description}, ${row.amount.toFixed(2)} (${change.eventType} at ${change.commit_timestamp})`);
+          ctx.say(`live → ${row.description}, ${money(row.amount)} (${change.eventType} at ${change.commit_timestamp})`);
           notify?.();
         },
       )
@@ -91,7 +72,8 @@ export async function storageRealtimeStep(ctx: StorageRealtimeStepContext): Prom
         if (seen.includes(description)) resolve();
       };
     });
-    await ctx.addExpense(who, description, amount);
+    const { error } = await ctx.client(who).from('expenses').insert({ space_id: space.id, description, amount, currency: 'EUR' });
+    if (error) throw new Error(`${who}'s expense failed: ${error.message}`);
     await Promise.race([
       arrived,
       new Promise((_, reject) => setTimeout(() => reject(new Error(`"${description}" did not arrive live`)), 10_000)),
@@ -99,5 +81,4 @@ export async function storageRealtimeStep(ctx: StorageRealtimeStepContext): Prom
   }
   ctx.say(`Alice saw ${seen.length} expenses arrive as they were committed; RLS decided she may see them.`);
   await alice.removeAllChannels();
-  await carol.removeAllChannels();
-}
+};

@@ -46,7 +46,9 @@ beforeAll(async () => {
       await admin.exec(`drop database if exists ${name} with (force)`);
       await admin.close();
     });
-    stack = await startStack({ ...common, databaseUrl: databaseUrlWithName(serverUrl, name) });
+    const storageDir = mkdtempSync(path.join(tmpdir(), 'wallai-stack-storage-'));
+    cleanups.push(() => rmSync(storageDir, { recursive: true, force: true }));
+    stack = await startStack({ ...common, databaseUrl: databaseUrlWithName(serverUrl, name), storageDir });
   } else {
     const dir = mkdtempSync(path.join(tmpdir(), 'wallai-stack-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
