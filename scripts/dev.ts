@@ -4,8 +4,9 @@
  *     (or the server at DATABASE_URL), built with compat layer + migrations
  *     (Supabase CLI) + seed the first time, never wiped;
  *   - one API origin, http://127.0.0.1:54321, as Supabase's gateway: /auth/v1 (GoTrue's
- *     protocol), /rest/v1 and /functions/v1/<name> (the edge functions of supabase/config.toml,
- *     served by a Deno gateway behind it that verifies JWTs like Supabase's).
+ *     protocol), /rest/v1, /storage/v1 (bytes in .wallai/pglite-storage), /realtime/v1 and
+ *     /functions/v1/<name> (the edge functions of supabase/config.toml, served by a Deno gateway
+ *     behind it that verifies JWTs like Supabase's).
  * Prints what to paste into createClient, the local keys and the demo users' tokens.
  * Ctrl-C stops everything.
  */
@@ -15,10 +16,10 @@ import { DEFAULT_DB_PORT, DEFAULT_FUNCTIONS_PORT, startStack, type Stack } from 
 const USAGE = `Usage: npm run dev [-- --fresh] [-- --no-watch]
 
 Starts the local stack: the embedded database (.wallai/pglite) on 127.0.0.1:${DEFAULT_DB_PORT}
-and the API on http://127.0.0.1:${DEFAULT_FUNCTIONS_PORT} (/auth/v1, /rest/v1, /functions/v1/<name>),
-for createClient('http://127.0.0.1:${DEFAULT_FUNCTIONS_PORT}', <anon key>).
+and the API on http://127.0.0.1:${DEFAULT_FUNCTIONS_PORT} (/auth/v1, /rest/v1, /storage/v1, /realtime/v1,
+/functions/v1/<name>), for createClient('http://127.0.0.1:${DEFAULT_FUNCTIONS_PORT}', <anon key>).
 
-  --fresh     delete .wallai/pglite and build it again (migrations + seed)
+  --fresh     delete .wallai/pglite (and its stored files) and build it again (migrations + seed)
   --no-watch  do not restart the functions when files under functions/ change
   -h, --help  show this help
 
@@ -45,7 +46,8 @@ export function describeStack(stack: Stack): string {
   const row = (label: string, value: string) => lines.push(`  ${label.padEnd(17)}${value}`);
   lines.push('', `Wallai local stack is ready (${(stack.startupMs / 1000).toFixed(1)} s)`, '');
   row('Database', `${stack.databaseLabel}${stack.database.kind === 'embedded' ? '  (embedded PGlite)' : ''}`);
-  row('API URL', `${stack.apiUrl}  (SUPABASE_URL: /auth/v1, /rest/v1, /functions/v1)`);
+  row('API URL', `${stack.apiUrl}  (SUPABASE_URL: /auth/v1, /rest/v1, /storage/v1, /realtime/v1, /functions/v1)`);
+  row('Storage files', stack.storageDir);
   const served = stack.functions.filter((f) => f.enabled);
   row('Functions', `${stack.functionsUrl}/<name>`);
   for (const fn of served) row('', `${fn.name}${fn.verifyJwt ? '' : '  (verify_jwt = false)'}`);
@@ -93,6 +95,8 @@ export function describeStack(stack: Stack): string {
     '',
     `Auth: GoTrue's protocol at ${stack.authUrl} (sign-up, password sign-in, refresh, user, sign-out, admin).`,
     `Tables and RPCs: PostgREST's protocol at ${stack.restUrl} (supabase.from(...), supabase.rpc(...)).`,
+    `Files: Storage's protocol at ${stack.storageUrl} (supabase.storage.from('receipts'), RLS deciding as on Supabase).`,
+    `Live changes: Realtime's websocket at ${stack.realtimeUrl} (supabase.channel(...).on('postgres_changes', ...), broadcast, presence).`,
     'What the local API supports and refuses: docs/local-api.md. It is a development server; production',
     "uses Supabase's own services.",
     '',
