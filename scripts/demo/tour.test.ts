@@ -4,13 +4,9 @@
  * through supabase-js and completes, including the receipt read back, the
  * expenses seen live and the activity feed checked against the space's rows.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { databaseUrlWithName, postgresClient } from '@wallai/db-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../dev/stack.ts';
+import type { Stack } from '../dev/stack.ts';
+import { startThrowawayStack } from '../dev/throwaway-stack.ts';
 import { signApiKey } from '../dev/local-keys.ts';
 import { demoContext } from './supabase-steps.ts';
 import { tourSteps } from './tour.ts';
@@ -19,25 +15,9 @@ let stack: Stack;
 const cleanups: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
-  const serverUrl = process.env.DATABASE_URL;
-  const common = { functionsPort: 0, env: { ANTHROPIC_API_KEY: undefined }, gatewayLog: () => {} };
-  if (serverUrl) {
-    const name = `wallai_tour_${randomBytes(5).toString('hex')}`;
-    const admin = postgresClient(serverUrl, { max: 1 });
-    await admin.exec(`create database ${name}`);
-    cleanups.push(async () => {
-      await admin.exec(`drop database if exists ${name} with (force)`);
-      await admin.close();
-    });
-    const storageDir = mkdtempSync(path.join(tmpdir(), 'wallai-tour-storage-'));
-    cleanups.push(() => rmSync(storageDir, { recursive: true, force: true }));
-    stack = await startStack({ ...common, databaseUrl: databaseUrlWithName(serverUrl, name), storageDir });
-  } else {
-    const dir = mkdtempSync(path.join(tmpdir(), 'wallai-tour-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    stack = await startStack({ ...common, dbPort: 0, dataDir: path.join(dir, 'pglite'), fresh: true });
-  }
-  cleanups.push(() => stack.stop());
+  const started = await startThrowawayStack({ env: { ANTHROPIC_API_KEY: undefined }, gatewayLog: () => {} });
+  stack = started.stack;
+  cleanups.push(started.stop);
 });
 
 afterAll(async () => {

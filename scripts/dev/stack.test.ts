@@ -9,17 +9,15 @@
  * that server (and dropped afterwards); otherwise on a fresh PGlite in a temp dir.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { FunctionsHttpError, type RealtimePostgresInsertPayload, type SupabaseClient } from '@supabase/supabase-js';
-import { databaseUrlWithName, postgresClient, type SqlClient } from '@wallai/db-client';
+import { postgresClient, type SqlClient } from '@wallai/db-client';
 import { queryAs, user } from '@wallai/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Inbox, subscribed } from './api/realtime/test-support.ts';
 import { DEMO_PASSWORD, DEMO_SPACES, DEMO_USERS, type DemoUserKey } from './local-keys.ts';
-import { startStack, type Stack } from './stack.ts';
+import type { Stack } from './stack.ts';
+import { startThrowawayStack } from './throwaway-stack.ts';
 import { localSupabase } from './supabase-client.ts';
 
 let stack: Stack;
@@ -29,32 +27,16 @@ const cleanups: (() => Promise<void> | void)[] = [];
 const logs: string[] = [];
 
 beforeAll(async () => {
-  const serverUrl = process.env.DATABASE_URL;
   const common = {
-    functionsPort: 0,
     // Offline: the tests must never reach a real AI API, whatever the developer's shell holds.
     env: { ANTHROPIC_API_KEY: undefined },
     log: (line: string) => logs.push(line),
     gatewayLog: (line: string) => logs.push(line),
     apiLog: (line: string) => logs.push(line),
   };
-  if (serverUrl) {
-    const name = `wallai_stack_${randomBytes(5).toString('hex')}`;
-    const admin = postgresClient(serverUrl, { max: 1 });
-    await admin.exec(`create database ${name}`);
-    cleanups.push(async () => {
-      await admin.exec(`drop database if exists ${name} with (force)`);
-      await admin.close();
-    });
-    const storageDir = mkdtempSync(path.join(tmpdir(), 'wallai-stack-storage-'));
-    cleanups.push(() => rmSync(storageDir, { recursive: true, force: true }));
-    stack = await startStack({ ...common, databaseUrl: databaseUrlWithName(serverUrl, name), storageDir });
-  } else {
-    const dir = mkdtempSync(path.join(tmpdir(), 'wallai-stack-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    stack = await startStack({ ...common, dbPort: 0, dataDir: path.join(dir, 'pglite'), fresh: true });
-  }
-  cleanups.push(() => stack.stop());
+  const started = await startThrowawayStack(common);
+  stack = started.stack;
+  cleanups.push(started.stop);
   db = postgresClient(stack.databaseUrl, { max: 1 });
   cleanups.push(() => db.close());
 });
