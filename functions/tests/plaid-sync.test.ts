@@ -4,7 +4,7 @@
  * served test database (PGlite, or PostgreSQL with DATABASE_URL).
  */
 import { randomUUID } from 'node:crypto';
-import { createTokenCipher, type TokenCipher } from '@wallai/bank-import/plaid-sync';
+import { createTokenCipher, type PlaidApi, type TokenCipher } from '@wallai/bank-import/plaid-sync';
 import { EnvError, readEnv } from '@wallai/function-env';
 import {
   anon,
@@ -41,18 +41,15 @@ let cipher: TokenCipher;
 /** This test's Plaid item: its public and access tokens are single-use fixtures of the fake. */
 let item: { publicToken: string; accessToken: string; itemId: string };
 
+/** The official client, pointed at the fake. */
+const plaidApi = (secret: string): PlaidApi =>
+  createPlaidApi({ clientId: CLIENT_ID, secret, environment: 'sandbox', tokenKey: TOKEN_KEY, baseUrl: fake.url, timeoutMs: 5_000 })!;
+
 function handler(overrides: Partial<PlaidSyncHandlerDeps> = {}) {
   return createHandler({
     db: pool,
     verifyToken: createJwtVerifier({ secret: TEST_JWT_SECRET }),
-    plaid: createPlaidApi({
-      clientId: CLIENT_ID,
-      secret: SECRET,
-      environment: 'sandbox',
-      tokenKey: TOKEN_KEY,
-      baseUrl: fake.url,
-      timeoutMs: 5_000,
-    }),
+    plaid: plaidApi(SECRET),
     cipher,
     log: () => {},
     ...overrides,
@@ -306,6 +303,25 @@ describe('plaid-sync sync', () => {
     expect(after.imports).toHaveLength(1);
   });
 
+  it('a walk that Plaid keeps mutating gives up after three restarts: 503 plaid_unavailable, nothing applied, the item still active', async () => {
+    await linkAndScript([
+      { cursor: '', reply: { added: [coffee], next_cursor: 'c1', has_more: true } },
+      { cursor: 'c1', reply: { error: 'TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION' } },
+    ]);
+    const res = await sync();
+    expect(res.headers.get('retry-after')).toBe('30');
+    expect((await json(res, 503)).error.code).toBe('plaid_unavailable');
+    expect(fake.syncCursors(item.accessToken)).toEqual(['', 'c1', '', 'c1', '', 'c1', '', 'c1']);
+    const after = await stored();
+    expect(after.item).toMatchObject({
+      status: 'active',
+      last_error_code: 'TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION',
+      sync_cursor: null,
+    });
+    expect(after.lines).toEqual([]);
+    expect(after.imports).toEqual([]);
+  });
+
   it('an expired item answers 409 item_login_required and is marked; once the person signs in again the next sync clears it', async () => {
     await linkAndScript([{ cursor: '', times: 1, reply: { error: 'ITEM_LOGIN_REQUIRED' } }, ...FIRST_WALK]);
     const body = await json(await sync(), 409);
@@ -330,6 +346,42 @@ describe('plaid-sync sync', () => {
     expect((await stored()).lines).toEqual([]);
     // The item named: synced.
     await json(await sync(fx.admin, { item_id: item.itemId }), 200);
+  });
+
+  it('of two syncs racing on one item, the one that stores its cursor second answers 409 and keeps nothing', async () => {
+    await linkAndScript(FIRST_WALK);
+    const real = plaidApi(SECRET);
+    // Another sync moves the item's cursor while this one fetches its last page.
+    const racing: PlaidApi = {
+      ...real,
+      async syncPage(accessToken, cursor) {
+        const page = await real.syncPage(accessToken, cursor);
+        if (page['has_more'] === false) {
+          await served().db.query(`update public.plaid_items set sync_cursor = 'moved-by-another-sync' where space_id = $1`, [fx.space.id]);
+        }
+        return page;
+      },
+    };
+    const raced = await serveOnLoopback('plaid-sync', handler({ plaid: racing }));
+    try {
+      const body = await json(await post(fx.member, { action: 'sync', space_id: fx.space.id }, raced.url), 409);
+      expect(body.error).toMatchObject({ code: 'conflict', details: { reason: 'sync_in_progress' } });
+    } finally {
+      await raced.close();
+    }
+    const after = await stored();
+    expect(after.lines).toEqual([]);
+    expect(after.expenses).toEqual([]);
+    expect(after.imports).toEqual([{ source: 'plaid_sync', status: 'failed' }]);
+    expect(after.item!.sync_cursor).toBe('moved-by-another-sync');
+  });
+
+  it("record_plaid_sync moves a cursor only inside the caller's own sync being applied", async () => {
+    const linked = await linkAndScript([]);
+    const call = `select public.record_plaid_sync($1, $2, null, 'forged')`;
+    await expectSqlError(queryAs(served().db, fx.member.actor, call, [linked.id, randomUUID()]), '42501');
+    await expectSqlError(queryAs(served().db, anon, call, [linked.id, randomUUID()]), '42501');
+    expect((await stored()).item!.sync_cursor).toBeNull();
   });
 
   it('a retry with the same Idempotency-Key gets the first answer, not a second walk', async () => {
@@ -361,19 +413,7 @@ describe('plaid-sync configuration', () => {
   });
 
   it('credentials Plaid refuses answer 503 plaid_not_configured', async () => {
-    const wrong = await serveOnLoopback(
-      'plaid-sync',
-      handler({
-        plaid: createPlaidApi({
-          clientId: CLIENT_ID,
-          secret: 'wrong',
-          environment: 'sandbox',
-          tokenKey: TOKEN_KEY,
-          baseUrl: fake.url,
-          timeoutMs: 5_000,
-        }),
-      }),
-    );
+    const wrong = await serveOnLoopback('plaid-sync', handler({ plaid: plaidApi('wrong') }));
     try {
       const body = await json(
         await post(fx.member, { action: 'exchange', space_id: fx.space.id, public_token: item.publicToken }, wrong.url),

@@ -86,7 +86,7 @@ export function fakePlaidAccount(accountId: string, name = 'Plaid Checking', cur
     account_id: accountId,
     name,
     official_name: `${name} Account`,
-    mask: accountId.slice(-4),
+    mask: '0000',
     type: 'depository',
     subtype: 'checking',
     balances: { current: 1200.5, available: 1100.5, limit: null, iso_currency_code: currency, unofficial_currency_code: null },
