@@ -170,7 +170,8 @@ export async function syncItems(deps: PlaidSyncDeps, request: { spaceId: string;
     );
     return { currency: space!.currency, items: found };
   });
-  if (request.itemId !== undefined && request.itemId !== null && items.length === 0) throw new PlaidItemNotFound(`the space has no linked item ${request.itemId}`);
+  if (request.itemId !== undefined && request.itemId !== null && items.length === 0)
+    throw new PlaidItemNotFound(`the space has no linked item ${request.itemId}`);
   const results: ItemSync[] = [];
   for (const item of items) results.push(await syncItem(deps, item, currency));
   return results;
