@@ -25,11 +25,12 @@ import { authenticateUser, createJwtVerifier, type VerifyToken } from '../_share
 import { createDb, transactAsService, transactAsUser, type Db } from '../_shared/db.ts';
 import { describeError, HttpError, jsonResponse, postHandler, readJsonBody } from '../_shared/http.ts';
 import { withIdempotency } from '../_shared/idempotency.ts';
+import { consoleLogger, type Logger } from '../_shared/log.ts';
 import { createPlaidApi } from '../_shared/plaid.ts';
 import { parseInput } from '../_shared/validation.ts';
 import { PlaidSyncRequest } from './schema.ts';
 
-export type Logger = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+export type { Logger };
 
 export interface PlaidSyncHandlerDeps {
   readonly db: Db;
@@ -45,13 +46,6 @@ export interface PlaidSyncHandlerDeps {
 /** Seconds a client is told to wait when Plaid or the bank is busy or down. */
 export const PLAID_RETRY_AFTER_SECONDS = 30;
 
-const consoleLogger: Logger = (level, message, fields = {}) => {
-  const line = JSON.stringify({ level, fn: 'plaid-sync', msg: message, ...fields });
-  if (level === 'error') console.error(line);
-  else if (level === 'warn') console.warn(line);
-  else console.log(line);
-};
-
 export function handlerFromEnv(env: FunctionEnv): (req: Request) => Promise<Response> {
   return createHandler({
     db: createDb(env.supabaseDbUrl, { origin: 'plaid-sync' }),
@@ -63,7 +57,7 @@ export function handlerFromEnv(env: FunctionEnv): (req: Request) => Promise<Resp
 }
 
 export function createHandler(deps: PlaidSyncHandlerDeps): (req: Request) => Promise<Response> {
-  const log = deps.log ?? consoleLogger;
+  const log = deps.log ?? consoleLogger('plaid-sync');
   const maxBytes = deps.maxBodyBytes ?? 64 * 1024;
 
   return postHandler(

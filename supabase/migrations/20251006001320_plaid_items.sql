@@ -107,6 +107,36 @@ grant select, insert, update, delete on private.plaid_item_tokens to service_rol
 
 -- The cursor, stored with its walk ------------------------------------------------------------
 
+-- The space of the caller's own import of this source while it is being applied (status
+-- processing, a space they may write to); raises 42501 otherwise. For the security definer
+-- functions an applying import calls; executable by nobody else.
+create function private.applying_import_space(target_import uuid, import_source text) returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := auth.uid();
+  target_space uuid;
+begin
+  if caller is null then
+    raise exception 'sign in to import' using errcode = '42501';
+  end if;
+  select i.space_id into target_space
+    from public.imports i
+   where i.id = target_import and i.uploaded_by = caller and i.status = 'processing' and i.source = import_source
+     and i.space_id in (select private.writable_space_ids());
+  if target_space is null then
+    raise exception 'no % import % of yours is being applied', import_source, target_import using errcode = '42501';
+  end if;
+  return target_space;
+end
+$$;
+comment on function private.applying_import_space(uuid, text) is
+  'The space of the caller''s own import (of this source) while it is being applied; raises 42501 for any other import.';
+revoke execute on function private.applying_import_space(uuid, text) from public;
+
 -- Called in the transaction that applies a walk (the import service's beforeComplete), as the
 -- person syncing: the item's cursor moves to the walk's next_cursor only if it still is the
 -- cursor the walk started from (another sync that got there first makes this answer false, and
@@ -119,20 +149,9 @@ security definer
 set search_path = ''
 as $$
 declare
-  caller uuid := auth.uid();
-  target_space uuid;
-begin
-  if caller is null then
-    raise exception 'sign in to sync' using errcode = '42501';
-  end if;
   -- Only the caller's own plaid_sync import, while it is being applied, in a space they may write to.
-  select i.space_id into target_space
-    from public.imports i
-   where i.id = record_plaid_sync.import_id and i.uploaded_by = caller and i.status = 'processing'
-     and i.source = 'plaid_sync' and i.space_id in (select private.writable_space_ids());
-  if target_space is null then
-    raise exception 'no sync of yours is being applied as import %', record_plaid_sync.import_id using errcode = '42501';
-  end if;
+  target_space uuid := private.applying_import_space(record_plaid_sync.import_id, 'plaid_sync');
+begin
   update public.plaid_items p
      set sync_cursor = record_plaid_sync.next_cursor, last_synced_at = now(), last_import_id = record_plaid_sync.import_id,
          status = 'active', last_error_code = null, last_error = null, last_error_at = null
