@@ -40,6 +40,8 @@ let http: Served;
 let cipher: TokenCipher;
 /** This test's Plaid item: its public and access tokens are single-use fixtures of the fake. */
 let item: { publicToken: string; accessToken: string; itemId: string };
+/** A second bank the same space may link. */
+let second: { publicToken: string; accessToken: string; itemId: string };
 
 /** The official client, pointed at the fake. */
 const plaidApi = (secret: string): PlaidApi =>
@@ -65,10 +67,14 @@ beforeEach(async () => {
   fx = await spaceWithEveryRole(served().db);
   const id = randomUUID();
   item = { publicToken: `public-sandbox-${id}`, accessToken: `access-sandbox-${id}`, itemId: `item-${id}` };
+  second = { publicToken: `public-sandbox-2-${id}`, accessToken: `access-sandbox-2-${id}`, itemId: `item-2-${id}` };
   fake = await startFakePlaid({
     clientId: CLIENT_ID,
     secret: SECRET,
-    items: [{ ...item, institutionId: 'ins_109508', institutionName: 'First Platypus Bank' }],
+    items: [
+      { ...item, institutionId: 'ins_109508', institutionName: 'First Platypus Bank' },
+      { ...second, institutionId: 'ins_109509', institutionName: 'Second Platypus Bank' },
+    ],
   });
   http = await serveOnLoopback('plaid-sync', handler());
 });
@@ -335,6 +341,29 @@ describe('plaid-sync sync', () => {
     const fixed = await json(await sync(), 200);
     expect(fixed.items[0]!.item).toMatchObject({ status: 'active', last_error_code: null });
     expect((await stored()).item).toMatchObject({ status: 'active', last_error_code: null, sync_cursor: 'c2' });
+  });
+
+  it('without item_id every linked bank syncs in turn; one that needs a login decides the answer and the others are kept', async () => {
+    await linkAndScript(FIRST_WALK);
+    await json(await post(fx.member, { action: 'exchange', space_id: fx.space.id, public_token: second.publicToken }), 200);
+    fake.script(second.accessToken, [{ cursor: '', reply: { error: 'ITEM_LOGIN_REQUIRED' } }]);
+
+    const body = await json(await sync(), 409);
+    expect(body.error.code).toBe('item_login_required');
+    expect(body.error.details.items).toMatchObject([
+      { outcome: 'synced', item: { item_id: item.itemId, status: 'active' } },
+      { outcome: 'plaid_error', item: { item_id: second.itemId, status: 'login_required' } },
+    ]);
+    // The first bank's walk is committed with its cursor; the second has none.
+    const items = await served().db.query<{ item_id: string; status: string; sync_cursor: string | null }>(
+      `select item_id, status, sync_cursor from public.plaid_items where space_id = $1 order by institution_name`,
+      [fx.space.id],
+    );
+    expect(items).toEqual([
+      { item_id: item.itemId, status: 'active', sync_cursor: 'c2' },
+      { item_id: second.itemId, status: 'login_required', sync_cursor: null },
+    ]);
+    expect((await stored()).expenses).toHaveLength(2);
   });
 
   it('a viewer is refused with 403, an outsider with 404, and an item the space does not have with 404', async () => {
