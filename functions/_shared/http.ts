@@ -30,6 +30,10 @@ export type ErrorCode =
   | 'database_unavailable'
   | 'unreadable_file'
   | 'import_failed'
+  | 'plaid_not_configured'
+  | 'plaid_unavailable'
+  | 'plaid_rejected'
+  | 'item_login_required'
   | 'internal_error';
 
 export class HttpError extends Error {

@@ -2,8 +2,6 @@
  * import-transactions through HTTP: the handler served on loopback, called
  * with real multipart uploads and JSON bodies, against the served test database.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   spaceWithEveryRole,
   type SpaceWithEveryRole,
@@ -16,6 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createJwtVerifier } from '../_shared/auth.ts';
 import { createDb, type Db } from '../_shared/db.ts';
 import { createHandler, type ImportDeps, type StoreFile } from '../import-transactions/handler.ts';
+import { serveOnLoopback, type Served } from './support/serve.ts';
 
 const served = useServedTestDatabase();
 let pool: Db;
@@ -29,7 +28,7 @@ const store: StoreFile = async (key, bytes, contentType) => {
 };
 
 /** The handler behind a real HTTP server on 127.0.0.1, as the gateway would put it. */
-async function serve(overrides: Partial<ImportDeps> = {}): Promise<{ url: string; close: () => Promise<void> }> {
+function serve(overrides: Partial<ImportDeps> = {}): Promise<Served> {
   const handler = createHandler({
     db: pool,
     verifyToken: createJwtVerifier({ secret: TEST_JWT_SECRET }),
@@ -37,27 +36,7 @@ async function serve(overrides: Partial<ImportDeps> = {}): Promise<{ url: string
     log: () => {},
     ...overrides,
   });
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
-    const response = await handler(
-      new Request(`http://127.0.0.1${req.url}`, {
-        method: req.method,
-        headers,
-        ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
-      }),
-    );
-    res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/functions/v1/import-transactions`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  return serveOnLoopback('import-transactions', handler);
 }
 
 interface Report {
@@ -70,7 +49,7 @@ interface Report {
   rows: Array<Record<string, unknown>>;
 }
 
-let http: { url: string; close: () => Promise<void> };
+let http: Served;
 
 beforeAll(async () => {
   pool = createDb(served().url, { max: 2 });

@@ -74,6 +74,8 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
       'public.apply_auto_category(expense_id uuid, category text, confidence numeric, source text)',
       // Bank import: the uploader hands the new expenses of an owned account to its owner (the payer).
       'public.assign_import_payers(import_id uuid, expense_ids uuid[])',
+      // Plaid sync: the applying transaction stores the walk's cursor on its item (plaid_items has no client write grant).
+      'public.record_plaid_sync(plaid_item_id uuid, import_id uuid, from_cursor text, next_cursor text)',
       'public.category_history(space_id uuid, description text, max_results integer, exclude_expense uuid)',
       'public.month_categories(space_id uuid, on_date date)',
       'public.confirm_settlement(settlement_id uuid)',
@@ -278,6 +280,9 @@ export const ALLOWED: Readonly<Record<ApiRole, RoleAllowList>> = {
           ],
         },
       },
+      // Linked banks: members read them; only the plaid-sync function (service role) writes. The access token is
+      // in private.plaid_item_tokens, which no API role may touch.
+      'public.plaid_items': { table: ['SELECT'] },
       'public.settlements': { table: ['DELETE', 'SELECT'] },
       'public.space_members': { table: ['SELECT'] },
       'public.spaces': {

@@ -288,7 +288,7 @@ function emptyCounts(): ReportCounts {
 }
 
 /** 404 when the caller cannot see the space, 403 when they see it but cannot write to it. */
-async function checkSpace(query: Query, spaceId: string): Promise<void> {
+export async function checkSpace(query: Query, spaceId: string): Promise<void> {
   if (!UUID.test(spaceId)) throw new ImportRefused('space_not_found', `no space ${spaceId}`);
   const [role] = await query<{ role: string }>(`select current_user::text as role`, []);
   const [space] = await query<{ id: string }>(`select id from public.spaces where id = $1::uuid`, [spaceId]);

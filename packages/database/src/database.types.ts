@@ -887,6 +887,83 @@ export type Database = {
           },
         ];
       };
+      plaid_items: {
+        Row: {
+          created_at: string;
+          id: string;
+          institution_id: string | null;
+          institution_name: string | null;
+          item_id: string;
+          last_error: string | null;
+          last_error_at: string | null;
+          last_error_code: string | null;
+          last_import_id: string | null;
+          last_synced_at: string | null;
+          linked_by: string | null;
+          space_id: string;
+          status: string;
+          sync_cursor: string | null;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          id?: string;
+          institution_id?: string | null;
+          institution_name?: string | null;
+          item_id: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
+          last_error_code?: string | null;
+          last_import_id?: string | null;
+          last_synced_at?: string | null;
+          linked_by?: string | null;
+          space_id: string;
+          status?: string;
+          sync_cursor?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          created_at?: string;
+          id?: string;
+          institution_id?: string | null;
+          institution_name?: string | null;
+          item_id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
+          last_error_code?: string | null;
+          last_import_id?: string | null;
+          last_synced_at?: string | null;
+          linked_by?: string | null;
+          space_id?: string;
+          status?: string;
+          sync_cursor?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'plaid_items_last_import_in_space';
+            columns: ['last_import_id', 'space_id'];
+            isOneToOne: false;
+            referencedRelation: 'imports';
+            referencedColumns: ['id', 'space_id'];
+          },
+          {
+            foreignKeyName: 'plaid_items_linked_by_fkey';
+            columns: ['linked_by'];
+            isOneToOne: false;
+            referencedRelation: 'users';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'plaid_items_space_id_fkey';
+            columns: ['space_id'];
+            isOneToOne: false;
+            referencedRelation: 'spaces';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       recurring_series: {
         Row: {
           bank_transaction_ids: string[];
@@ -1347,6 +1424,7 @@ export type Database = {
         };
       };
       month_categories: { Args: { on_date?: string; space_id: string }; Returns: string[] };
+      record_plaid_sync: { Args: { from_cursor: string; import_id: string; next_cursor: string; plaid_item_id: string }; Returns: boolean };
       record_settlement: {
         Args: { amount: number; currency: string; from_user: string; note?: string; space_id: string; to_user: string };
         Returns: string;

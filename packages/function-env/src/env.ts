@@ -32,12 +32,21 @@
  *   ANTHROPIC_TIMEOUT_MS        per attempt, default 10000
  *   ANTHROPIC_MAX_RETRIES       SDK retries on 408/409/429/5xx/529 and connection errors, default 2
  *   MAX_BODY_BYTES              request body limit, default 65536 (64 KiB)
+ *   PLAID_CLIENT_ID             Plaid API client id  } all four: plaid-sync works; any missing:
+ *   PLAID_SECRET                Plaid API secret     } it answers 503 plaid_not_configured
+ *   PLAID_ENV                   sandbox | production }
+ *   PLAID_TOKEN_KEY             32 bytes, base64: the AES-256-GCM key of the stored access tokens }
+ *   PLAID_BASE_URL              overrides PLAID_ENV's API host (tests: the fake Plaid API on loopback)
+ *   PLAID_TIMEOUT_MS            per Plaid request, default 15000
  */
 
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-haiku-4-5';
 export const DEFAULT_ANTHROPIC_TIMEOUT_MS = 10_000;
 export const DEFAULT_ANTHROPIC_MAX_RETRIES = 2;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+export const DEFAULT_PLAID_TIMEOUT_MS = 15_000;
+export const PLAID_ENVIRONMENTS = ['sandbox', 'production'] as const;
+export type PlaidEnvironment = (typeof PLAID_ENVIRONMENTS)[number];
 
 export interface FunctionEnv {
   readonly supabaseUrl: string;
@@ -58,6 +67,19 @@ export interface FunctionEnv {
   readonly anthropicTimeoutMs: number;
   readonly anthropicMaxRetries: number;
   readonly maxBodyBytes: number;
+  /** null: Plaid is not configured (plaid-sync answers 503); otherwise every setting it needs. */
+  readonly plaid: PlaidEnv | null;
+}
+
+export interface PlaidEnv {
+  readonly clientId: string;
+  readonly secret: string;
+  readonly environment: PlaidEnvironment;
+  /** The 32-byte AES-GCM key of the stored access tokens (PLAID_TOKEN_KEY decoded). */
+  readonly tokenKey: Uint8Array<ArrayBuffer>;
+  /** null: the environment's Plaid host. */
+  readonly baseUrl: string | null;
+  readonly timeoutMs: number;
 }
 
 export class EnvError extends Error {
@@ -122,7 +144,47 @@ export function readEnv(get: (name: string) => string | undefined): FunctionEnv 
     anthropicTimeoutMs: integer('ANTHROPIC_TIMEOUT_MS', DEFAULT_ANTHROPIC_TIMEOUT_MS, 1, 600_000),
     anthropicMaxRetries: integer('ANTHROPIC_MAX_RETRIES', DEFAULT_ANTHROPIC_MAX_RETRIES, 0, 10),
     maxBodyBytes: integer('MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1, 64 * 1024 * 1024),
+    plaid: plaidEnv(optional, url, integer, problems),
   };
   if (problems.length > 0) throw new EnvError(problems);
   return env;
+}
+
+/**
+ * Plaid's settings: null unless PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV and
+ * PLAID_TOKEN_KEY are all set (then plaid-sync answers 503); a malformed
+ * PLAID_ENV or PLAID_TOKEN_KEY is a startup problem, as any malformed variable.
+ */
+function plaidEnv(
+  optional: (name: string) => string | null,
+  url: (name: string, value: string | null) => string | null,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): PlaidEnv | null {
+  const clientId = optional('PLAID_CLIENT_ID');
+  const secret = optional('PLAID_SECRET');
+  const environment = optional('PLAID_ENV');
+  const tokenKeyText = optional('PLAID_TOKEN_KEY');
+  const tokenKey = tokenKeyText === null ? null : decodeTokenKey(tokenKeyText);
+  const baseUrl = url('PLAID_BASE_URL', optional('PLAID_BASE_URL'));
+  const timeoutMs = integer('PLAID_TIMEOUT_MS', DEFAULT_PLAID_TIMEOUT_MS, 1, 600_000);
+  if (environment !== null && !(PLAID_ENVIRONMENTS as readonly string[]).includes(environment)) {
+    problems.push(`PLAID_ENV must be one of ${PLAID_ENVIRONMENTS.join(', ')}, got "${environment}"`);
+  }
+  if (tokenKeyText !== null && tokenKey === null) problems.push('PLAID_TOKEN_KEY must be 32 bytes, base64');
+  if (clientId === null || secret === null || environment === null || tokenKey === null) return null;
+  return { clientId, secret, environment: environment as PlaidEnvironment, tokenKey, baseUrl, timeoutMs };
+}
+
+/** A 32-byte key from its base64 (standard or URL-safe) text; null for anything else. */
+export function decodeTokenKey(text: string): Uint8Array<ArrayBuffer> | null {
+  const normalized = text.trim().replace(/-/g, '+').replace(/_/g, '/');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(normalized)) return null;
+  let binary: string;
+  try {
+    binary = atob(normalized);
+  } catch {
+    return null;
+  }
+  return binary.length === 32 ? Uint8Array.from(binary, (c) => c.charCodeAt(0)) : null;
 }

@@ -53,4 +53,17 @@ export {
   type FakeStreamEvent,
   type StreamedToolCall,
 } from './fake-anthropic.ts';
+export {
+  fakePlaidAccount,
+  fakePlaidTransaction,
+  startFakePlaid,
+  type FakePlaid,
+  type FakePlaidError,
+  type FakePlaidItem,
+  type FakePlaidOptions,
+  type FakePlaidRequest,
+  type FakePlaidTransaction,
+  type FakeSyncPage,
+  type FakeSyncStep,
+} from './fake-plaid.ts';
 export { inMemoryCli, noFiles, type CapturedRun, type CaptureOptions, type CliMain, type CliStreams } from './cli.ts';

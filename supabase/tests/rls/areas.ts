@@ -11,6 +11,7 @@ import { BANK_AREA } from './bank.ts';
 import { INSIGHTS_AREA } from './insights.ts';
 import { MEMBERSHIP_AREA } from './membership.ts';
 import { MONEY_AREA } from './money.ts';
+import { PLAID_AREA } from './plaid.ts';
 import { RECEIPTS_AREA } from './receipts.ts';
 import { SPLITS_AREA } from './splits.ts';
 
@@ -21,6 +22,7 @@ export const MATRIX_AREAS: readonly MatrixArea[] = [
   AI_AREA,
   SPLITS_AREA,
   BANK_AREA,
+  PLAID_AREA,
   ACTIVITY_AREA,
   INSIGHTS_AREA,
 ];

@@ -44,6 +44,11 @@ const NOT_THROUGH_REST = [
   "import files (a space-mate's import) insert",
   "import files (a space-mate's import) select",
   "import files (a space-mate's import) update",
+  // The encrypted Plaid access tokens are in the private schema, which the REST API does not expose.
+  'plaid_item_tokens (the encrypted access token) delete',
+  'plaid_item_tokens (the encrypted access token) insert',
+  'plaid_item_tokens (the encrypted access token) select',
+  'plaid_item_tokens (the encrypted access token) update',
   // The settlement status update is an SQL expression (a status column written directly) with no supabase-js form.
   'settlements (status) update',
 ];
