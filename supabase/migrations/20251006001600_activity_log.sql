@@ -489,7 +489,7 @@ begin
       label := coalesce(private.activity_person(coalesce((vals ->> 'user_id')::uuid, (was ->> 'user_id')::uuid,
                         (select m.user_id from public.space_members m where m.id = entry.row_id))), 'someone');
       if entry.operation = 'insert' then
-        return case when (vals ->> 'role') = 'owner' then format('%s created the space', label) else format('%s joined', label) end;
+        return case when (vals ->> 'role') = 'owner' then format('%s is the owner', label) else format('%s joined', label) end;
       elsif vals ? 'is_active' and (vals ->> 'is_active')::boolean then
         return format('%s rejoined', label);
       elsif vals ? 'is_active' then
@@ -499,7 +499,9 @@ begin
         return format('%s made %s %s', who, label, vals ->> 'role');
       end if;
     when 'spaces' then
-      if vals ? 'name' and entry.operation = 'update' then
+      if entry.operation = 'insert' then
+        return format('%s created the space %s', who, vals ->> 'name');
+      elsif vals ? 'name' and entry.operation = 'update' then
         return format('%s renamed the space from %s to %s', who, was ->> 'name', vals ->> 'name');
       elsif vals ? 'is_active' then
         return format('%s %s the space', who, case when (vals ->> 'is_active')::boolean then 'reactivated' else 'deactivated' end);

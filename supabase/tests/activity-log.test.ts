@@ -102,6 +102,17 @@ describe('recording', () => {
     expect(entry).toMatchObject({ path: 'function', via: 'categorize-expense', summary: 'Alice moved UBER TRIP from other to transport' });
   });
 
+  it('a new space reads as created by its creator, who is its owner (not as a reactivation)', async () => {
+    const { space } = await namedSpace();
+    const [name] = await db().query<{ name: string }>('select name from public.spaces where id = $1', [space.id]);
+    const summaries = (await feed(space))
+      .filter((e) => e.operation === 'insert' && (e.table_name === 'spaces' || e.table_name === 'space_members'))
+      .map((e) => e.summary);
+    // The owner's membership is written by a row trigger of the space's insert, before that
+    // statement's activity row; namedSpace adds Bob afterwards.
+    expect(summaries).toEqual(['Alice is the owner', `Alice created the space ${name!.name}`, 'Bob joined']);
+  });
+
   it('joining, a role change, leaving and a removal read as what they were', async () => {
     const { space, bob } = await namedSpace();
     const carol = await addMember(db(), space, 'member', await createUser(db(), { metadata: { full_name: 'Carol' } }));
@@ -110,7 +121,7 @@ describe('recording', () => {
     await queryAs(db(), space.owner.actor, `select public.remove_member($1, $2)`, [space.id, bob.id]);
     const summaries = (await feed(space)).filter((e) => e.table_name === 'space_members').map((e) => e.summary);
     expect(summaries).toEqual([
-      'Alice created the space',
+      'Alice is the owner',
       'Bob joined',
       'Carol joined',
       'Alice made Carol viewer',
