@@ -97,6 +97,19 @@ describe('random requests', () => {
     expect(res.status, res.text).toBeLessThan(500);
   };
 
+  it('a quoted name of nothing but NUL is refused as unparseable, not sent to SQL as an empty identifier', async () => {
+    const quoted = '"\u0000"';
+    for (const path of [
+      `/rest_tags?select=${enc(quoted)}`,
+      `/rest_tags?order=${enc(quoted)}.desc`,
+      `/rest_authors?select=${enc(`id,meta->>${quoted}`)}`,
+    ]) {
+      const res = await get(path);
+      notSyntax(res);
+      expect(res.status, res.text).toBe(400);
+    }
+  });
+
   it('random strings as filter values, list items, JSON keys and quoted names never reach SQL as SQL', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 24, unit: 'binary' }), async (s) => {

@@ -9,6 +9,7 @@
  * JSON-encode a string again for json), and the explicit cast gives the same
  * comparison as the inferred type.
  */
+import { RestError } from './errors.ts';
 
 export class Params {
   readonly values: string[] = [];
@@ -21,9 +22,15 @@ export class Params {
   }
 }
 
-/** A quoted identifier; NUL characters (which Postgres cannot store) dropped, as PostgREST does. */
+/**
+ * A quoted identifier; NUL characters (which Postgres cannot store) dropped, as PostgREST does.
+ * A name that is nothing else cannot name anything (Postgres has no zero-length identifier):
+ * refused as unparseable rather than sent as `""`, a syntax error.
+ */
 export function ident(name: string): string {
-  return `"${name.replaceAll('\u0000', '').replaceAll('"', '""')}"`;
+  const kept = name.replaceAll('\u0000', '');
+  if (kept === '') throw new RestError(400, 'PGRST100', 'failed to parse an empty name', 'A column, table or key name must not be empty.');
+  return `"${kept.replaceAll('"', '""')}"`;
 }
 
 export function qualified(q: { readonly schema: string; readonly name: string }): string {
