@@ -1,7 +1,7 @@
 /**
  * npm run bench:import: the bank import at scale, on PostgreSQL (DATABASE_URL).
  *
- *   DATABASE_URL=postgres://… npm run bench:import [-- --lines 50000] [--seed 7] [--keep]
+ *   DATABASE_URL=postgres://… npm run bench:import [-- --lines 50000] [--sizes 6250,12500,25000] [--seed 7] [--keep]
  *
  * In a fresh database: a generated CSV and a generated Plaid /transactions/sync
  * file of N lines each (realistic merchants and amounts, identical real
@@ -11,6 +11,11 @@
  * changed expected). The baseline is a bare COPY of the very rows the import
  * wrote into unindexed, trigger-free copies of bank_transactions and expenses.
  * Targets (issue 10): each import < 30 s and < 3x the COPY; replay < 5 s.
+ *
+ * The scaling curve (cost against size, issue 15): the same measurement at
+ * smaller sizes first (--sizes; by default 1/8, 1/4 and 1/2 of --lines), each
+ * into a space of its own, drawn as bench-results/import-postgres-imports.svg
+ * beside the JSON. The targets are judged at --lines.
  *
  * The files are written to a temporary directory and imported from disk as
  * streams (as `npm run import` reads them), so the resident memory measured
@@ -31,11 +36,14 @@ import { repoRoot, transactionsAs, type SqlClient } from '@wallai/db-client';
 import { createSpace } from '@wallai/testing';
 import postgres from 'postgres';
 import { csvFile, generateLines, plaidFile } from './import-data.ts';
-import { machineInfo } from './run.ts';
+import { addPoint, type Curves } from './curves.ts';
+import { machineInfo, writeCurves } from './run.ts';
 import { openBenchTarget } from './target.ts';
 
 export interface ImportBenchOptions {
   readonly lines: number;
+  /** Smaller sizes measured first, for the scaling curve (each < lines). */
+  readonly sizes: readonly number[];
   readonly seed: number;
   readonly keep: boolean;
 }
@@ -204,10 +212,19 @@ function write(stream: NodeJS.WritableStream, data: Buffer): Promise<void> {
 export interface ImportBenchResult {
   readonly engine: string;
   readonly machine: Record<string, unknown>;
+  /** The full size, at which the targets are judged (csv and plaid below). */
   readonly lines: number;
   readonly csv: KindResult;
   readonly plaid: KindResult;
+  /** Every size measured, smallest first; the last is the full size. */
+  readonly sizes: readonly SizeResult[];
   readonly peakRssMb: number;
+}
+
+export interface SizeResult {
+  readonly lines: number;
+  readonly csv: KindResult;
+  readonly plaid: KindResult;
 }
 
 export interface KindResult {
@@ -219,6 +236,70 @@ export interface KindResult {
   readonly ratio: number;
   /** Import CPU seconds (this process + the server's) / the COPY's server CPU seconds; null when the server is not local. */
   readonly cpuRatio: number | null;
+}
+
+/** Both formats at one size: generated files, each imported into a space of its own, replayed, and the COPY baseline. */
+async function measureSize(
+  db: SqlClient,
+  url: string,
+  pid: number | null,
+  local: boolean,
+  lines: number,
+  seed: number,
+  log: (line: string) => void,
+): Promise<{ csv: KindResult; plaid: KindResult }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wallai-bench-import-'));
+  const results: Partial<Record<'csv' | 'plaid', KindResult>> = {};
+  try {
+    const files = { csv: path.join(dir, 'bench.csv'), plaid: path.join(dir, 'bench.json') } as const;
+    {
+      // Generated, written, and let go of before anything is measured.
+      const generated = generateLines(lines, seed);
+      writeFileSync(files.csv, csvFile(generated));
+      writeFileSync(files.plaid, plaidFile(generated, seed));
+    }
+    for (const kind of ['csv', 'plaid'] as const) {
+      const space = await createSpace(db, { name: `Bench ${kind} ${lines}` });
+      const transact = transactionsAs(db, { role: 'authenticated', sub: space.owner.id, aud: 'authenticated' }) as Transact;
+      const fileMb = round(statSync(files[kind]).size / 1e6);
+      log(`${kind}: importing ${lines} lines (${fileMb} MB) from disk…`);
+      const first = await timedImport(transact, pid, space.id, files[kind]);
+      log(`  ${describeRun(first)}, ${first.added} added`);
+      const replay = await timedImport(transact, pid, space.id, files[kind]);
+      log(`  replay ${describeRun(replay)}, ${replay.added} added, ${replay.updated} updated, ${replay.unchanged} unchanged`);
+      const copy = await bareCopySeconds(url, db, space.id, local);
+      log(`  bare COPY of the ${copy.rows} rows written: ${copy.seconds.toFixed(2)} s, server CPU ${copy.serverCpuSeconds ?? '?'} s`);
+      const importCpu = first.serverCpuSeconds === null ? null : first.clientCpuSeconds + first.serverCpuSeconds;
+      results[kind] = {
+        fileMb,
+        import: first,
+        replay,
+        copy,
+        ratio: round(first.seconds / copy.seconds),
+        cpuRatio: importCpu === null || !copy.serverCpuSeconds ? null : round(importCpu / copy.serverCpuSeconds),
+      };
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { csv: results.csv!, plaid: results.plaid! };
+}
+
+const CURVE_IMPORTS = {
+  id: 'imports',
+  title: 'Bank import: one file into one space (parse, dedupe, categorize, write)',
+  xLabel: 'lines in the file',
+  yLabel: 'seconds',
+};
+
+/** The import's cost against the file's size, beside the bare COPY of the rows it wrote. */
+export function feedImportCurves(curves: Curves, r: ImportBenchResult): void {
+  for (const size of r.sizes) {
+    addPoint(curves, CURVE_IMPORTS, 'CSV import', size.lines, round(size.csv.import.seconds));
+    addPoint(curves, CURVE_IMPORTS, 'Plaid file import', size.lines, round(size.plaid.import.seconds));
+    addPoint(curves, CURVE_IMPORTS, 'CSV replay (nothing changes)', size.lines, round(size.csv.replay.seconds));
+    addPoint(curves, CURVE_IMPORTS, 'bare COPY of the rows written (CSV)', size.lines, round(size.csv.copy.seconds));
+  }
 }
 
 export async function runImportBench(options: ImportBenchOptions, log: (line: string) => void): Promise<ImportBenchResult> {
@@ -235,49 +316,18 @@ export async function runImportBench(options: ImportBenchOptions, log: (line: st
     const local = /@(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(target.url ?? '');
     const [backend] = await db.query<{ pid: number }>(`select pg_backend_pid() as pid`);
     const pid = local ? (backend?.pid ?? null) : null;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'wallai-bench-import-'));
-    const results: Record<string, KindResult> = {};
-    try {
-      const files = {
-        csv: path.join(dir, 'bench.csv'),
-        plaid: path.join(dir, 'bench.json'),
-      } as const;
-      {
-        // Generated, written, and let go of before anything is measured.
-        const lines = generateLines(options.lines, options.seed);
-        writeFileSync(files.csv, csvFile(lines));
-        writeFileSync(files.plaid, plaidFile(lines, options.seed));
-      }
-      for (const kind of ['csv', 'plaid'] as const) {
-        const space = await createSpace(db, { name: `Bench ${kind}` });
-        const transact = transactionsAs(db, { role: 'authenticated', sub: space.owner.id, aud: 'authenticated' }) as Transact;
-        const fileMb = round(statSync(files[kind]).size / 1e6);
-        log(`${kind}: importing ${options.lines} lines (${fileMb} MB) from disk…`);
-        const first = await timedImport(transact, pid, space.id, files[kind]);
-        log(`  ${describeRun(first)}, ${first.added} added`);
-        const replay = await timedImport(transact, pid, space.id, files[kind]);
-        log(`  replay ${describeRun(replay)}, ${replay.added} added, ${replay.updated} updated, ${replay.unchanged} unchanged`);
-        const copy = await bareCopySeconds(target.url!, db, space.id, local);
-        log(`  bare COPY of the ${copy.rows} rows written: ${copy.seconds.toFixed(2)} s, server CPU ${copy.serverCpuSeconds ?? '?'} s`);
-        const importCpu = first.serverCpuSeconds === null ? null : first.clientCpuSeconds + first.serverCpuSeconds;
-        results[kind] = {
-          fileMb,
-          import: first,
-          replay,
-          copy,
-          ratio: round(first.seconds / copy.seconds),
-          cpuRatio: importCpu === null || !copy.serverCpuSeconds ? null : round(importCpu / copy.serverCpuSeconds),
-        };
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    const sizes: SizeResult[] = [];
+    for (const lines of [...options.sizes, options.lines]) {
+      sizes.push({ lines, ...(await measureSize(db, target.url!, pid, local, lines, options.seed, log)) });
     }
+    const full = sizes[sizes.length - 1]!;
     return {
       engine,
       machine: machineInfo(),
       lines: options.lines,
-      csv: results.csv!,
-      plaid: results.plaid!,
+      csv: full.csv,
+      plaid: full.plaid,
+      sizes,
       peakRssMb: Math.round(peakRss / 1e6),
     };
   } finally {
@@ -298,30 +348,45 @@ export function formatImportBench(r: ImportBenchResult): string {
       `      replay ${x.replay.seconds.toFixed(2)} s, ${x.replay.added + x.replay.updated} rows changed ` +
         `(target < 5 s and 0: ${x.replay.seconds < 5 && x.replay.added + x.replay.updated === 0 ? 'PASS' : 'FAIL'})`,
     ].join('\n');
-  return [`Bank import, ${r.lines} lines, ${r.engine}`, row('CSV  ', r.csv), row('Plaid', r.plaid), `peak RSS ${r.peakRssMb} MB`].join(
-    '\n',
-  );
+  const curve = r.sizes
+    .map((x) => `${x.lines}: CSV ${x.csv.import.seconds.toFixed(2)} s (${x.csv.ratio}x), Plaid ${x.plaid.import.seconds.toFixed(2)} s (${x.plaid.ratio}x)`)
+    .join('; ');
+  return [
+    `Bank import, ${r.lines} lines, ${r.engine}`,
+    row('CSV  ', r.csv),
+    row('Plaid', r.plaid),
+    `by size: ${curve}`,
+    `peak RSS ${r.peakRssMb} MB`,
+  ].join('\n');
 }
 
-function parseArgs(argv: readonly string[]): ImportBenchOptions {
+export function parseImportBenchArgs(argv: readonly string[]): ImportBenchOptions {
   let lines = 50_000;
+  let sizes: number[] | null = null;
   let seed = 7;
   let keep = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--lines') lines = Number(argv[(i += 1)]);
+    else if (arg === '--sizes') sizes = (argv[(i += 1)] ?? '').split(',').filter((x) => x !== '').map(Number);
     else if (arg === '--seed') seed = Number(argv[(i += 1)]);
     else if (arg === '--keep') keep = true;
     else throw new Error(`unknown option ${arg}`);
   }
   if (!Number.isInteger(lines) || lines < 1) throw new Error('--lines needs a positive integer');
-  return { lines, seed, keep };
+  if (!Number.isInteger(seed)) throw new Error('--seed needs an integer');
+  // By default the curve's smaller points are 1/8, 1/4 and 1/2 of the full size (none below 100 lines).
+  const chosen = sizes ?? [8, 4, 2].map((d) => Math.floor(lines / d)).filter((n) => n >= 100);
+  for (const n of chosen) {
+    if (!Number.isInteger(n) || n < 1 || n >= lines) throw new Error(`--sizes needs positive integers below --lines (${lines})`);
+  }
+  return { lines, sizes: [...new Set(chosen)].sort((a, b) => a - b), seed, keep };
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
 if (invokedDirectly) {
   const log = (line: string) => console.log(line);
-  runImportBench(parseArgs(process.argv.slice(2)), log).then(
+  runImportBench(parseImportBenchArgs(process.argv.slice(2)), log).then(
     (result) => {
       log(formatImportBench(result));
       const file = path.join(repoRoot, 'bench-results', 'import-postgres.json');
@@ -329,6 +394,9 @@ if (invokedDirectly) {
       writeFileSync(`${file}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
       renameSync(`${file}.tmp`, file);
       log(`Wrote ${path.relative(repoRoot, file)}`);
+      const curves: Curves = {};
+      feedImportCurves(curves, result);
+      for (const svg of writeCurves(file.replace(/\.json$/, ''), curves)) log(`Wrote ${path.relative(repoRoot, svg)}`);
     },
     (error: unknown) => {
       console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -21,7 +21,8 @@
 -- written once per statement.
 --
 -- category_source records who set the category; its rules (never overwrite a
--- person's choice) live in the categorization migration.
+-- person's choice) live in the categorization migration, except the one for
+-- inserts, which prepare_expense applies (one row trigger per insert, not two).
 
 create table public.expenses (
   id uuid primary key default gen_random_uuid(),
@@ -95,78 +96,105 @@ security definer
 set search_path = ''
 as $$
 -- Runs for every expense row, so each look-up is a query embedded here (plpgsql
--- caches its plan), never a call to an SQL function (planned again on every call).
+-- caches its plan), never a call to an SQL function (planned again on every
+-- call), and the common case (a new expense linked automatically) runs as few
+-- statements as it can: every statement here is paid once per inserted row.
 declare
-  caller uuid;
+  caller text;
+  link text;
+  link_month date;
+  auto_linked boolean := false;
   space_currency text;
   item_budget uuid;
   master_budget uuid;
   master_item uuid;
   link_budget_type text;
   relink boolean;
-  link_key text;
-  link text;
-  item_at integer;
 begin
   if tg_op = 'INSERT' then
-    -- The signed-in caller, read from the JWT once per statement by expenses_link_cache_before.
-    caller := coalesce(nullif(pg_catalog.current_setting('wallai.expense_caller', true), '')::uuid, auth.uid());
-    if caller is not null then
-      new.created_by := caller;
+    -- The signed-in caller, read from the JWT once per statement by
+    -- expenses_link_cache_before ('-' when nobody is signed in; empty only
+    -- when that trigger did not run for this statement, and then read here).
+    caller := pg_catalog.current_setting('wallai.expense_caller', true);
+    new.created_by := coalesce(
+      case when caller is null or caller = '' then auth.uid() when caller <> '-' then caller::uuid end,
+      new.created_by);
+    -- Who chose the category (the categorization migration holds the rule for
+    -- changes): a client that names the source (the categorizer) keeps it;
+    -- otherwise a category other than the default one was chosen by the
+    -- person, and people's categories carry no confidence. Here rather than in
+    -- a second row trigger, because every inserted row pays for each call.
+    if new.category_source = 'default' and new.category <> 'other' then
+      new.category_source := 'user';
+    end if;
+    if new.ai_category_confidence is not null and new.category_source in ('default', 'user') then
+      new.ai_category_confidence := null;
+    end if;
+
+    if new.budget_item_id is null and new.budget_id is null and new.date is not null and new.space_id is not null then
+      -- The common case, a new expense linked automatically: the space currency,
+      -- the master budget of the month and its items, looked up once per
+      -- statement for each space and month (a 500-row import makes one query,
+      -- not 500) and kept in the setting wallai.expense_link as
+      --   <space id>|<month>|<currency>|<master budget id or empty>|;<category>=<item id>;...
+      -- Category keys are [a-z0-9_], so ';<category>=' finds exactly one item.
+      -- The statement triggers expenses_link_cache_* empty it before and after
+      -- every insert statement, and check what it linked against the tables.
+      -- The month goes through timestamp: date_trunc of a date would resolve
+      -- to the timestamptz variant and consult the time zone on every row.
+      link := pg_catalog.current_setting('wallai.expense_link', true);
+      if link is null
+         or not starts_with(link, new.space_id::text || '|' || date_trunc('month', new.date::timestamp)::date::text || '|') then
+        link_month := date_trunc('month', new.date::timestamp)::date;
+        select new.space_id::text || '|' || link_month::text || '|' || s.currency || '|' || coalesce(b.id::text, '') || '|'
+               || coalesce(string_agg(';' || i.category || '=' || i.id::text, '' order by i.category), '') || ';'
+          into link
+          from public.spaces s
+          left join public.budgets b
+            on b.space_id = s.id and b.type = 'master' and b.month_period = link_month
+          left join public.budget_items i on i.budget_id = b.id
+         where s.id = new.space_id
+         group by s.currency, b.id;
+        -- No such space: nothing to remember (the foreign key refuses the row).
+        if link is not null then
+          perform pg_catalog.set_config('wallai.expense_link', link, false);
+        end if;
+      end if;
+      if link is not null then
+        -- split_part and left, not strpos and substr: those count characters
+        -- from the start of the string on every row (the database is UTF-8).
+        space_currency := split_part(link, '|', 3);
+        new.budget_id := nullif(split_part(link, '|', 4), '')::uuid;
+        new.budget_item_id := nullif(left(split_part(link, ';' || new.category || '=', 2), 36), '')::uuid;
+        auto_linked := true;
+      end if;
+    else
+      select s.currency into space_currency from public.spaces s where s.id = new.space_id;
     end if;
   elsif new.space_id <> old.space_id then
     raise exception 'an expense cannot move to another space' using errcode = '22023';
-  end if;
-
-  if tg_op = 'INSERT' and new.budget_item_id is null and new.budget_id is null and new.date is not null and new.space_id is not null then
-    -- The common case, a new expense linked automatically: the space currency, the
-    -- master budget of the month and its items, looked up once per statement for
-    -- each space and month (a 500-row import makes one query, not 500) and kept
-    -- in the setting wallai.expense_link as
-    --   <space id>|<month>|<currency>|<master budget id or empty>|;<category>=<item id>;...
-    -- Category keys are [a-z0-9_], so ';<category>=' finds exactly one item.
-    -- The statement triggers expenses_link_cache_* empty it before and after
-    -- every insert statement, and check what it linked against the tables.
-    link_key := new.space_id::text || '|' || date_trunc('month', new.date)::date::text || '|';
-    link := pg_catalog.current_setting('wallai.expense_link', true);
-    if link is null or not starts_with(link, link_key) then
-      select link_key || s.currency || '|' || coalesce(b.id::text, '') || '|'
-             || coalesce(string_agg(';' || i.category || '=' || i.id::text, '' order by i.category), '') || ';'
-        into link
-        from public.spaces s
-        left join public.budgets b
-          on b.space_id = s.id and b.type = 'master' and b.month_period = date_trunc('month', new.date)::date
-        left join public.budget_items i on i.budget_id = b.id
-       where s.id = new.space_id
-       group by s.currency, b.id;
-      -- No such space: nothing to remember (the foreign key refuses the row).
-      if link is not null then
-        perform pg_catalog.set_config('wallai.expense_link', link, false);
-      end if;
-    end if;
-    if link is not null then
-      space_currency := split_part(link, '|', 3);
-      master_budget := nullif(split_part(link, '|', 4), '')::uuid;
-      item_at := strpos(link, ';' || new.category || '=');
-      if item_at > 0 then
-        master_item := substr(link, item_at + char_length(new.category) + 2, 36)::uuid;
-      end if;
-    end if;
   else
     select s.currency into space_currency from public.spaces s where s.id = new.space_id;
   end if;
 
   -- Currency: the space's by default; another one only with a rate.
-  new.currency := upper(coalesce(new.currency, space_currency));
+  if new.currency is distinct from space_currency then
+    new.currency := upper(coalesce(new.currency, space_currency));
+  end if;
   if new.currency = space_currency then
-    if new.exchange_rate is not null and new.exchange_rate <> 1 then
-      raise exception 'an expense in the space currency (%) takes no exchange_rate', space_currency using errcode = '22023';
+    if new.exchange_rate is not null then
+      if new.exchange_rate <> 1 then
+        raise exception 'an expense in the space currency (%) takes no exchange_rate', space_currency using errcode = '22023';
+      end if;
+      new.exchange_rate := null;
     end if;
-    new.exchange_rate := null;
   elsif new.exchange_rate is null then
     raise exception 'an expense in % in a % space needs exchange_rate (% per 1 %)',
       new.currency, space_currency, space_currency, new.currency
       using errcode = '22023', hint = 'Amounts in different currencies are never added up as if equal.';
+  end if;
+  if auto_linked then
+    return new;
   end if;
 
   -- Budget link.
@@ -201,9 +229,7 @@ begin
   end if;
 
   if tg_op = 'INSERT' then
-    -- Looked up above: the month's master budget and its item of the category (either may be null).
-    new.budget_id := master_budget;
-    new.budget_item_id := master_item;
+    -- A new expense with neither link nor date or space: the constraints refuse it.
     return new;
   end if;
 
@@ -221,7 +247,7 @@ begin
       left join public.budget_items i on i.budget_id = b.id and i.category = new.category
      where b.space_id = new.space_id
        and b.type = 'master'
-       and b.month_period = date_trunc('month', new.date)::date;
+       and b.month_period = date_trunc('month', new.date::timestamp)::date;
     new.budget_id := master_budget;
     new.budget_item_id := master_item;
   end if;
@@ -229,7 +255,7 @@ begin
 end
 $$;
 comment on function private.prepare_expense() is
-  'Trigger: creator from the JWT, currency rule, and the budget link (explicit item or budget checked against the space; otherwise the month''s master budget and its item of the same category).';
+  'Trigger: creator from the JWT, the category source of a new expense, currency rule, and the budget link (explicit item or budget checked against the space; otherwise the month''s master budget and its item of the same category).';
 revoke execute on function private.prepare_expense() from public;
 
 create trigger expenses_prepare
@@ -256,7 +282,7 @@ begin
   if tg_when = 'BEFORE' then
     -- The caller once per statement rather than a JWT parse per row. Rewriting it
     -- mid-statement gains nothing: the insert policy checks created_by against auth.uid().
-    perform pg_catalog.set_config('wallai.expense_caller', coalesce(auth.uid()::text, ''), false);
+    perform pg_catalog.set_config('wallai.expense_caller', coalesce(auth.uid()::text, '-'), false);
     return null;
   end if;
   perform pg_catalog.set_config('wallai.expense_caller', '', false);

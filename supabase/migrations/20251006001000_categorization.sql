@@ -7,21 +7,17 @@
 -- that took the default category is `default`, and the categorizer writes
 -- `history`, `rules` or `ai` together with the category and its confidence.
 --
--- The column, its check and the history index are declared with expenses.
+-- The column, its check and the history index are declared with expenses, and
+-- so is the rule for inserts (in prepare_expense, the one row trigger every
+-- inserted expense pays for); the rule for changes is here.
 
 create function private.track_category_source() returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
-  if tg_op = 'INSERT' then
-    -- A client that names the source (the categorizer) keeps it; otherwise a
-    -- category other than the default one was chosen by the person.
-    if new.category_source = 'default' and new.category <> 'other' then
-      new.category_source := 'user';
-    end if;
-  elsif new.category is distinct from old.category and new.category_source = old.category_source
-        and new.category_source is distinct from nullif(pg_catalog.current_setting('wallai.auto_category_source', true), '') then
+  if new.category is distinct from old.category and new.category_source = old.category_source
+     and new.category_source is distinct from nullif(pg_catalog.current_setting('wallai.auto_category_source', true), '') then
     -- Changed without naming a new source, and not by apply_auto_category for this step.
     new.category_source := 'user';
   end if;
@@ -32,11 +28,11 @@ begin
 end
 $$;
 comment on function private.track_category_source() is
-  'Trigger: a category changed without naming its source was changed by a person; people''s categories carry no confidence.';
+  'Trigger: a category changed without naming its source was changed by a person; people''s categories carry no confidence. (On insert, prepare_expense applies the same rule.)';
 revoke execute on function private.track_category_source() from public;
 
 create trigger expenses_track_category_source
-  before insert or update of category, category_source, ai_category_confidence on public.expenses
+  before update of category, category_source, ai_category_confidence on public.expenses
   for each row execute function private.track_category_source();
 
 -- The categorizer's data rules ------------------------------------------------------------

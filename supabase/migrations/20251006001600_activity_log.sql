@@ -283,13 +283,16 @@ begin
   if tg_op = 'INSERT' and tg_table_name = 'expenses' then
     -- The hot path (every expense, every import line): the columns read as
     -- columns, and the row's jsonb built from the non-derived ones directly
-    -- (a test checks this list against the table's columns).
+    -- (a test checks this list against the table's columns). They are listed
+    -- in jsonb's own key order (shorter keys first, then bytewise), which
+    -- jsonb sorts every object into: a list already in order is checked in
+    -- one pass instead of sorted, which halves the cost of the conversion.
     insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, new_values)
     select x.space_id, actor, actor_role, entry_path, entry_via, 'expenses', x.id, x.description, 'insert',
            (select to_jsonb(r)
-              from (select x.id, x.space_id, x.budget_id, x.budget_item_id, x.amount, x.description, x.category,
-                           x.ai_category_confidence, x.date, x.receipt_url, x.receipt_processed, x.payment_method,
-                           x.bank_transaction_id, x.currency, x.exchange_rate, x.tags, x.notes, x.created_by, x.category_source) r)
+              from (select x.id, x.date, x.tags, x.notes, x.amount, x.category, x.currency, x.space_id, x.budget_id,
+                           x.created_by, x.description, x.receipt_url, x.exchange_rate, x.budget_item_id, x.payment_method,
+                           x.category_source, x.receipt_processed, x.bank_transaction_id, x.ai_category_confidence) r)
       from new_rows x;
   elsif tg_op = 'INSERT' then
     insert into public.activity_log (space_id, actor_id, actor_role, path, via, table_name, row_id, label, operation, new_values)

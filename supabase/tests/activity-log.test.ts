@@ -152,6 +152,16 @@ describe('recording', () => {
     expect(entry!.new_values).toEqual(entry!.expected);
   });
 
+  it("the expense insert path names the columns in jsonb's key order, so each entry is built without a sort", async () => {
+    const [fn] = await db().query<{ body: string }>(`select pg_get_functiondef('private.record_activity()'::regprocedure) as body`);
+    const list = /select to_jsonb\(r\)\s+from \(select (x\.[a-z_]+(?:,\s*x\.[a-z_]+)*)\) r\)/.exec(fn!.body)?.[1];
+    const named = list!.split(',').map((c) => c.trim().slice(2));
+    // jsonb orders an object's keys by length, then bytewise.
+    const jsonbOrder = [...named].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+    expect(named).toEqual(jsonbOrder);
+    expect(named.length).toBeGreaterThan(10);
+  });
+
   it('a 200-row insert in one statement records 200 entries', async () => {
     const { space } = await namedSpace();
     await queryAs(

@@ -429,6 +429,19 @@ describe('category source', () => {
     expect((await source(chosen.id))?.category_source).toBe('user');
   });
 
+  it('an insert that names its source keeps it and its confidence; a person\'s insert carries no confidence', async () => {
+    const space = await createSpace(db());
+    const [named, person] = await queryAs<{ id: string }>(
+      db(),
+      space.owner.actor,
+      `insert into public.expenses (space_id, amount, description, category, category_source, ai_category_confidence)
+       values ($1, 3, 'Uber trip', 'transport', 'rules', 0.93), ($1, 4, 'Lunch', 'dining', 'default', 0.5) returning id`,
+      [space.id],
+    );
+    expect(await source(named!.id)).toEqual({ category_source: 'rules', ai_category_confidence: '0.93' });
+    expect(await source(person!.id)).toEqual({ category_source: 'user', ai_category_confidence: null });
+  });
+
   it('the categorizer names its source and confidence; a person changing the category afterwards makes it "user"', async () => {
     const space = await createSpace(db());
     const [row] = await queryAs<{ id: string }>(
