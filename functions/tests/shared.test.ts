@@ -72,7 +72,7 @@ describe('http', () => {
     const res = await echo(new Request('http://local/fn', { method: 'OPTIONS' }));
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    expect(res.headers.get('access-control-allow-headers')).toBe('authorization, x-client-info, apikey, content-type');
+    expect(res.headers.get('access-control-allow-headers')).toBe('authorization, x-client-info, apikey, content-type, idempotency-key');
     expect(res.headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
   });
 

@@ -5,6 +5,7 @@
  * sign of text reaching the SQL unquoted — nor change anything.
  */
 import { anonKey, useTestDatabase } from '@wallai/testing';
+import { fuzzParameters } from '@wallai/testing/fuzz';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLibrary } from './fixture.ts';
@@ -121,7 +122,7 @@ describe('random requests', () => {
         notSyntax(await get(`/rest_tags?select=${enc(quoted)}`));
         notSyntax(await get(`/rest_tags?order=${enc(quoted)}.desc`));
       }),
-      { numRuns: 60 },
+      fuzzParameters(60),
     );
     expect(await tagCount()).toBe(3);
     // 360 requests: on a loaded 2-core machine they outlast the default 60 s.
@@ -132,7 +133,7 @@ describe('random requests', () => {
       fc.asyncProperty(fc.string({ maxLength: 30 }), async (s) => {
         notSyntax(await get(`/rest_books?select=${enc(s)}`));
       }),
-      { numRuns: 80 },
+      fuzzParameters(80),
     );
     expect(await tagCount()).toBe(3);
   }, 240_000);
