@@ -134,7 +134,9 @@ describe('requests that are refused', () => {
     expect(await errorOf(get)).toEqual({ status: 405, code: 'method_not_allowed' });
     const preflight = await h(new Request('http://127.0.0.1/functions/v1/categorize-expense', { method: 'OPTIONS' }));
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization, x-client-info, apikey, content-type, idempotency-key');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe(
+      'authorization, x-client-info, apikey, content-type, idempotency-key',
+    );
   });
 
   it('answers 400 to malformed JSON and 413 to oversized bodies', async () => {

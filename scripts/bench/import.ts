@@ -349,7 +349,10 @@ export function formatImportBench(r: ImportBenchResult): string {
         `(target < 5 s and 0: ${x.replay.seconds < 5 && x.replay.added + x.replay.updated === 0 ? 'PASS' : 'FAIL'})`,
     ].join('\n');
   const curve = r.sizes
-    .map((x) => `${x.lines}: CSV ${x.csv.import.seconds.toFixed(2)} s (${x.csv.ratio}x), Plaid ${x.plaid.import.seconds.toFixed(2)} s (${x.plaid.ratio}x)`)
+    .map(
+      (x) =>
+        `${x.lines}: CSV ${x.csv.import.seconds.toFixed(2)} s (${x.csv.ratio}x), Plaid ${x.plaid.import.seconds.toFixed(2)} s (${x.plaid.ratio}x)`,
+    )
     .join('; ');
   return [
     `Bank import, ${r.lines} lines, ${r.engine}`,
@@ -368,7 +371,11 @@ export function parseImportBenchArgs(argv: readonly string[]): ImportBenchOption
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--lines') lines = Number(argv[(i += 1)]);
-    else if (arg === '--sizes') sizes = (argv[(i += 1)] ?? '').split(',').filter((x) => x !== '').map(Number);
+    else if (arg === '--sizes')
+      sizes = (argv[(i += 1)] ?? '')
+        .split(',')
+        .filter((x) => x !== '')
+        .map(Number);
     else if (arg === '--seed') seed = Number(argv[(i += 1)]);
     else if (arg === '--keep') keep = true;
     else throw new Error(`unknown option ${arg}`);

@@ -429,7 +429,7 @@ describe('category source', () => {
     expect((await source(chosen.id))?.category_source).toBe('user');
   });
 
-  it('an insert that names its source keeps it and its confidence; a person\'s insert carries no confidence', async () => {
+  it("an insert that names its source keeps it and its confidence; a person's insert carries no confidence", async () => {
     const space = await createSpace(db());
     const [named, person] = await queryAs<{ id: string }>(
       db(),
