@@ -168,12 +168,11 @@ begin
         new.budget_item_id := nullif(left(split_part(link, ';' || new.category || '=', 2), 36), '')::uuid;
         auto_linked := true;
       end if;
-    else
-      select s.currency into space_currency from public.spaces s where s.id = new.space_id;
     end if;
   elsif new.space_id <> old.space_id then
     raise exception 'an expense cannot move to another space' using errcode = '22023';
-  else
+  end if;
+  if not auto_linked then
     select s.currency into space_currency from public.spaces s where s.id = new.space_id;
   end if;
 

@@ -344,6 +344,38 @@ create policy "Members can delete their space's bank transactions"
 
 -- The payer of imported expenses ----------------------------------------------------------------
 
+-- The space of the caller's own import (of this source, when one is named) while it is being
+-- applied (status processing, a space they may write to); raises 42501 otherwise. For the
+-- security definer functions an applying import calls; executable by nobody else.
+create function private.applying_import_space(target_import uuid, import_source text default null) returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := auth.uid();
+  target_space uuid;
+begin
+  if caller is null then
+    raise exception 'sign in to import' using errcode = '42501';
+  end if;
+  select i.space_id into target_space
+    from public.imports i
+   where i.id = target_import and i.uploaded_by = caller and i.status = 'processing'
+     and (import_source is null or i.source = import_source)
+     and i.space_id in (select private.writable_space_ids());
+  if target_space is null then
+    raise exception 'no %import % of yours is being applied', coalesce(import_source || ' ', ''), target_import
+      using errcode = '42501';
+  end if;
+  return target_space;
+end
+$$;
+comment on function private.applying_import_space(uuid, text) is
+  'The space of the caller''s own import (of this source, when one is named) while it is being applied; raises 42501 for any other import.';
+revoke execute on function private.applying_import_space(uuid, text) from public;
+
 -- An expense's payer is the person who recorded it (expenses.created_by, which the expense
 -- trigger sets to the signed-in caller and the insert policy checks). A spending line of an
 -- account that has an owner is the owner's purchase: within the applying transaction, the import
@@ -357,19 +389,9 @@ set search_path = ''
 as $$
 declare
   caller uuid := auth.uid();
-  target_space uuid;
-begin
-  if caller is null then
-    raise exception 'sign in to import' using errcode = '42501';
-  end if;
   -- Only the import's own uploader, while it is being applied, in a space they may write to.
-  select i.space_id into target_space
-    from public.imports i
-   where i.id = assign_import_payers.import_id and i.uploaded_by = caller and i.status = 'processing'
-     and i.space_id in (select private.writable_space_ids());
-  if target_space is null then
-    raise exception 'no import % of yours is being applied', assign_import_payers.import_id using errcode = '42501';
-  end if;
+  target_space uuid := private.applying_import_space(assign_import_payers.import_id);
+begin
   -- Each expense: created by the caller from a line of this import, not split yet, on an account
   -- whose owner is an active member, admin or owner of the space (anyone else: the importer pays).
   return query
