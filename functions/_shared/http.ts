@@ -4,9 +4,11 @@
  * a byte-limited JSON body reader, and the mapping from Postgres errors to statuses.
  */
 
+import { CORS_ALLOW_HEADERS } from '@wallai/function-env/cors';
+
 export const corsHeaders: Readonly<Record<string, string>> = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Headers': 'authorization, x-client-info, apikey, content-type, idempotency-key',
+  'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS,
   'Access-Control-Allow-Methods': 'POST, OPTIONS',
 };
 

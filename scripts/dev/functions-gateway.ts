@@ -30,6 +30,7 @@
  * `deno check` both accept it.
  */
 import { readEnv, type FunctionEnv } from '@wallai/function-env';
+import { CORS_ALLOW_HEADERS } from '@wallai/function-env/cors';
 import { errors as joseErrors, jwtVerify } from 'jose';
 
 interface DenoServer {
@@ -62,7 +63,7 @@ const FUNCTIONS_PREFIX = '/functions/v1/';
 
 export const CORS_HEADERS: Readonly<Record<string, string>> = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Headers': 'authorization, x-client-info, apikey, content-type, idempotency-key',
+  'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS,
   'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
 };
 

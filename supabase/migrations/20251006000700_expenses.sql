@@ -98,10 +98,24 @@ as $$
 -- Runs for every expense row, so each look-up is a query embedded here (plpgsql
 -- caches its plan), never a call to an SQL function (planned again on every
 -- call), and the common case (a new expense linked automatically) runs as few
--- statements as it can: every statement here is paid once per inserted row.
+-- statements as it can: each statement here costs about half a microsecond per
+-- inserted row.
+--
+-- The insert statement's memory is the session setting wallai.expense_link:
+--   <space id>|<month>|<currency>|<master budget id or empty>|<caller>|;<category>=<item id>;...
+-- where <caller> is the signed-in caller's id, or '-' when nobody is signed in.
+-- expenses_link_cache_before sets it to '||||<caller>|' (the caller read from
+-- the JWT once per statement, no space or month yet); the first row of each
+-- space and month fills in the rest with one query (a 500-row import makes one
+-- query, not 500); expenses_link_cache_after empties it and checks what was
+-- linked against the tables. Category keys are [a-z0-9_], so ';<category>='
+-- finds exactly one item. split_part and left, not strpos and substr: those
+-- count characters from the start of the string on every row (the database is
+-- UTF-8). The month goes through timestamp: date_trunc of a date would resolve
+-- to the timestamptz variant and consult the time zone on every row.
 declare
-  caller text;
   link text;
+  caller text;
   link_month date;
   auto_linked boolean := false;
   space_currency text;
@@ -112,42 +126,49 @@ declare
   relink boolean;
 begin
   if tg_op = 'INSERT' then
-    -- The signed-in caller, read from the JWT once per statement by
-    -- expenses_link_cache_before ('-' when nobody is signed in; empty only
-    -- when that trigger did not run for this statement, and then read here).
-    caller := pg_catalog.current_setting('wallai.expense_caller', true);
-    new.created_by := coalesce(
-      case when caller is null or caller = '' then auth.uid() when caller <> '-' then caller::uuid end,
-      new.created_by);
-    -- Who chose the category (the categorization migration holds the rule for
-    -- changes): a client that names the source (the categorizer) keeps it;
-    -- otherwise a category other than the default one was chosen by the
-    -- person, and people's categories carry no confidence. Here rather than in
-    -- a second row trigger, because every inserted row pays for each call.
-    if new.category_source = 'default' and new.category <> 'other' then
-      new.category_source := 'user';
-    end if;
-    if new.ai_category_confidence is not null and new.category_source in ('default', 'user') then
-      new.ai_category_confidence := null;
-    end if;
-
-    if new.budget_item_id is null and new.budget_id is null and new.date is not null and new.space_id is not null then
-      -- The common case, a new expense linked automatically: the space currency,
-      -- the master budget of the month and its items, looked up once per
-      -- statement for each space and month (a 500-row import makes one query,
-      -- not 500) and kept in the setting wallai.expense_link as
-      --   <space id>|<month>|<currency>|<master budget id or empty>|;<category>=<item id>;...
-      -- Category keys are [a-z0-9_], so ';<category>=' finds exactly one item.
-      -- The statement triggers expenses_link_cache_* empty it before and after
-      -- every insert statement, and check what it linked against the tables.
-      -- The month goes through timestamp: date_trunc of a date would resolve
-      -- to the timestamptz variant and consult the time zone on every row.
-      link := pg_catalog.current_setting('wallai.expense_link', true);
-      if link is null
-         or not starts_with(link, new.space_id::text || '|' || date_trunc('month', new.date::timestamp)::date::text || '|') then
+    link := pg_catalog.current_setting('wallai.expense_link', true);
+    if new.budget_item_id is null and new.budget_id is null
+       and starts_with(link, new.space_id::text || '|' || date_trunc('month', new.date::timestamp)::date::text || '|') then
+      -- The common case: a new expense of the space and month the statement's
+      -- previous row was in, linked automatically, in the space currency.
+      new.created_by := coalesce(nullif(split_part(link, '|', 5), '-')::uuid, new.created_by);
+      new.budget_id := nullif(split_part(link, '|', 4), '')::uuid;
+      new.budget_item_id := nullif(left(split_part(link, ';' || new.category || '=', 2), 36), '')::uuid;
+      -- Who chose the category (the categorization migration holds the rule for
+      -- changes): a client that names the source (the categorizer) keeps it;
+      -- otherwise a category other than the default one was chosen by the
+      -- person. Here rather than in a second row trigger, because every
+      -- inserted row pays for each call.
+      if new.category_source = 'default' and new.category <> 'other' then
+        new.category_source := 'user';
+      end if;
+      if new.currency = split_part(link, '|', 3) and new.exchange_rate is null and new.ai_category_confidence is null then
+        return new;
+      end if;
+      -- Another currency, a rate or a confidence: the rules below.
+      auto_linked := true;
+      space_currency := split_part(link, '|', 3);
+    else
+      -- The creator: the signed-in caller ('-': nobody, and then the row's own
+      -- created_by stands; empty only when expenses_link_cache_before did not
+      -- run for this statement, and then read here).
+      caller := split_part(link, '|', 5);
+      if caller is null or caller = '' then
+        caller := coalesce(auth.uid()::text, '-');
+      end if;
+      if caller <> '-' then
+        new.created_by := caller::uuid;
+      end if;
+      if new.category_source = 'default' and new.category <> 'other' then
+        new.category_source := 'user';
+      end if;
+      if new.budget_item_id is null and new.budget_id is null and new.date is not null and new.space_id is not null then
+        -- Linked automatically, first row of its space and month in this
+        -- statement: the space currency, the master budget of the month and its
+        -- items, remembered for the rows that follow.
         link_month := date_trunc('month', new.date::timestamp)::date;
         select new.space_id::text || '|' || link_month::text || '|' || s.currency || '|' || coalesce(b.id::text, '') || '|'
-               || coalesce(string_agg(';' || i.category || '=' || i.id::text, '' order by i.category), '') || ';'
+               || caller || '|' || coalesce(string_agg(';' || i.category || '=' || i.id::text, '' order by i.category), '') || ';'
           into link
           from public.spaces s
           left join public.budgets b
@@ -158,16 +179,16 @@ begin
         -- No such space: nothing to remember (the foreign key refuses the row).
         if link is not null then
           perform pg_catalog.set_config('wallai.expense_link', link, false);
+          space_currency := split_part(link, '|', 3);
+          new.budget_id := nullif(split_part(link, '|', 4), '')::uuid;
+          new.budget_item_id := nullif(left(split_part(link, ';' || new.category || '=', 2), 36), '')::uuid;
+          auto_linked := true;
         end if;
       end if;
-      if link is not null then
-        -- split_part and left, not strpos and substr: those count characters
-        -- from the start of the string on every row (the database is UTF-8).
-        space_currency := split_part(link, '|', 3);
-        new.budget_id := nullif(split_part(link, '|', 4), '')::uuid;
-        new.budget_item_id := nullif(left(split_part(link, ';' || new.category || '=', 2), 36), '')::uuid;
-        auto_linked := true;
-      end if;
+    end if;
+    -- People's categories carry no confidence.
+    if new.ai_category_confidence is not null and new.category_source in ('default', 'user') then
+      new.ai_category_confidence := null;
     end if;
   elsif new.space_id <> old.space_id then
     raise exception 'an expense cannot move to another space' using errcode = '22023';
@@ -262,10 +283,10 @@ create trigger expenses_prepare
   on public.expenses
   for each row execute function private.prepare_expense();
 
--- The insert statement's memory (settings wallai.expense_link and
--- wallai.expense_caller): set up before every insert statement (nothing from an
+-- The insert statement's memory (the setting wallai.expense_link, described in
+-- prepare_expense): set up before every insert statement (nothing from an
 -- earlier statement, whose budgets may have changed since, is reused) and
--- emptied after it (no ids stay behind in the session). A client that wrote a
+-- emptied after it (no ids stay behind in the session). A client that wrote the
 -- setting itself in the middle of its statement would only fool the row
 -- trigger: after the statement, every inserted row's link and currency are
 -- checked against the tables, once per distinct link, and the insert policy
@@ -277,14 +298,13 @@ set search_path = ''
 as $$
 begin
   -- Session-level (not local): a local value would end with this function's own search_path setting.
-  perform pg_catalog.set_config('wallai.expense_link', '', false);
   if tg_when = 'BEFORE' then
     -- The caller once per statement rather than a JWT parse per row. Rewriting it
     -- mid-statement gains nothing: the insert policy checks created_by against auth.uid().
-    perform pg_catalog.set_config('wallai.expense_caller', coalesce(auth.uid()::text, '-'), false);
+    perform pg_catalog.set_config('wallai.expense_link', '||||' || coalesce(auth.uid()::text, '-') || '|', false);
     return null;
   end if;
-  perform pg_catalog.set_config('wallai.expense_caller', '', false);
+  perform pg_catalog.set_config('wallai.expense_link', '', false);
   if exists (
     select 1
       from (select distinct n.space_id, n.budget_id, n.budget_item_id, n.currency, n.exchange_rate is null as no_rate from new_rows n) n
@@ -302,7 +322,7 @@ begin
 end
 $$;
 comment on function private.expense_link_cache() is
-  'Statement trigger: before an insert statement, remembers the caller and empties the month''s budget and items prepare_expense remembers (wallai.expense_caller, wallai.expense_link); after it, empties both and checks the inserted rows'' links and currencies against the tables.';
+  'Statement trigger: before an insert statement, remembers the caller in wallai.expense_link (where prepare_expense remembers the month''s budget and items); after it, empties it and checks the inserted rows'' links and currencies against the tables.';
 revoke execute on function private.expense_link_cache() from public;
 
 create trigger expenses_link_cache_before
@@ -325,81 +345,62 @@ security definer
 set search_path = ''
 as $$
 declare
-  moves refcursor;
-  change record;
-  item_ids uuid[] := '{}';
-  item_deltas numeric[] := '{}';
-  budget_ids uuid[] := '{}';
-  budget_deltas numeric[] := '{}';
+  budget_ids uuid[];
+  item_ids uuid[];
+  deltas numeric[];
+  moved_items uuid[];
+  item_deltas numeric[];
+  moved_budgets uuid[];
+  budget_deltas numeric[];
 begin
-  -- Every change as (kind, id, delta): an inserted row adds its base amount to
-  -- its item and budget, a deleted row takes it away, an updated row does both
-  -- (old and new, so rows whose amount and links did not change cancel out; no
-  -- join by id, so even an id change stays exact). Zero sums need no update.
-  -- Order: items first, then budgets, each by id, so concurrent writers lock rows
-  -- in the same order and queue instead of deadlocking.
+  -- Every change as (budget, item, delta): an inserted row adds its base amount
+  -- to its item and budget, a deleted row takes it away, an updated row does
+  -- both (old and new, so rows whose amount and links did not change cancel
+  -- out; no join by id, so even an id change stays exact).
   if tg_op = 'INSERT' then
-    open moves for
-      with c (budget_id, budget_item_id, delta) as (
-        select n.budget_id, n.budget_item_id, n.base_amount from new_rows n
-      )
-      select 'item' as kind, c.budget_item_id as id, sum(c.delta) as delta
-        from c where c.budget_item_id is not null group by 2 having sum(c.delta) <> 0
-      union all
-      select 'budget', c.budget_id, sum(c.delta)
-        from c where c.budget_id is not null group by 2 having sum(c.delta) <> 0
-      order by 1 desc, 2;
+    select array_agg(n.budget_id), array_agg(n.budget_item_id), array_agg(n.base_amount)
+      into budget_ids, item_ids, deltas
+      from new_rows n;
   elsif tg_op = 'UPDATE' then
-    open moves for
-      with c (budget_id, budget_item_id, delta) as (
-        select n.budget_id, n.budget_item_id, n.base_amount from new_rows n
-        union all
-        select o.budget_id, o.budget_item_id, -o.base_amount from old_rows o
-      )
-      select 'item' as kind, c.budget_item_id as id, sum(c.delta) as delta
-        from c where c.budget_item_id is not null group by 2 having sum(c.delta) <> 0
-      union all
-      select 'budget', c.budget_id, sum(c.delta)
-        from c where c.budget_id is not null group by 2 having sum(c.delta) <> 0
-      order by 1 desc, 2;
+    select array_agg(c.budget_id), array_agg(c.budget_item_id), array_agg(c.delta)
+      into budget_ids, item_ids, deltas
+      from (select n.budget_id, n.budget_item_id, n.base_amount as delta from new_rows n
+            union all
+            select o.budget_id, o.budget_item_id, -o.base_amount from old_rows o) c;
   else
-    open moves for
-      with c (budget_id, budget_item_id, delta) as (
-        select o.budget_id, o.budget_item_id, -o.base_amount from old_rows o
-      )
-      select 'item' as kind, c.budget_item_id as id, sum(c.delta) as delta
-        from c where c.budget_item_id is not null group by 2 having sum(c.delta) <> 0
-      union all
-      select 'budget', c.budget_id, sum(c.delta)
-        from c where c.budget_id is not null group by 2 having sum(c.delta) <> 0
-      order by 1 desc, 2;
+    select array_agg(o.budget_id), array_agg(o.budget_item_id), array_agg(-o.base_amount)
+      into budget_ids, item_ids, deltas
+      from old_rows o;
   end if;
 
-  loop
-    fetch moves into change;
-    exit when not found;
-    if change.kind = 'item' then
-      item_ids := item_ids || change.id;
-      item_deltas := item_deltas || change.delta;
-    else
-      budget_ids := budget_ids || change.id;
-      budget_deltas := budget_deltas || change.delta;
-    end if;
-  end loop;
-  close moves;
+  -- The net change per item and per budget, each in id order; zero sums need no update.
+  select array_agg(i.id order by i.id), array_agg(i.delta order by i.id)
+    into moved_items, item_deltas
+    from (select c.item_id as id, sum(c.delta) as delta
+            from unnest(item_ids, deltas) as c(item_id, delta)
+           where c.item_id is not null
+           group by 1 having sum(c.delta) <> 0) i;
+  select array_agg(b.id order by b.id), array_agg(b.delta order by b.id)
+    into moved_budgets, budget_deltas
+    from (select c.budget_id as id, sum(c.delta) as delta
+            from unnest(budget_ids, deltas) as c(budget_id, delta)
+           where c.budget_id is not null
+           group by 1 having sum(c.delta) <> 0) b;
 
   -- One update per table (so the activity log's statement trigger on each runs
-  -- once, not once per row), after locking its rows in id order.
-  if cardinality(item_ids) > 0 then
-    perform 1 from public.budget_items i where i.id = any (item_ids) order by i.id for no key update;
+  -- once, not once per row), after locking its rows in id order: items first,
+  -- then budgets, so concurrent writers lock rows in the same order and queue
+  -- instead of deadlocking.
+  if moved_items is not null then
+    perform 1 from public.budget_items i where i.id = any (moved_items) order by i.id for no key update;
     update public.budget_items i set spent_amount = i.spent_amount + d.delta
-      from unnest(item_ids, item_deltas) as d(id, delta)
+      from unnest(moved_items, item_deltas) as d(id, delta)
      where i.id = d.id;
   end if;
-  if cardinality(budget_ids) > 0 then
-    perform 1 from public.budgets b where b.id = any (budget_ids) order by b.id for no key update;
+  if moved_budgets is not null then
+    perform 1 from public.budgets b where b.id = any (moved_budgets) order by b.id for no key update;
     update public.budgets b set total_spent = b.total_spent + d.delta
-      from unnest(budget_ids, budget_deltas) as d(id, delta)
+      from unnest(moved_budgets, budget_deltas) as d(id, delta)
      where b.id = d.id;
   end if;
   return null;

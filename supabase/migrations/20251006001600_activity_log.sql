@@ -233,10 +233,10 @@ security definer
 set search_path = ''
 as $$
 declare
-  origin text := nullif(pg_catalog.current_setting('wallai.origin', true), '');
-  claims jsonb := nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb;
-  actor uuid := nullif(claims ->> 'sub', '')::uuid;
-  actor_role text := coalesce(claims ->> 'role', nullif(pg_catalog.current_setting('role', true), 'none'), session_user);
+  origin text;
+  claims jsonb;
+  actor uuid;
+  actor_role text;
   stack text;
   rpc text;
   entry_path text;
@@ -251,6 +251,12 @@ begin
       return null;
     end if;
   end if;
+
+  -- Who, read only now: the updates above (totals moving) are most of the calls.
+  origin := nullif(pg_catalog.current_setting('wallai.origin', true), '');
+  claims := nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb;
+  actor := nullif(claims ->> 'sub', '')::uuid;
+  actor_role := coalesce(claims ->> 'role', nullif(pg_catalog.current_setting('role', true), 'none'), session_user);
 
   -- The imports table is written by the import itself (its row, its status).
   if origin is null and tg_table_name = 'imports' then

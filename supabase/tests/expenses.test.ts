@@ -231,11 +231,9 @@ describe("the insert statement's memory of the month's budget", () => {
     await createBudget(db(), space);
     const [left] = await actAs(db(), space.owner.actor, async (tx) => {
       await insertPets(tx, space.id);
-      return tx.query<{ link: string | null; caller: string | null }>(
-        `select current_setting('wallai.expense_link', true) as link, current_setting('wallai.expense_caller', true) as caller`,
-      );
+      return tx.query<{ link: string | null }>(`select current_setting('wallai.expense_link', true) as link`);
     });
-    expect(left).toEqual({ link: '', caller: '' });
+    expect(left).toEqual({ link: '' });
   });
 
   it("a client that forges it mid-statement to reach another space's budget is refused and nothing is written", async () => {
@@ -244,7 +242,7 @@ describe("the insert statement's memory of the month's budget", () => {
     await createBudget(db(), mine);
     const theirBudget = await createBudget(db(), theirs);
     const theirItem = (await budgetItems(db(), theirBudget)).get('groceries')!.id;
-    const forged = `${mine.id}|2025-10-01|USD|${theirBudget}|;groceries=${theirItem};`;
+    const forged = `${mine.id}|2025-10-01|USD|${theirBudget}|${mine.owner.id}|;groceries=${theirItem};`;
     await expectSqlError(
       queryAs(
         db(),
@@ -261,8 +259,8 @@ describe("the insert statement's memory of the month's budget", () => {
         db(),
         mine.owner.actor,
         `insert into public.expenses (space_id, amount, description, category, date)
-         select $1, 5, 'Forged', 'groceries', '2025-10-03' from (select set_config('wallai.expense_caller', $2, false)) f`,
-        [mine.id, theirs.owner.id],
+         select $1, 5, 'Forged', 'groceries', '2025-10-03' from (select set_config('wallai.expense_link', $2, false)) f`,
+        [mine.id, `||||${theirs.owner.id}|`],
       ),
       '42501',
     );
