@@ -10,7 +10,7 @@
  * numbers, and `--misses` prints the missed descriptors to stderr for local
  * work without saving them.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,6 +23,7 @@ import {
   type CategorizationResult,
 } from '@wallai/categorize';
 import { CATEGORY_KEYS, type CategoryKey } from '@wallai/domain';
+import { writeResultFile } from './results-file.ts';
 
 /**
  * Merchant Studio's categories → Wallai keys. Most are renames; the others
@@ -275,10 +276,8 @@ function main(argv: readonly string[]): number {
     }
   }
 
-  const outDir = path.join(repoRoot, 'bench-results');
-  mkdirSync(outDir, { recursive: true });
-  const outFile = path.join(outDir, 'categorize.json');
-  writeFileSync(outFile, toResultsJson(report, path.relative(repoRoot, datasetPath)));
+  const outFile = path.join(repoRoot, 'bench-results', 'categorize.json');
+  writeResultFile(outFile, toResultsJson(report, path.relative(repoRoot, datasetPath)));
   process.stdout.write(`\nWrote ${path.relative(repoRoot, outFile)}\n`);
   return 0;
 }

@@ -25,7 +25,7 @@
  * (read from /proc), so that a loaded machine still gives comparable figures.
  * Writes bench-results/import-postgres.json.
  */
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,6 +39,7 @@ import { csvFile, generateLines, plaidFile } from './import-data.ts';
 import { addPoint, type Curves } from './curves.ts';
 import { machineInfo, writeCurves } from './run.ts';
 import { openBenchTarget } from './target.ts';
+import { writeResultJson } from './results-file.ts';
 
 export interface ImportBenchOptions {
   readonly lines: number;
@@ -397,9 +398,7 @@ if (invokedDirectly) {
     (result) => {
       log(formatImportBench(result));
       const file = path.join(repoRoot, 'bench-results', 'import-postgres.json');
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(`${file}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
-      renameSync(`${file}.tmp`, file);
+      writeResultJson(file, result);
       log(`Wrote ${path.relative(repoRoot, file)}`);
       const curves: Curves = {};
       feedImportCurves(curves, result);

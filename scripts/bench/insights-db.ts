@@ -32,6 +32,7 @@ import { addPoint, type Curves } from './curves.ts';
 import { insertExpenses, splitColumns, spacesForScale, generateDataset, type PlannedExpense } from './generator.ts';
 import { Prng } from './prng.ts';
 import { loadDataset } from './reuse.ts';
+import { writeResultJson } from './results-file.ts';
 import { distribution, round, type Distribution } from './stats.ts';
 import { openBenchTarget } from './target.ts';
 
@@ -599,13 +600,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     await target.db.exec('analyze');
     const result = await measureInsightsDb(target.db, options, log);
     log(formatInsightsDb(result));
-    const { writeFileSync, mkdirSync } = await import('node:fs');
     const out = path.join(repoRoot, 'bench-results', `insights-db-${target.kind}.json`);
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(
-      out,
-      `${JSON.stringify({ benchmark: 'insights-db', generatedAt: new Date().toISOString(), engine: target.kind, options, ...result, targets: insightsDbTargets(result) }, null, 2)}\n`,
-    );
+    writeResultJson(out, {
+      benchmark: 'insights-db',
+      generatedAt: new Date().toISOString(),
+      engine: target.kind,
+      options,
+      ...result,
+      targets: insightsDbTargets(result),
+    });
     log(`Wrote ${path.relative(process.cwd(), out)}`);
     return insightsDbTargets(result).some((t) => t.hard && !t.pass) ? 1 : 0;
   } finally {

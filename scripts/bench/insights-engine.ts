@@ -14,7 +14,6 @@
  * rows, writing the insights, the batch over all spaces) is measured by
  * npm run bench.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ENGINE_VERSION, generateInsights, type InsightsInput } from '@wallai/insights';
 import { generatedSpace } from '@wallai/insights/fixtures';
 import { evaluateRecurrenceOverSeeds } from '@wallai/insights/labelled-set';
+import { writeResultJson } from './results-file.ts';
 
 const SIZES = [1_000, 5_000, 10_000] as const;
 const TARGET_MS = 50;
@@ -116,29 +116,21 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   console.log(`load average ${load.toFixed(1)} on ${os.cpus().length} cores`);
   const out = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench-results', 'insights-engine.json');
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify(
-      {
-        benchmark: 'insights-engine',
-        engine_version: ENGINE_VERSION,
-        machine: { cpus: os.cpus().length, load_average_1m: Number(load.toFixed(2)), node: process.version },
-        recurrence: {
-          seeds: recurrence.seeds,
-          labelled: recurrence.labelled,
-          detected: recurrence.detected,
-          precision: recurrence.precision,
-          recall: recurrence.recall,
-          targets: { precision: PRECISION_TARGET, recall: RECALL_TARGET },
-        },
-        sizes,
-        target_ms_at_10000: TARGET_MS,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  writeResultJson(out, {
+    benchmark: 'insights-engine',
+    engine_version: ENGINE_VERSION,
+    machine: { cpus: os.cpus().length, load_average_1m: Number(load.toFixed(2)), node: process.version },
+    recurrence: {
+      seeds: recurrence.seeds,
+      labelled: recurrence.labelled,
+      detected: recurrence.detected,
+      precision: recurrence.precision,
+      recall: recurrence.recall,
+      targets: { precision: PRECISION_TARGET, recall: RECALL_TARGET },
+    },
+    sizes,
+    target_ms_at_10000: TARGET_MS,
+  });
   console.log(`Wrote ${path.relative(process.cwd(), out)}`);
   return recurrence.precision >= PRECISION_TARGET && recurrence.recall >= RECALL_TARGET ? 0 : 1;
 }

@@ -21,7 +21,7 @@
  * embedded database. Results go to bench-results/load-<target>.json.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,6 +31,7 @@ import { databaseUrlWithName, postgresClient, redactDatabaseUrl, repoRoot } from
 import { signAccessToken } from '../dev/local-keys.ts';
 import { addMember, createSpace, createUser, queryAs } from '@wallai/testing';
 import { startStack, type Stack } from '../dev/stack.ts';
+import { writeResultJson } from './results-file.ts';
 import { distribution, round, type Distribution } from './stats.ts';
 
 /** Who the load comes from: people in spaces of their own, each request from the next one. */
@@ -485,22 +486,14 @@ async function main(): Promise<number> {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
   const outFile = values.out ?? path.join(repoRoot, 'bench-results', `load-${kind}.json`);
-  mkdirSync(path.dirname(outFile), { recursive: true });
-  writeFileSync(
-    outFile,
-    `${JSON.stringify(
-      {
-        kind,
-        at: new Date().toISOString(),
-        machine: { cores: cpus().length, loadAverage: loadavg() },
-        options: { duration, stepSeconds, soakMinutes, connections, maxRate, users },
-        targets: results,
-        soak: soakResult,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  writeResultJson(outFile, {
+    kind,
+    at: new Date().toISOString(),
+    machine: { cores: cpus().length, loadAverage: loadavg() },
+    options: { duration, stepSeconds, soakMinutes, connections, maxRate, users },
+    targets: results,
+    soak: soakResult,
+  });
   log(`load: wrote ${path.relative(repoRoot, outFile)}`);
   const failedTargets = results.filter((r) => r.kneeRate === 0 || (r.sustained?.errorRate ?? 1) >= 0.01);
   if (failedTargets.length > 0) log(`load: no served rate or errors ≥ 1 % for ${failedTargets.map((r) => r.name).join(', ')}`);

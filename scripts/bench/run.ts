@@ -25,7 +25,7 @@
  * Speed targets are informative; only totals drift (or a member seeing other rows than
  * the service role) makes the exit code non-zero.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -45,6 +45,7 @@ import { CHAT_QUESTIONS, measureChat, type ChatBenchResult } from './chat.ts';
 import { addPoint, curveSvg, type Curves } from './curves.ts';
 import { measureRest, type RestBenchResult } from './rest.ts';
 import { loadDataset } from './reuse.ts';
+import { writeResultFile, writeResultJson } from './results-file.ts';
 import { DEFAULT_SETTLEMENTS_OPTIONS, formatSettlements, measureSettlements, type SettlementsBenchResult } from './settlements.ts';
 import {
   DEFAULT_INSIGHTS_DB_OPTIONS,
@@ -604,13 +605,6 @@ function formatRest(r: RestBenchResult): string {
   ].join('\n');
 }
 
-function writeJson(file: string, value: unknown): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, file);
-}
-
 /** The categorizer accuracy benchmark (scripts/bench/categorize-accuracy.ts), when its dataset is present. */
 async function runCategorize(log: (line: string) => void): Promise<void> {
   const datasetPath = path.resolve(repoRoot, '..', 'shared', 'datasets', 'merchant-studio', 'sample_test_descriptors.json');
@@ -623,8 +617,7 @@ async function runCategorize(log: (line: string) => void): Promise<void> {
   log('Categorizer accuracy (scripts/bench/categorize-accuracy.ts)');
   log(formatReport(report));
   const outFile = path.join(repoRoot, 'bench-results', 'categorize.json');
-  mkdirSync(path.dirname(outFile), { recursive: true });
-  writeFileSync(outFile, toResultsJson(report, path.relative(repoRoot, datasetPath)));
+  writeResultFile(outFile, toResultsJson(report, path.relative(repoRoot, datasetPath)));
   log(`Wrote ${path.relative(repoRoot, outFile)}\n`);
 }
 
@@ -665,8 +658,7 @@ export function feedCurves(curves: Curves, expenses: number, rls: RlsReadResult,
 export function writeCurves(base: string, curves: Curves): string[] {
   return Object.values(curves).map((curve) => {
     const file = `${base}-${curve.id}.svg`;
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, curveSvg(curve));
+    writeResultFile(file, curveSvg(curve));
     return file;
   });
 }
@@ -787,7 +779,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       log(`(d) ai-chat offline: ${options.chatRounds} rounds of ${CHAT_QUESTIONS.length} questions…`);
       chat = await measureChat(db, dataset, { databaseUrl: target.url, rounds: options.chatRounds, warmupRounds: 2, log });
       log(formatChat(chat));
-      writeJson(path.join(repoRoot, 'bench-results', `chat-${target.kind}.json`), {
+      writeResultJson(path.join(repoRoot, 'bench-results', `chat-${target.kind}.json`), {
         benchmark: 'ai-chat',
         generatedAt: new Date().toISOString(),
         machine: machineInfo(),
@@ -813,7 +805,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         databaseUrl: target.url,
       });
       log(formatRest(rest));
-      writeJson(path.join(repoRoot, 'bench-results', `rest-${target.kind}.json`), {
+      writeResultJson(path.join(repoRoot, 'bench-results', `rest-${target.kind}.json`), {
         benchmark: 'rest',
         generatedAt: new Date().toISOString(),
         machine: { ...machineInfo(), loadAverage: os.loadavg().map((l) => round(l, 2)) },
@@ -830,7 +822,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       log(`(f) suggest_settlements: ${DEFAULT_SETTLEMENTS_OPTIONS.members} members, ${DEFAULT_SETTLEMENTS_OPTIONS.splits} unpaid splits…`);
       settle = await measureSettlements(db, { ...DEFAULT_SETTLEMENTS_OPTIONS, seed: options.seed }, log);
       log(formatSettlements(settle));
-      writeJson(path.join(repoRoot, 'bench-results', `settlements-${target.kind}.json`), {
+      writeResultJson(path.join(repoRoot, 'bench-results', `settlements-${target.kind}.json`), {
         benchmark: 'suggest_settlements',
         generatedAt: new Date().toISOString(),
         machine: machineInfo(),
@@ -847,7 +839,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       insightsDb = await measureInsightsDb(db, { ...DEFAULT_INSIGHTS_DB_OPTIONS, runs: options.insightsRuns }, log);
       log(formatInsightsDb(insightsDb));
       feedInsightsCurves(curves, insightsDb);
-      writeJson(path.join(repoRoot, 'bench-results', `insights-db-${target.kind}.json`), {
+      writeResultJson(path.join(repoRoot, 'bench-results', `insights-db-${target.kind}.json`), {
         benchmark: 'insights-db',
         generatedAt: new Date().toISOString(),
         machine: machineInfo(),
@@ -865,7 +857,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       log(`(h) local Realtime (${o.members} subscribers, ${o.inserts} inserts) and Storage (${o.fileMegabytes} MB × ${o.rounds})…`);
       storageRealtime = await measureStorageRealtime(db, o, log);
       log(formatStorageRealtime(storageRealtime));
-      writeJson(path.join(repoRoot, 'bench-results', `storage-realtime-${target.kind}.json`), {
+      writeResultJson(path.join(repoRoot, 'bench-results', `storage-realtime-${target.kind}.json`), {
         benchmark: 'storage-realtime',
         generatedAt: new Date().toISOString(),
         machine: { ...machineInfo(), loadAverage: os.loadavg().map((l) => round(l, 2)) },
@@ -905,7 +897,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
     const outFile = options.out ? path.resolve(options.out) : path.join(repoRoot, 'bench-results', `database-${target.kind}.json`);
     const { spaces: _spaces, ...datasetSummary } = dataset;
-    writeJson(outFile, {
+    writeResultJson(outFile, {
       benchmark: 'database',
       generatedAt: new Date().toISOString(),
       machine: machineInfo(),
