@@ -11,19 +11,12 @@
  * Seeded and bounded (FUZZ_RUNS per function, default 15); `npm run fuzz` runs longer.
  */
 import { randomUUID } from 'node:crypto';
+import { type Actor, queryAs, useTestDatabase } from '@wallai/testing';
 import {
-  type Actor,
-  anon,
-  createExpense,
-  createSpace,
-  createUser,
-  queryAs,
-  spaceWithEveryRole,
-  type SpaceWithEveryRole,
-  useTestDatabase,
-} from '@wallai/testing';
-import {
+  callableRpcs,
+  type CallableRpc,
   deepJsonText,
+  fuzzTargets,
   fuzzParameters,
   hostileDate,
   hostileJson,
@@ -36,33 +29,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const db = useTestDatabase();
 
-type Rpc = {
-  name: string;
-  signature: string;
-  types: string[];
-};
-
-let rpcs: Rpc[] = [];
-let fx: SpaceWithEveryRole;
+let rpcs: CallableRpc[] = [];
 let ids: string[];
 let actors: Actor[];
 
 beforeAll(async () => {
-  rpcs = await db().query<Rpc>(`
-    select p.proname as name, p.oid::regprocedure::text as signature,
-           array(select format_type(t, null) from unnest(p.proargtypes::oid[]) t) as types
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-     where n.nspname = 'public' and p.prokind = 'f' and p.prorettype <> 'trigger'::regtype
-       and (has_function_privilege('authenticated', p.oid, 'execute') or has_function_privilege('anon', p.oid, 'execute'))
-       and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
-     order by 1, 2`);
-  fx = await spaceWithEveryRole(db());
-  const mine = await createExpense(db(), fx.space, { amount: '10.00', description: 'Mine' }, fx.member);
-  const foreign = await createSpace(db());
-  const theirs = await createExpense(db(), foreign, { amount: '20.00', description: 'Theirs' });
-  const outsider = await createUser(db());
-  ids = [fx.space.id, mine.id, foreign.id, theirs.id, fx.owner.id, fx.member.id, outsider.id, '00000000-0000-0000-0000-000000000000'];
-  actors = [fx.member.actor, fx.owner.actor, fx.admin.actor, fx.viewer.actor, outsider.actor, anon];
+  rpcs = await callableRpcs(db());
+  ({ ids, actors } = await fuzzTargets(db()));
 });
 
 const asText = (value: unknown): string | null => {
@@ -109,9 +82,12 @@ describe('public RPCs under fuzzing', () => {
   it('every one answers any arguments from any caller with a client error or a result, never an internal error', async () => {
     const failures: string[] = [];
     for (const rpc of rpcs) {
-      const call = `select * from public.${rpc.name}(${rpc.types.map((t, i) => `$${i + 1}::text::${t}`).join(', ')})`;
+      const call = `select * from public.${rpc.name}(${rpc.args
+        .map(({ type }) => type)
+        .map((t, i) => `$${i + 1}::text::${t}`)
+        .join(', ')})`;
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom(...actors), fc.tuple(...rpc.types.map(argument)), async (actor, args) => {
+        fc.asyncProperty(fc.constantFrom(...actors), fc.tuple(...rpc.args.map(({ type }) => type).map(argument)), async (actor, args) => {
           try {
             await queryAs(db(), actor, call, args);
           } catch (error) {

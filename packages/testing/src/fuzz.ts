@@ -8,7 +8,10 @@
  * failure prints its seed and path; re-run with `FUZZ_SEED=<seed>` to replay it.
  */
 import fc from 'fast-check';
-import type { Queryable } from '@wallai/db-client';
+import type { Queryable, SqlClient } from '@wallai/db-client';
+import { anon, type Actor } from './acting-as.ts';
+import { createSpace, createUser, spaceWithEveryRole, type SpaceWithEveryRole } from './factories.ts';
+import { createExpense } from './money-factories.ts';
 
 export const DEFAULT_FUZZ_SEED = 20_251_202;
 
@@ -169,6 +172,72 @@ export const hostileHeaderValue: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('', 'Bearer', 'Bearer ', 'Bearer a.b.c', 'Basic dXNlcjpwYXNz', 'bearer  x', 'Bearer ' + 'x'.repeat(20_000)),
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 }),
 );
+
+/** A public function clients can call, with its arguments as the catalogue names them ('' when unnamed). */
+export type CallableRpc = {
+  name: string;
+  /** regprocedure text, e.g. `join_space(text)`: tells overloads apart. */
+  signature: string;
+  args: { name: string; type: string }[];
+};
+
+/**
+ * Every public function anon or authenticated may execute (not a trigger, not
+ * an extension's), from the catalogue: what the fuzz tests call, so a new RPC
+ * is fuzzed without anyone listing it.
+ */
+export function callableRpcs(db: Queryable): Promise<CallableRpc[]> {
+  return db.query<CallableRpc>(`
+    select p.proname as name, p.oid::regprocedure::text as signature,
+           coalesce((select json_agg(json_build_object('name', coalesce(a.name, ''), 'type', format_type(a.type, null)) order by a.n)
+                       from unnest(p.proargnames[1:p.pronargs], p.proargtypes::oid[]) with ordinality as a(name, type, n)), '[]') as args
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where n.nspname = 'public' and p.prokind = 'f' and p.prorettype <> 'trigger'::regtype
+       and (has_function_privilege('authenticated', p.oid, 'execute') or has_function_privilege('anon', p.oid, 'execute'))
+       and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+     order by 1, 2`);
+}
+
+/** A public table or view some API role may read or write, with its columns in order. */
+export type ExposedTable = {
+  name: string;
+  columns: { name: string; type: string }[];
+};
+
+/** Every public table and view anon or authenticated holds a privilege on, from the catalogue. */
+export function exposedTables(db: Queryable): Promise<ExposedTable[]> {
+  return db.query<ExposedTable>(`
+    select c.relname as name,
+           (select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, null)) order by a.attnum)
+              from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = 'public' and c.relkind in ('r', 'v', 'p')
+       and (has_table_privilege('authenticated', c.oid, 'select,insert,update,delete')
+            or has_table_privilege('anon', c.oid, 'select,insert,update,delete'))
+     order by 1`);
+}
+
+/** Who and what the fuzz tests aim at: a space with every role and an expense, another space with one, an outsider. */
+export interface FuzzTargets {
+  fx: SpaceWithEveryRole;
+  /** Ids of this space and its people, of the other space and its expense, of the outsider, and the nil uuid. */
+  ids: string[];
+  /** Its member, owner, admin and viewer, the outsider, and anon. */
+  actors: Actor[];
+}
+
+export async function fuzzTargets(db: SqlClient): Promise<FuzzTargets> {
+  const fx = await spaceWithEveryRole(db);
+  const mine = await createExpense(db, fx.space, { amount: '10.00', description: 'Mine' }, fx.member);
+  const foreign = await createSpace(db);
+  const theirs = await createExpense(db, foreign, { amount: '20.00', description: 'Theirs' });
+  const outsider = await createUser(db);
+  return {
+    fx,
+    ids: [fx.space.id, mine.id, foreign.id, theirs.id, fx.owner.id, fx.member.id, outsider.id, '00000000-0000-0000-0000-000000000000'],
+    actors: [fx.member.actor, fx.owner.actor, fx.admin.actor, fx.viewer.actor, outsider.actor, anon],
+  };
+}
 
 /**
  * One md5 per table of the given schemas over every row, so a digest taken

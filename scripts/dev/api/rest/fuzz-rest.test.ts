@@ -13,9 +13,14 @@
  * Seeded and bounded (FUZZ_RUNS per RPC and per table, default 15); `npm run fuzz` runs longer.
  */
 import { randomUUID } from 'node:crypto';
-import { type Actor, anon, createExpense, createSpace, createUser, spaceWithEveryRole, tokenFor, useTestDatabase } from '@wallai/testing';
+import { tokenFor, useTestDatabase } from '@wallai/testing';
 import {
+  callableRpcs,
+  type CallableRpc,
   deepJson,
+  exposedTables,
+  type ExposedTable,
+  fuzzTargets,
   fuzzParameters,
   hostileDate,
   hostileJson,
@@ -31,42 +36,19 @@ import { call, restApiFor, type Call } from './test-support.ts';
 
 const db = useTestDatabase();
 
-type Rpc = { name: string; args: { name: string; type: string }[] };
-type Table = { name: string; columns: { name: string; type: string }[] };
-
 let api: RestApi;
-let rpcs: Rpc[] = [];
-let tables: Table[] = [];
+let rpcs: CallableRpc[] = [];
+let tables: ExposedTable[] = [];
 let ids: string[] = [];
 let tokens: { role: string; token: string }[] = [];
 
 beforeAll(async () => {
   api = await restApiFor(db());
-  rpcs = await db().query<Rpc>(`
-    select p.proname as name,
-           coalesce((select json_agg(json_build_object('name', a.name, 'type', format_type(a.type, null)) order by a.n)
-                       from unnest(p.proargnames[1:p.pronargs], p.proargtypes::oid[]) with ordinality as a(name, type, n)), '[]') as args
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-     where n.nspname = 'public' and p.prokind = 'f' and p.prorettype <> 'trigger'::regtype
-       and (has_function_privilege('authenticated', p.oid, 'execute') or has_function_privilege('anon', p.oid, 'execute'))
-       and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
-     order by 1`);
-  tables = await db().query<Table>(`
-    select c.relname as name,
-           (select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, null)) order by a.attnum)
-              from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns
-      from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where n.nspname = 'public' and c.relkind in ('r', 'v', 'p')
-       and (has_table_privilege('authenticated', c.oid, 'select,insert,update,delete')
-            or has_table_privilege('anon', c.oid, 'select,insert,update,delete'))
-     order by 1`);
-  const fx = await spaceWithEveryRole(db());
-  const mine = await createExpense(db(), fx.space, { amount: '10.00', description: 'Mine' }, fx.member);
-  const foreign = await createSpace(db());
-  const theirs = await createExpense(db(), foreign, { amount: '20.00', description: 'Theirs' });
-  const outsider = await createUser(db());
-  ids = [fx.space.id, mine.id, foreign.id, theirs.id, fx.owner.id, fx.member.id, outsider.id, '00000000-0000-0000-0000-000000000000'];
-  const actors: Actor[] = [fx.member.actor, fx.owner.actor, fx.admin.actor, fx.viewer.actor, outsider.actor, anon];
+  rpcs = await callableRpcs(db());
+  tables = await exposedTables(db());
+  const targets = await fuzzTargets(db());
+  ids = targets.ids;
+  const actors = targets.actors;
   tokens = await Promise.all(actors.map(async (actor) => ({ role: actor.role, token: await tokenFor(actor) })));
 });
 afterAll(async () => {
@@ -102,7 +84,7 @@ const OPERATORS = ['eq', 'neq', 'gt', 'lt', 'like', 'ilike', 'is', 'in', 'cs', '
 const asBody = (entries: [string, unknown][]): Record<string, unknown> => Object.fromEntries(entries);
 
 /** Named arguments for an RPC: its own parameters with hostile values, sometimes one missing or one extra. */
-function rpcBody(rpc: Rpc): fc.Arbitrary<unknown> {
+function rpcBody(rpc: CallableRpc): fc.Arbitrary<unknown> {
   const named = fc
     .tuple(...rpc.args.map((a) => value(a.type).map((v): [string, unknown] => [a.name, v])))
     .map((entries) => asBody(entries as [string, unknown][]));
@@ -119,7 +101,7 @@ function rpcBody(rpc: Rpc): fc.Arbitrary<unknown> {
 type Request = { method: string; path: string; body?: unknown; headers?: Record<string, string> };
 
 /** Any request against a table: a read, insert, update or delete with hostile parts. */
-function tableRequest(table: Table): fc.Arbitrary<Request> {
+function tableRequest(table: ExposedTable): fc.Arbitrary<Request> {
   const column = fc.oneof(
     { weight: 5, arbitrary: fc.constantFrom(...table.columns.map((c) => c.name)) },
     { weight: 1, arbitrary: hostileString },
