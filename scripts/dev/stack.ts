@@ -210,6 +210,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const rest = await createRestApi({
       sql: apiSql,
       jwtSecret: baseKeys.jwtSecret,
+      signingKeys,
       schemas: apiConfig.schemas,
       maxRows: apiConfig.maxRows,
       extraSearchPath: apiConfig.extraSearchPath,
@@ -221,17 +222,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (kind === 'embedded') cleanups.push(watchCatalog(apiSql, () => rest.reloadSchema(), log));
     // Storage: object rows in storage.objects, decided by their RLS policies as the caller; bytes on disk.
     const fileSizeLimit = readStorageFileSizeLimit(configFile);
-    const storage = await createStorageApi({ sql: apiSql, jwtSecret: baseKeys.jwtSecret, dataDir: storageDir, fileSizeLimit });
+    const storage = await createStorageApi({ sql: apiSql, jwtSecret: baseKeys.jwtSecret, signingKeys, dataDir: storageDir, fileSizeLimit });
     cleanups.push(() => storage.close());
     if (storage.swept.completed + storage.swept.removed > 0) {
       log(`storage: finished ${storage.swept.completed} interrupted upload(s), removed ${storage.swept.removed} orphaned file(s)`);
     }
     // Realtime: changes captured by the compat layer's triggers, delivered as each subscriber's RLS allows.
-    const realtime = await createRealtimeApi({ sql: apiSql, jwtSecret: baseKeys.jwtSecret, log });
+    const realtime = await createRealtimeApi({ sql: apiSql, jwtSecret: baseKeys.jwtSecret, signingKeys, log });
     cleanups.push(() => realtime.close());
-    if (signingKeys.length > 0) {
-      log('storage and realtime verify HS256 tokens only: sessions signed with [auth] signing keys are refused there');
-    }
     const api = await startApiServer({
       port: apiPort,
       anonKey: baseKeys.anonKey,

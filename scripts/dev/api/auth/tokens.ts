@@ -57,23 +57,44 @@ export async function readSigningKeys(file: string): Promise<SigningKey[]> {
   return loadSigningKeys(parsed as JWK[], file);
 }
 
+/**
+ * The keys a session token is verified with, everywhere in the project: the
+ * JWT secret (HS256) and each configured signing key by its `kid` — what
+ * Supabase gives PostgREST, Storage and Realtime as the project's JWKS. A
+ * token whose header names no known key, or an algorithm its key does not
+ * have (an HS256 token carrying an asymmetric key's kid), does not verify.
+ */
+export interface TokenKeys {
+  readonly getKey: JWTVerifyGetKey;
+  /** HS256, then the signing keys' algorithms. */
+  readonly algorithms: readonly string[];
+}
+
+export function tokenKeys(jwtSecret: string, signingKeys: readonly SigningKey[] = []): TokenKeys {
+  const secret = new TextEncoder().encode(jwtSecret);
+  return {
+    algorithms: ['HS256', ...new Set(signingKeys.map((k) => k.alg))],
+    getKey: async (header) => {
+      if (header.kid !== undefined) {
+        const key = signingKeys.find((k) => k.kid === header.kid);
+        if (key) return key.publicKey;
+      }
+      if (header.alg === 'HS256') return secret;
+      throw new joseErrors.JWKSNoMatchingKey();
+    },
+  };
+}
+
 export class TokenService {
   private readonly secret: Uint8Array;
-  private readonly getKey: JWTVerifyGetKey;
+  private readonly keys: TokenKeys;
 
   constructor(
     jwtSecret: string,
     private readonly signingKeys: readonly SigningKey[] = [],
   ) {
     this.secret = new TextEncoder().encode(jwtSecret);
-    this.getKey = async (header) => {
-      if (header.kid !== undefined) {
-        const key = this.signingKeys.find((k) => k.kid === header.kid);
-        if (key) return key.publicKey;
-      }
-      if (header.alg === 'HS256') return this.secret;
-      throw new joseErrors.JWKSNoMatchingKey();
-    };
+    this.keys = tokenKeys(jwtSecret, signingKeys);
   }
 
   /** The public keys /.well-known/jwks.json lists (none for HS256 only). */
@@ -90,8 +111,7 @@ export class TokenService {
 
   /** The verified claims; throws jose's errors for a bad signature, an expired token, … */
   async verify(token: string): Promise<AccessTokenClaims> {
-    const algorithms = ['HS256', ...new Set(this.signingKeys.map((k) => k.alg))];
-    const { payload } = await jwtVerify(token, this.getKey, { algorithms });
+    const { payload } = await jwtVerify(token, this.keys.getKey, { algorithms: [...this.keys.algorithms] });
     return payload as AccessTokenClaims;
   }
 }

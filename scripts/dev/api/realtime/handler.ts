@@ -23,6 +23,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { SqlClient } from '@wallai/db-client';
 import { jwtVerify, type JWTPayload } from 'jose';
+import { tokenKeys, type SigningKey } from '../auth/tokens.ts';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   ProtocolError,
@@ -38,6 +39,8 @@ import {
 export interface RealtimeApiOptions {
   readonly sql: SqlClient;
   readonly jwtSecret: string;
+  /** [auth] signing keys: tokens signed with them verify too, by kid. */
+  readonly signingKeys?: readonly SigningKey[];
   readonly log?: (line: string) => void;
 }
 
@@ -119,7 +122,7 @@ class JoinError extends Error {}
 export async function createRealtimeApi(options: RealtimeApiOptions): Promise<RealtimeApi> {
   const db = options.sql;
   const log = options.log ?? (() => {});
-  const secret = new TextEncoder().encode(options.jwtSecret);
+  const keys = tokenKeys(options.jwtSecret, options.signingKeys ?? []);
   if (!db.listen) throw new Error('createRealtimeApi: the SqlClient must support LISTEN');
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
@@ -133,7 +136,7 @@ export async function createRealtimeApi(options: RealtimeApiOptions): Promise<Re
   async function verify(token: string): Promise<Auth> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] }));
+      ({ payload } = await jwtVerify(token, keys.getKey, { algorithms: [...keys.algorithms] }));
     } catch (error) {
       const message = error instanceof Error ? error.message : 'invalid token';
       throw new JoinError(/exp/.test(message) ? 'Token has expired' : `Invalid token: ${message}`);

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SqlClient } from '@wallai/db-client';
 import { createRealtimeApi, type RealtimeApi } from './handler.ts';
+import type { SigningKey } from '../auth/tokens.ts';
 
 export interface StandaloneRealtime {
   readonly api: RealtimeApi;
@@ -15,8 +16,12 @@ export interface StandaloneRealtime {
   close(): Promise<void>;
 }
 
-export async function serveRealtime(db: SqlClient, jwtSecret: string): Promise<StandaloneRealtime> {
-  const api = await createRealtimeApi({ sql: db, jwtSecret });
+export async function serveRealtime(
+  db: SqlClient,
+  jwtSecret: string,
+  signingKeys: readonly SigningKey[] = [],
+): Promise<StandaloneRealtime> {
+  const api = await createRealtimeApi({ sql: db, jwtSecret, signingKeys });
   const server: Server = createServer((_req, res) => {
     res.writeHead(404).end();
   });

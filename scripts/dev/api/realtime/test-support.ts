@@ -9,11 +9,12 @@ import type { SqlClient } from '@wallai/db-client';
 import { TEST_JWT_SECRET } from '@wallai/testing';
 import WebSocket from 'ws';
 import { serveRealtime, type StandaloneRealtime } from './standalone.ts';
+import type { SigningKey } from '../auth/tokens.ts';
 
 export type RealtimeHarness = StandaloneRealtime;
 
-export function realtimeServerFor(db: SqlClient): Promise<RealtimeHarness> {
-  return serveRealtime(db, TEST_JWT_SECRET);
+export function realtimeServerFor(db: SqlClient, signingKeys: readonly SigningKey[] = []): Promise<RealtimeHarness> {
+  return serveRealtime(db, TEST_JWT_SECRET, signingKeys);
 }
 
 export type TokenClient = SupabaseClient & {

@@ -1,10 +1,12 @@
 /**
  * Who a request runs as, the way PostgREST decides it: the bearer JWT
- * (HS256 with the project's secret) names the role in its `role` claim; no
+ * (HS256 with the project's secret, or signed with one of the project's
+ * signing keys, by kid) names the role in its `role` claim; no
  * token means the anon role. Errors are PostgREST's PGRST301/PGRST303 with
  * a WWW-Authenticate header.
  */
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { tokenKeys, type SigningKey } from '../auth/tokens.ts';
 import { RestError } from './errors.ts';
 
 export interface RequestAuth {
@@ -18,8 +20,12 @@ const invalidToken = (code: string, message: string): RestError =>
     'WWW-Authenticate': `Bearer error="invalid_token", error_description=${JSON.stringify(message)}`,
   });
 
-export function createAuthenticator(options: { jwtSecret: string; anonRole?: string }): (req: Request) => Promise<RequestAuth> {
-  const secret = new TextEncoder().encode(options.jwtSecret);
+export function createAuthenticator(options: {
+  jwtSecret: string;
+  signingKeys?: readonly SigningKey[];
+  anonRole?: string;
+}): (req: Request) => Promise<RequestAuth> {
+  const keys = tokenKeys(options.jwtSecret, options.signingKeys);
   const anonRole = options.anonRole ?? 'anon';
   return async (req) => {
     const header = req.headers.get('authorization');
@@ -33,8 +39,8 @@ export function createAuthenticator(options: { jwtSecret: string; anonRole?: str
     let payload: JWTPayload;
     try {
       const alg = decodeProtectedHeader(token).alg;
-      if (alg !== 'HS256') throw invalidToken('PGRST301', 'Wrong or unsupported encoding algorithm');
-      payload = (await jwtVerify(token, secret, { algorithms: ['HS256'], clockTolerance: 30 })).payload;
+      if (alg === undefined || !keys.algorithms.includes(alg)) throw invalidToken('PGRST301', 'Wrong or unsupported encoding algorithm');
+      payload = (await jwtVerify(token, keys.getKey, { algorithms: [...keys.algorithms], clockTolerance: 30 })).payload;
     } catch (error) {
       if (error instanceof RestError) throw error;
       if (error instanceof errors.JWTExpired) throw invalidToken('PGRST303', 'JWT expired');
@@ -44,6 +50,8 @@ export function createAuthenticator(options: { jwtSecret: string; anonRole?: str
         throw invalidToken('PGRST303', 'Parsing claims failed');
       }
       if (error instanceof errors.JWSSignatureVerificationFailed) throw invalidToken('PGRST301', 'JWT cryptographic operation failed');
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof TypeError)
+        throw invalidToken('PGRST301', 'No suitable key or wrong key type');
       throw invalidToken('PGRST301', "JWT couldn't be decoded");
     }
     const role = typeof payload.role === 'string' && payload.role !== '' ? payload.role : anonRole;

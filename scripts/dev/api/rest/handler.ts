@@ -9,6 +9,7 @@
  * call-plan) are pure modules; this one executes and answers.
  */
 import type { Queryable, SqlClient } from '@wallai/db-client';
+import type { SigningKey } from '../auth/tokens.ts';
 import { createAuthenticator, type RequestAuth } from './auth.ts';
 import { findRoutine, callSql, resultColumns, returnsScalar } from './call-plan.ts';
 import { RestError, errorResponse, fromPgError, isPgError, notImplemented } from './errors.ts';
@@ -34,6 +35,8 @@ export interface RestApiOptions {
   /** The database: a client from @wallai/db-client (postgres.js pool or PGlite). */
   readonly sql: SqlClient;
   readonly jwtSecret: string;
+  /** [auth] signing keys: tokens signed with them verify too, by kid (none: HS256 with jwtSecret only). */
+  readonly signingKeys?: readonly SigningKey[];
   /** Exposed schemas, the first is the default (supabase/config.toml [api] schemas). */
   readonly schemas: readonly string[];
   /** [api] max_rows: the most rows a read returns; null for no limit. */
@@ -154,7 +157,7 @@ const searchPath = (schemas: readonly string[]): string => schemas.map(ident).jo
 export async function createRestApi(options: RestApiOptions): Promise<RestApi> {
   if (options.schemas.length === 0) throw new Error('createRestApi: at least one exposed schema');
   const db = options.sql;
-  const authenticate = createAuthenticator({ jwtSecret: options.jwtSecret });
+  const authenticate = createAuthenticator({ jwtSecret: options.jwtSecret, signingKeys: options.signingKeys ?? [] });
   let cache: SchemaCache = await loadSchemaCache((fn) => db.transaction(fn), options.schemas);
   let roles = await loadSwitchableRoles(db);
   const extraSearchPath = options.extraSearchPath ?? ['public', 'extensions'];

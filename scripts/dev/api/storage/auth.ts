@@ -1,11 +1,13 @@
 /**
  * Who a Storage request acts as, the way Supabase Storage decides it: the
- * bearer JWT (HS256 with the project's secret) must verify, its `role` claim
+ * bearer JWT (HS256 with the project's secret, or signed with one of the
+ * project's signing keys, by kid) must verify, its `role` claim
  * is the database role and `sub` the owner. A missing or bad token is
  * Storage's AccessDenied with the verifier's message; signed URLs carry their
  * own tokens (`signToken` / `verifySignedToken`).
  */
 import { SignJWT, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { tokenKeys, type SigningKey } from '../auth/tokens.ts';
 import { errors } from './errors.ts';
 
 export interface StorageAuth {
@@ -19,10 +21,18 @@ export interface StorageAuth {
 const API_ROLES = new Set(['anon', 'authenticated', 'service_role']);
 const BEARER = /^Bearer\s+/i;
 
-export function createStorageAuth(jwtSecret: string) {
+export function createStorageAuth(jwtSecret: string, signingKeys: readonly SigningKey[] = []) {
   const secret = new TextEncoder().encode(jwtSecret);
+  const keys = tokenKeys(jwtSecret, signingKeys);
 
+  /** A session token (the caller): the secret or a signing key. */
   async function verify(token: string): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, keys.getKey, { algorithms: [...keys.algorithms] });
+    return payload;
+  }
+
+  /** A signed URL's token: Storage signs those itself, with the secret. */
+  async function verifyUrlToken(token: string): Promise<JWTPayload> {
     const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] });
     return payload;
   }
@@ -55,7 +65,7 @@ export function createStorageAuth(jwtSecret: string) {
       if (token === null || token === '') throw errors.invalidSignature('Missing token');
       let payload: JWTPayload;
       try {
-        payload = await verify(token);
+        payload = await verifyUrlToken(token);
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) throw errors.expiredSignature();
         throw errors.invalidJwt(error instanceof Error ? error.message : 'Invalid JWT');

@@ -18,12 +18,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable, SqlClient } from '@wallai/db-client';
 import { BlobStore, type WrittenBlob } from './blobs.ts';
+import type { SigningKey } from '../auth/tokens.ts';
 import { createStorageAuth, type StorageAuth } from './auth.ts';
 import { StorageError, errorResponse, errors, fromPgError, isPgError } from './errors.ts';
 
 export interface StorageApiOptions {
   readonly sql: SqlClient;
   readonly jwtSecret: string;
+  /** [auth] signing keys: session tokens signed with them verify too, by kid. */
+  readonly signingKeys?: readonly SigningKey[];
   /** Where the bytes live (git-ignored: the dev stack passes a folder under .wallai/). */
   readonly dataDir: string;
   /** Storage's global upload limit ([storage] file_size_limit in config.toml); a bucket's own limit is lower or equal. Default 50 MiB. */
@@ -221,7 +224,7 @@ const jsonOrNull = (value: unknown): string | null => (value === null || value =
 
 export async function createStorageApi(options: StorageApiOptions): Promise<StorageApi> {
   const db = options.sql;
-  const auth = createStorageAuth(options.jwtSecret);
+  const auth = createStorageAuth(options.jwtSecret, options.signingKeys ?? []);
   const blobs = new BlobStore(options.dataDir);
   const globalLimit = options.fileSizeLimit ?? 50 * 1024 * 1024;
 
