@@ -352,11 +352,13 @@ comment on function private.record_activity() is
 revoke execute on function private.record_activity() from public;
 
 -- The audited tables: three statement triggers each (transition tables need one per event).
+-- Imports: every status change and its counts (the expenses an import writes
+-- are recorded on their own, with the path import).
 do $$
 declare
   t text;
 begin
-  foreach t in array array['spaces', 'space_members', 'budgets', 'budget_items', 'expenses', 'expense_splits', 'settlements'] loop
+  foreach t in array array['spaces', 'space_members', 'budgets', 'budget_items', 'expenses', 'expense_splits', 'settlements', 'imports'] loop
     execute format(
       'create trigger %1$s_record_activity_insert after insert on public.%1$I referencing new table as new_rows
          for each statement execute function private.record_activity()', t);
@@ -369,15 +371,6 @@ begin
   end loop;
 end
 $$;
-
--- Imports: every status change and its counts (the expenses an import writes
--- are recorded on their own, with the path import).
-create trigger imports_record_activity_insert after insert on public.imports referencing new table as new_rows
-  for each statement execute function private.record_activity();
-create trigger imports_record_activity_update after update on public.imports referencing old table as old_rows new table as new_rows
-  for each statement execute function private.record_activity();
-create trigger imports_record_activity_delete after delete on public.imports referencing old table as old_rows
-  for each statement execute function private.record_activity();
 
 -- Recommendations: their review only (approve_recommendation, reject_recommendation).
 create trigger financial_insights_record_review after update on public.financial_insights referencing old table as old_rows new table as new_rows
