@@ -7,23 +7,14 @@
  * line gets its answer on stdout, or stdout stays empty and stderr lists each
  * problem as "line N: ...".
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { categorize, categorizeWithRules, type CategorizationResult, type HistoryNeighbour } from '@wallai/categorize';
 import { historyForDescriptions } from '@wallai/categorize/service';
-import {
-  embeddedDataDir,
-  openPglite,
-  pgliteClient,
-  postgresClient,
-  redactDatabaseUrl,
-  transactionsAs,
-  type SqlClient,
-} from '@wallai/db-client';
+import { transactionsAs } from '@wallai/db-client';
 import { CATEGORY_KEYS } from '@wallai/domain';
-import { acquireLock, readLiveLock } from './dev/lock.ts';
+import { CliDatabaseError, openCliDatabase, type CliDatabase } from './lib/cli-database.ts';
 
 /** Progress is drawn only for inputs larger than this. */
 export const PROGRESS_MIN_RECORDS = 1000;
@@ -169,62 +160,12 @@ export interface CliIo {
   readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   readonly readFile: (file: string) => Promise<string>;
   /** Opens the database for --space; default: openHistoryDatabase(process.env). */
-  readonly openDatabase?: () => Promise<HistoryDatabase>;
+  readonly openDatabase?: () => Promise<CliDatabase>;
 }
 
-export interface HistoryDatabase {
-  readonly client: SqlClient;
-  /** What to print: never a password. */
-  readonly label: string;
-  close(): Promise<void>;
-}
-
-/** Why --space cannot run; reported on stderr with exit code 2. */
-export class HistoryDatabaseError extends Error {
-  override name = 'HistoryDatabaseError';
-}
-
-/**
- * The database --space reads: DATABASE_URL, else the embedded one. The
- * embedded directory may be held by a running `npm run dev` (PGlite allows one
- * process): then the user is told to go through its server instead.
- */
-export async function openHistoryDatabase(
-  env: Readonly<Record<string, string | undefined>>,
-  dataDir: string = embeddedDataDir,
-): Promise<HistoryDatabase> {
-  const url = env.DATABASE_URL;
-  if (url) {
-    const client = postgresClient(url, { max: 1 });
-    return { client, label: redactDatabaseUrl(url), close: () => client.close() };
-  }
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    throw new HistoryDatabaseError(
-      `--space needs a database: there is none in ${dataDir}. Run \`npm run db:reset\` (or \`npm run dev\`), or set DATABASE_URL.`,
-    );
-  }
-  const holder = readLiveLock(dataDir);
-  if (holder !== null) {
-    throw new HistoryDatabaseError(
-      `the embedded database is in use by a running \`npm run dev\` (pid ${holder.pid}). ` +
-        `Read it through that stack's server instead:\n  DATABASE_URL=${holder.databaseUrl} npm run categorize -- ...`,
-    );
-  }
-  const release = acquireLock(dataDir, 'none (held by npm run categorize)');
-  try {
-    const client = pgliteClient(await openPglite({ dataDir }));
-    return {
-      client,
-      label: `embedded PGlite (${dataDir})`,
-      async close() {
-        await client.close();
-        release();
-      },
-    };
-  } catch (error) {
-    release();
-    throw error;
-  }
+/** The database --space reads (see scripts/lib/cli-database.ts). */
+export function openHistoryDatabase(env: Readonly<Record<string, string | undefined>>, dataDir?: string): Promise<CliDatabase> {
+  return openCliDatabase(env, { command: 'categorize', missingPrefix: '--space needs a database: ', ...(dataDir ? { dataDir } : {}) });
 }
 
 /** The whole CLI; returns the exit code. */
@@ -293,11 +234,11 @@ export async function runCategorizeCli(argv: readonly string[], io: CliIo): Prom
 
 /** The space's history for every record, or an exit code after reporting why it is unavailable. */
 async function loadHistory(io: CliIo, spaceId: string, records: readonly ExpenseLine[]): Promise<HistoryNeighbour[][] | number> {
-  let database: HistoryDatabase;
+  let database: CliDatabase;
   try {
     database = await (io.openDatabase ?? (() => openHistoryDatabase(process.env)))();
   } catch (error) {
-    const message = error instanceof HistoryDatabaseError ? error.message : `cannot open the database: ${(error as Error).message}`;
+    const message = error instanceof CliDatabaseError ? error.message : `cannot open the database: ${(error as Error).message}`;
     io.stderr.write(`categorize: ${message}\n`);
     return 2;
   }

@@ -4,7 +4,6 @@
  * applies, as for a supabase-js client), through the same service as the
  * import-transactions function. Progress on stderr, the report on stdout.
  */
-import { existsSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,16 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { openBankFile, type ByteSource } from '@wallai/bank-formats';
 import type { ImportReport } from '@wallai/bank-import';
 import { ImportRefused, importFile, type OpenFile, type Transact } from '@wallai/bank-import/service';
-import {
-  embeddedDataDir,
-  openPglite,
-  pgliteClient,
-  postgresClient,
-  redactDatabaseUrl,
-  transactionsAs,
-  type SqlClient,
-} from '@wallai/db-client';
-import { acquireLock, readLiveLock } from './dev/lock.ts';
+import { transactionsAs, type SqlClient } from '@wallai/db-client';
+import { CliDatabaseError, openCliDatabase, type CliDatabase } from './lib/cli-database.ts';
 
 export const USAGE = `Usage: npm run import -- <file> --space <space_id> [--user <user_id>] [--format auto|plaid|csv|ofx|qif|camt053]
                           [--rate CUR=rate ...] [--dry-run] [--json]
@@ -101,53 +92,9 @@ export function parseImportArgs(argv: readonly string[]): ImportArgs | { readonl
   return { file, space, user, format, rates, dryRun, json };
 }
 
-export interface ImportDatabase {
-  readonly client: SqlClient;
-  readonly label: string;
-  close(): Promise<void>;
-}
-
-export class ImportDatabaseError extends Error {
-  override name = 'ImportDatabaseError';
-}
-
-/** DATABASE_URL, else the embedded database (refused while `npm run dev` holds it: go through its server). */
-export async function openImportDatabase(
-  env: Readonly<Record<string, string | undefined>>,
-  dataDir: string = embeddedDataDir,
-): Promise<ImportDatabase> {
-  const url = env.DATABASE_URL;
-  if (url) {
-    const client = postgresClient(url, { max: 1 });
-    return { client, label: redactDatabaseUrl(url), close: () => client.close() };
-  }
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    throw new ImportDatabaseError(
-      `there is no database in ${dataDir}. Run \`npm run db:reset\` (or \`npm run dev\`), or set DATABASE_URL.`,
-    );
-  }
-  const holder = readLiveLock(dataDir);
-  if (holder !== null) {
-    throw new ImportDatabaseError(
-      `the embedded database is in use by a running \`npm run dev\` (pid ${holder.pid}). Import through that stack's server instead:\n` +
-        `  DATABASE_URL=${holder.databaseUrl} npm run import -- ...`,
-    );
-  }
-  const release = acquireLock(dataDir, 'none (held by npm run import)');
-  try {
-    const client = pgliteClient(await openPglite({ dataDir }));
-    return {
-      client,
-      label: `embedded PGlite (${dataDir})`,
-      async close() {
-        await client.close();
-        release();
-      },
-    };
-  } catch (error) {
-    release();
-    throw error;
-  }
+/** DATABASE_URL, else the embedded database (see scripts/lib/cli-database.ts). */
+export function openImportDatabase(env: Readonly<Record<string, string | undefined>>, dataDir?: string): Promise<CliDatabase> {
+  return openCliDatabase(env, { command: 'import', ...(dataDir ? { dataDir } : {}) });
 }
 
 export interface ImportIo {
@@ -156,7 +103,7 @@ export interface ImportIo {
   readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   /** The file to import and its size; a function source is read as a stream (never held whole). */
   readonly openSource: (file: string) => Promise<{ source: ByteSource; size: number }>;
-  readonly openDatabase?: () => Promise<ImportDatabase>;
+  readonly openDatabase?: () => Promise<CliDatabase>;
   readonly openFile?: OpenFile;
 }
 
@@ -177,12 +124,12 @@ export async function runImportCli(argv: readonly string[], io: ImportIo): Promi
     io.stderr.write(`import: cannot read ${args.file}: ${(error as Error).message}\n`);
     return 2;
   }
-  let database: ImportDatabase;
+  let database: CliDatabase;
   try {
     database = await (io.openDatabase ?? (() => openImportDatabase(process.env)))();
   } catch (error) {
     io.stderr.write(
-      `import: ${error instanceof ImportDatabaseError ? error.message : `cannot open the database: ${(error as Error).message}`}\n`,
+      `import: ${error instanceof CliDatabaseError ? error.message : `cannot open the database: ${(error as Error).message}`}\n`,
     );
     return 2;
   }

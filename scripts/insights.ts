@@ -5,20 +5,10 @@
  * was generated: the profile (persona, signals), the insights with their
  * decision traces, and the guardrail outcomes (consent, tone, eligibility).
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  embeddedDataDir,
-  openPglite,
-  pgliteClient,
-  postgresClient,
-  redactDatabaseUrl,
-  transactionsAs,
-  type SqlClient,
-} from '@wallai/db-client';
+import { transactionsAs } from '@wallai/db-client';
 import { generateSpaceInsights, type SpaceRun, type Transact } from '@wallai/insights-service';
-import { acquireLock, readLiveLock } from './dev/lock.ts';
+import { CliDatabaseError, openCliDatabase, type CliDatabase } from './lib/cli-database.ts';
 
 export const USAGE = `Usage: npm run insights -- --space <space_id> [--json]
 
@@ -67,63 +57,18 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { readonly e
   return { space, json, help };
 }
 
-export interface InsightsDatabase {
-  readonly client: SqlClient;
-  /** What to print: never a password. */
-  readonly label: string;
-  close(): Promise<void>;
-}
-
-export class InsightsDatabaseError extends Error {
-  override name = 'InsightsDatabaseError';
-}
-
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   /** Default: DATABASE_URL, else the embedded database. */
-  readonly openDatabase?: () => Promise<InsightsDatabase>;
+  readonly openDatabase?: () => Promise<CliDatabase>;
   /** The run's instant; default now. */
   readonly now?: () => Date;
 }
 
-/** DATABASE_URL, else the embedded one (refused while `npm run dev` holds it). */
-export async function openInsightsDatabase(
-  env: Readonly<Record<string, string | undefined>>,
-  dataDir: string = embeddedDataDir,
-): Promise<InsightsDatabase> {
-  const url = env.DATABASE_URL;
-  if (url) {
-    const client = postgresClient(url, { max: 1 });
-    return { client, label: redactDatabaseUrl(url), close: () => client.close() };
-  }
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    throw new InsightsDatabaseError(
-      `there is no database in ${dataDir}. Run \`npm run db:reset\` (or \`npm run dev\`), or set DATABASE_URL.`,
-    );
-  }
-  const holder = readLiveLock(dataDir);
-  if (holder !== null) {
-    throw new InsightsDatabaseError(
-      `the embedded database is in use by a running \`npm run dev\` (pid ${holder.pid}). ` +
-        `Go through that stack's server instead:\n  DATABASE_URL=${holder.databaseUrl} npm run insights -- ...`,
-    );
-  }
-  const release = acquireLock(dataDir, 'none (held by npm run insights)');
-  try {
-    const client = pgliteClient(await openPglite({ dataDir }));
-    return {
-      client,
-      label: `embedded PGlite (${dataDir})`,
-      async close() {
-        await client.close();
-        release();
-      },
-    };
-  } catch (error) {
-    release();
-    throw error;
-  }
+/** DATABASE_URL, else the embedded one (see scripts/lib/cli-database.ts). */
+export function openInsightsDatabase(env: Readonly<Record<string, string | undefined>>, dataDir?: string): Promise<CliDatabase> {
+  return openCliDatabase(env, { command: 'insights', ...(dataDir ? { dataDir } : {}) });
 }
 
 /** The whole CLI; returns the exit code. */
@@ -137,11 +82,11 @@ export async function runInsightsCli(argv: readonly string[], io: CliIo): Promis
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  let database: InsightsDatabase;
+  let database: CliDatabase;
   try {
     database = await (io.openDatabase ?? (() => openInsightsDatabase(process.env)))();
   } catch (error) {
-    const message = error instanceof InsightsDatabaseError ? error.message : `cannot open the database: ${(error as Error).message}`;
+    const message = error instanceof CliDatabaseError ? error.message : `cannot open the database: ${(error as Error).message}`;
     io.stderr.write(`insights: ${message}\n`);
     return 2;
   }

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createExpense, createSpace, inMemoryCli, noFiles, useTestDatabase, type CapturedRun } from '@wallai/testing';
 import { describe, expect, it } from 'vitest';
-import { HistoryDatabaseError, openHistoryDatabase, runCategorizeCli } from '../categorize.ts';
+import { openHistoryDatabase, runCategorizeCli } from '../categorize.ts';
+import { CliDatabaseError } from '../lib/cli-database.ts';
 import { lockFileFor } from './lock.ts';
 
 const runCategorizeCaptured = inMemoryCli(runCategorizeCli, { readFile: noFiles });
@@ -69,7 +70,7 @@ describe('the database --space reads', () => {
   it('without DATABASE_URL and without an embedded database, says how to get one', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wallai-categorize-'));
     try {
-      await expect(openHistoryDatabase({}, path.join(dir, 'pglite'))).rejects.toThrow(HistoryDatabaseError);
+      await expect(openHistoryDatabase({}, path.join(dir, 'pglite'))).rejects.toThrow(CliDatabaseError);
       await expect(openHistoryDatabase({}, path.join(dir, 'pglite'))).rejects.toThrow(/npm run db:reset.*DATABASE_URL/s);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -86,7 +87,7 @@ describe('the database --space reads', () => {
       // Our parent process is alive: it stands for the dev stack holding the lock.
       writeFileSync(lockFileFor(dataDir), JSON.stringify({ pid: process.ppid, databaseUrl: url, startedAt: new Date().toISOString() }));
       const opening = openHistoryDatabase({}, dataDir);
-      await expect(opening).rejects.toThrow(HistoryDatabaseError);
+      await expect(opening).rejects.toThrow(CliDatabaseError);
       await expect(openHistoryDatabase({}, dataDir)).rejects.toThrow(`DATABASE_URL=${url} npm run categorize`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
