@@ -79,6 +79,15 @@ function value(type: string): fc.Arbitrary<unknown> {
 /** A filter value as it appears in a query string: text, never JSON. */
 const filterText = (): fc.Arbitrary<string> =>
   fc.oneof(hostileString, fc.constantFrom('(a,b', '"', 'null', 'not.null', '()', '{,}', '%', '\\', 'a.b.c'), fc.constantFrom(...ids));
+/**
+ * Percent-encodes a query part as a client's URLSearchParams does: a lone
+ * surrogate (a hostile string cut inside a pair) becomes U+FFFD, where
+ * encodeURIComponent would throw.
+ */
+const encode = (text: string): string =>
+  encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+/** Query text no client encoder produces: invalid UTF-8 (a lone continuation byte, a cut sequence, an encoded surrogate) and broken escapes. */
+const INVALID_ENCODINGS = ['%FF', '%C3%28', '%E2%82', '%ED%A0%80', '%C0%AF', '%', '%zz', '%00'];
 const OPERATORS = ['eq', 'neq', 'gt', 'lt', 'like', 'ilike', 'is', 'in', 'cs', 'cd', 'ov', 'fts', 'match', 'not.eq', 'bogus'];
 
 const asBody = (entries: [string, unknown][]): Record<string, unknown> => Object.fromEntries(entries);
@@ -107,8 +116,12 @@ function tableRequest(table: ExposedTable): fc.Arbitrary<Request> {
     { weight: 1, arbitrary: hostileString },
   );
   const filter = fc
-    .tuple(column, fc.constantFrom(...OPERATORS), filterText())
-    .map(([c, op, v]) => `${encodeURIComponent(c)}=${op}.${encodeURIComponent(v)}`);
+    .tuple(
+      column,
+      fc.constantFrom(...OPERATORS),
+      fc.oneof({ weight: 5, arbitrary: filterText().map(encode) }, fc.constantFrom(...INVALID_ENCODINGS)),
+    )
+    .map(([c, op, v]) => `${encode(c)}=${op}.${v}`);
   const select = fc.oneof(
     fc.constant('*'),
     fc
@@ -129,7 +142,7 @@ function tableRequest(table: ExposedTable): fc.Arbitrary<Request> {
   return fc.oneof(
     fc.tuple(select, where, fc.option(column)).map(([s, w, o]) => ({
       method: 'GET',
-      path: path([`select=${encodeURIComponent(s)}`, w, o ? `order=${encodeURIComponent(o)}` : ''].filter(Boolean).join('&')),
+      path: path([`select=${encode(s)}`, w, o ? `order=${encode(o)}` : ''].filter(Boolean).join('&')),
     })),
     fc.tuple(fc.oneof(row, fc.array(row, { maxLength: 3 }), hostileJson)).map(([body]) => ({
       method: 'POST',
