@@ -126,6 +126,14 @@ declare
   relink boolean;
 begin
   if tg_op = 'INSERT' then
+    -- Who chose the category (the categorization migration holds the rule for
+    -- changes): a client that names the source (the categorizer) keeps it;
+    -- otherwise a category other than the default one was chosen by the
+    -- person. Here rather than in a second row trigger, because every inserted
+    -- row pays for each call.
+    if new.category_source = 'default' and new.category <> 'other' then
+      new.category_source := 'user';
+    end if;
     link := pg_catalog.current_setting('wallai.expense_link', true);
     if new.budget_item_id is null and new.budget_id is null
        and starts_with(link, new.space_id::text || '|' || date_trunc('month', new.date::timestamp)::date::text || '|') then
@@ -134,14 +142,6 @@ begin
       new.created_by := coalesce(nullif(split_part(link, '|', 5), '-')::uuid, new.created_by);
       new.budget_id := nullif(split_part(link, '|', 4), '')::uuid;
       new.budget_item_id := nullif(left(split_part(link, ';' || new.category || '=', 2), 36), '')::uuid;
-      -- Who chose the category (the categorization migration holds the rule for
-      -- changes): a client that names the source (the categorizer) keeps it;
-      -- otherwise a category other than the default one was chosen by the
-      -- person. Here rather than in a second row trigger, because every
-      -- inserted row pays for each call.
-      if new.category_source = 'default' and new.category <> 'other' then
-        new.category_source := 'user';
-      end if;
       if new.currency = split_part(link, '|', 3) and new.exchange_rate is null and new.ai_category_confidence is null then
         return new;
       end if;
@@ -158,9 +158,6 @@ begin
       end if;
       if caller <> '-' then
         new.created_by := caller::uuid;
-      end if;
-      if new.category_source = 'default' and new.category <> 'other' then
-        new.category_source := 'user';
       end if;
       if new.budget_item_id is null and new.budget_id is null and new.date is not null and new.space_id is not null then
         -- Linked automatically, first row of its space and month in this
